@@ -1,0 +1,18 @@
+"""The kit's assignments, by id. Each module registers its checks in notebook order."""
+from __future__ import annotations
+
+from ..framework import Assignment, Check
+from . import simplified_attention
+
+ASSIGNMENTS: dict[str, Assignment] = {
+    module.ASSIGNMENT.id: module.ASSIGNMENT
+    for module in (simplified_attention,)
+}
+
+
+def find_check(grade_id: str) -> tuple[Assignment, Check]:
+    """The assignment and check behind a test cell's grade id (unique across the kit)."""
+    for assignment in ASSIGNMENTS.values():
+        if grade_id in assignment.by_id:
+            return assignment, assignment.by_id[grade_id]
+    raise KeyError(f"no check named {grade_id!r} in this kit")

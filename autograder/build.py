@@ -1,0 +1,105 @@
+"""``attention-kit build``: release/ and solutions/ from assignments/, by nbgrader.
+
+The source notebooks are the one source of truth. ``build`` regenerates the
+student and solution notebooks with ``nbgrader generate_assignment`` and
+``generate_solution``; ``build --check`` regenerates them in a temporary folder
+and names every committed file that differs. Both first check that each source
+notebook's graded cells are exactly the kit's checks (ids, order, points).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import course, nbgrader_app
+from .assignments import ASSIGNMENTS
+
+GENERATED = ("release", "solutions")
+
+
+def source_ids(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "assignments").iterdir() if (p / f"{p.name}.ipynb").exists())
+
+
+def lint(root: Path) -> list[str]:
+    """Problems that would make the notebooks and the kit's checks disagree."""
+    problems = []
+    for assignment_id in source_ids(root):
+        if assignment_id not in ASSIGNMENTS:
+            problems.append(f"assignments/{assignment_id}: no checks registered for it in autograder.assignments")
+            continue
+        checks = ASSIGNMENTS[assignment_id].checks
+        notebook = course.read(course.notebook_path(root, "assignments", assignment_id))
+        graded = [c for c in notebook.cells if course.is_test_cell(c)]
+        cell_ids = [course.nbgrader_meta(c).get("grade_id") for c in graded]
+        if cell_ids != [c.grade_id for c in checks]:
+            problems.append(f"assignments/{assignment_id}: test cells {cell_ids} do not match the kit's checks "
+                            f"{[c.grade_id for c in checks]} (same ids, same order)")
+            continue
+        for cell, check in zip(graded, checks):
+            meta, text = course.nbgrader_meta(cell), "".join(cell.source)
+            if float(meta.get("points", -1)) != check.points:
+                problems.append(f"{assignment_id}/{check.grade_id}: {meta.get('points')} points in the notebook, "
+                                f"{check.points:g} in the kit")
+            if check.hidden != ("### BEGIN HIDDEN TESTS" in text):
+                problems.append(f"{assignment_id}/{check.grade_id}: hidden checks must sit in a hidden-tests region "
+                                "and public ones outside it")
+            if f'check("{check.grade_id}")' not in text:
+                problems.append(f"{assignment_id}/{check.grade_id}: the cell does not call check(\"{check.grade_id}\")")
+    return problems
+
+
+def generate(root: Path, workdir: Path) -> Path:
+    """Run nbgrader on a copy of the course; returns the copy."""
+    course_dir = nbgrader_app.new_course(root, workdir / "course")
+    for assignment_id in source_ids(root):
+        nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
+        nbgrader_app.run(["generate_solution", assignment_id, "--force"], course_dir)
+    return course_dir
+
+
+def build(root: Path) -> list[str]:
+    """Regenerate release/ and solutions/ in place; returns the files written."""
+    with tempfile.TemporaryDirectory(prefix="attention-kit-build-") as tmp:
+        generated = generate(root, Path(tmp))
+        written = []
+        for folder in GENERATED:
+            shutil.rmtree(root / folder, ignore_errors=True)
+            shutil.copytree(generated / folder, root / folder)
+            written += [str(p.relative_to(root)) for p in sorted((root / folder).rglob("*.ipynb"))]
+    return written
+
+
+def stale(root: Path) -> list[str]:
+    """Committed generated files that differ from what the sources generate now."""
+    with tempfile.TemporaryDirectory(prefix="attention-kit-check-") as tmp:
+        generated = generate(root, Path(tmp))
+        differing = []
+        for folder in GENERATED:
+            fresh = {p.relative_to(generated): p for p in (generated / folder).rglob("*.ipynb")}
+            committed = {p.relative_to(root): p for p in (root / folder).rglob("*.ipynb")
+                         if ".ipynb_checkpoints" not in p.parts}
+            for name in sorted(set(fresh) | set(committed)):
+                if name not in committed:
+                    differing.append(f"{name}: missing (run attention-kit build)")
+                elif name not in fresh:
+                    differing.append(f"{name}: has no source in assignments/")
+                elif _comparable(fresh[name]) != _comparable(committed[name]):
+                    differing.append(f"{name}: differs from what its source generates (run attention-kit build)")
+    return differing
+
+
+def _comparable(path: Path) -> str:
+    """The notebook without what legitimately varies between runs: timings and image bytes."""
+    notebook = json.loads(path.read_text())
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+        for output in cell.get("outputs", []):
+            for mime in list(output.get("data", {})):
+                if mime.startswith("image/"):
+                    output["data"][mime] = "<image>"
+    return json.dumps(notebook, sort_keys=True)

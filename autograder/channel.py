@@ -1,0 +1,44 @@
+"""Length-prefixed JSON messages over a socket (both ends of the sandbox use it)."""
+from __future__ import annotations
+
+import socket
+import struct
+from typing import Any
+
+from . import wire
+
+HEADER = struct.Struct("!I")
+
+
+class ChannelClosed(Exception):
+    """The other end went away (process ended, or socket closed)."""
+
+
+def send(sock: socket.socket, data: Any) -> None:
+    raw = wire.dumps(data)
+    sock.sendall(HEADER.pack(len(raw)) + raw)
+
+
+def recv(sock: socket.socket, timeout: float | None = None) -> Any:
+    """Next message, or :class:`ChannelClosed`; ``TimeoutError`` after ``timeout`` seconds."""
+    sock.settimeout(timeout)
+    (size,) = HEADER.unpack(_exactly(sock, HEADER.size))
+    if size > wire.MAX_MESSAGE_BYTES:
+        raise ChannelClosed(f"message of {size} bytes is over the limit")
+    return wire.loads(_exactly(sock, size))
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except socket.timeout as exc:
+            raise TimeoutError from exc
+        except OSError as exc:
+            raise ChannelClosed(str(exc)) from exc
+        if not chunk:
+            raise ChannelClosed("connection closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,141 @@
+"""``attention-kit``: build, check, grade, demo, mistakes."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from . import build, course, grading, pipeline, report, samples
+from .framework import FAILED
+from .sandbox import Limits, Sandbox
+
+EXIT_OK, EXIT_FAILED, EXIT_UNCHECKABLE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="attention-kit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("build", help="regenerate release/ and solutions/ from assignments/ with nbgrader")
+    p.add_argument("--check", action="store_true", help="only report generated files that are out of date")
+    p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
+
+    p = commands.add_parser("check", help="run a notebook and its public checks, as a student would")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--json", action="store_true", help="print a Gradescope-style results object")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds for the whole notebook (default 60)")
+
+    p = commands.add_parser("grade", help="grade notebooks with every check, hidden ones included")
+    p.add_argument("submissions", nargs="+", type=Path, help="notebooks, folders, or nbgrader's submitted/")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--out", type=Path, default=Path("graded"))
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
+    p.add_argument("--course", help="the course folder whose source notebooks restore the given cells")
+
+    p = commands.add_parser("demo", help="build, self-check and grade sample submissions end to end")
+    p.add_argument("--out", type=Path, help="where to write the sample class (default: a temporary folder)")
+
+    commands.add_parser("mistakes", help="print the catalog of diagnosed mistakes as a Markdown table")
+
+    args = parser.parse_args(argv)
+    return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "demo": cmd_demo,
+            "mistakes": cmd_mistakes}[args.command](args)
+
+
+def cmd_build(args) -> int:
+    root = course.course_root(args.course)
+    problems = build.lint(root)
+    if problems:
+        print("The source notebooks and the kit's checks disagree:", *problems, sep="\n- ")
+        return EXIT_FAILED
+    if args.check:
+        differing = build.stale(root)
+        if differing:
+            print("Generated notebooks are out of date:", *differing, sep="\n- ")
+            return EXIT_FAILED
+        print(f"release/ and solutions/ match assignments/ ({len(build.source_ids(root))} assignments).")
+        return EXIT_OK
+    for path in build.build(root):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def limits_for(timeout: float) -> Limits:
+    return Limits(total_seconds=timeout, cell_seconds=min(30.0, timeout), call_seconds=min(10.0, timeout))
+
+
+def cmd_check(args) -> int:
+    with Sandbox() as sandbox:
+        sub = pipeline.grade(args.notebook, args.notebook.stem, sandbox=sandbox, limits=limits_for(args.timeout),
+                             hidden=False)
+    print(json.dumps(report.gradescope(sub), indent=2) if args.json else report.table(sub))
+    if not sub.gradable:
+        if args.json:
+            print(f"cannot check {args.notebook}: {sub.problem}", file=sys.stderr)
+        return EXIT_UNCHECKABLE
+    return EXIT_FAILED if any(r.status == FAILED for r in sub.results) else EXIT_OK
+
+
+def cmd_grade(args) -> int:
+    root = course.course_root(args.course)
+    found = grading.find_submissions(args.submissions)
+    if not found:
+        print("No notebooks found in", *args.submissions)
+        return EXIT_UNCHECKABLE
+    subs = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root)
+    grading.write_results(subs, args.out)
+    print(grading.class_report(subs))
+    print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'} "
+          f"and feedback pages in {args.out / 'feedback'}.")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    """The kit's main job on this course, end to end."""
+    root = course.course_root()
+    out = args.out or Path(tempfile.mkdtemp(prefix="attention-kit-demo-"))
+    print("== 1. Build: nbgrader generates the student and solution notebooks from assignments/")
+    if build.lint(root):
+        print(*build.lint(root), sep="\n")
+        return EXIT_FAILED
+    differing = build.stale(root)
+    print("release/ and solutions/ are up to date." if not differing else "\n".join(differing))
+    ids = build.source_ids(root)
+    with Sandbox() as sandbox:
+        for assignment_id in ids:
+            for folder, who in (("solutions", "reference solution"), ("release", "blank student notebook")):
+                print(f"\n== 2. Self-check ({who}): attention-kit check {folder}/{assignment_id}/{assignment_id}.ipynb")
+                sub = pipeline.grade(course.notebook_path(root, folder, assignment_id), who, sandbox=sandbox,
+                                     limits=limits_for(60), hidden=False)
+                print(report.table(sub))
+    submitted = out / "submitted"
+    for assignment_id in ids:
+        samples.write(samples.solution(root, assignment_id), submitted / "reference" / assignment_id / f"{assignment_id}.ipynb")
+        samples.write(samples.blank(root, assignment_id), submitted / "blank" / assignment_id / f"{assignment_id}.ipynb")
+        for mutation in (m for m in samples.MUTATIONS if m.assignment == assignment_id):
+            notebook = samples.mutate(samples.solution(root, assignment_id), mutation)
+            samples.write(notebook, submitted / mutation.name / assignment_id / f"{assignment_id}.ipynb")
+    broken = submitted / "not_a_notebook" / ids[0] / f"{ids[0]}.ipynb"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text('{"cells": [ this is not JSON')
+    print(f"\n== 3. Grade the sample class: attention-kit grade {submitted} --out {out / 'graded'}")
+    subs = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root)
+    grading.write_results(subs, out / "graded")
+    print(grading.class_report(subs))
+    print(f"\nResults: {out / 'graded' / 'grades.csv'}; feedback pages: {out / 'graded' / 'feedback'}")
+    return EXIT_OK
+
+
+def cmd_mistakes(args) -> int:
+    from .mistakes import CATALOG
+
+    print("| id | what it catches | checks |\n|---|---|---|")
+    for m in CATALOG:
+        print(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0]}. | {', '.join(f'`{c}`' for c in m.checks)} |")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

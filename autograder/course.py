@@ -1,0 +1,39 @@
+"""Where the course's files are: the folder holding ``nbgrader_config.py``."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+
+
+def course_root(explicit: str | os.PathLike | None = None) -> Path:
+    """``explicit``, else the nearest folder up from here with an ``nbgrader_config.py``,
+    else the checkout this package lives in."""
+    if explicit:
+        return Path(explicit).resolve()
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "nbgrader_config.py").exists() and (folder / "assignments").is_dir():
+            return folder
+    return Path(__file__).resolve().parent.parent
+
+
+def notebook_path(root: Path, folder: str, assignment_id: str) -> Path:
+    return root / folder / assignment_id / f"{assignment_id}.ipynb"
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_test_cell(cell) -> bool:
+    """An autograder test cell: graded, not a solution (nbgrader's own definition),
+    or any cell that calls the kit's checks."""
+    meta = nbgrader_meta(cell)
+    if meta.get("grade") and not meta.get("solution"):
+        return cell.get("cell_type") == "code"
+    return cell.get("cell_type") == "code" and "autograder.notebook" in "".join(cell.get("source", ""))

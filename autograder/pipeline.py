@@ -1,0 +1,230 @@
+"""Grading one notebook, one small step at a time (like nbgrader's preprocessors).
+
+    LoadNotebook -> IdentifyAssignment -> RestoreChecks -> Execute -> CollectResults -> Diagnose
+
+Each step takes the :class:`Submission` and returns it; a step that finds the
+notebook ungradable sets ``problem`` and the later steps pass it through, so bad
+input becomes a graded result with a reason, never an exception in the batch.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import course
+from .assignments import ASSIGNMENTS
+from .framework import Assignment, CheckResult, not_run, run_check
+from .sandbox import Execution, ExecutionReport, Limits, RemoteStudent, Sandbox
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Submission:
+    path: Path
+    student: str
+    notebook: nbformat.NotebookNode | None = None
+    assignment: Assignment | None = None
+    cells: list[tuple[int, str]] = field(default_factory=list)
+    execution: ExecutionReport | None = None
+    execution_handle: Execution | None = None
+    results: list[CheckResult] = field(default_factory=list)
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def gradable(self) -> bool:
+        return self.problem is None
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return self.assignment.max_score if self.assignment else 0.0
+
+    def cell_label(self, index: int) -> str:
+        if self.notebook is None or not 0 <= index < len(self.notebook.cells):
+            return f"cell {index + 1}"
+        meta = course.nbgrader_meta(self.notebook.cells[index])
+        kind = "your answer" if meta.get("solution") else "a given cell"
+        return f"cell {index + 1} ({kind})"
+
+
+class LoadNotebook:
+    """Read the file as an nbformat 4 notebook, or say why it is not one."""
+
+    def __call__(self, sub: Submission) -> Submission:
+        try:
+            raw = sub.path.read_bytes()
+        except OSError as exc:
+            sub.problem = f"cannot read the file: {exc.strerror or exc}"
+            return sub
+        if not raw.strip():
+            sub.problem = "the file is empty"
+        elif len(raw) > MAX_NOTEBOOK_BYTES:
+            sub.problem = f"the file is {len(raw) // 2**20} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit"
+        else:
+            sub.notebook, sub.problem = _parse(raw)
+        return sub
+
+
+def _parse(raw: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "the file is not UTF-8 text, so it is not a notebook"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"the file is not valid JSON (line {exc.lineno}): not a notebook, or a damaged one"
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        return None, "the file is JSON but not a Jupyter notebook (it has no cells)"
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several types for unreadable versions
+        return None, f"nbformat cannot read this notebook ({type(exc).__name__}: {str(exc)[:120]})"
+    if not isinstance(notebook.get("cells"), list):
+        return None, "the notebook has no list of cells"
+    return notebook, None
+
+
+class IdentifyAssignment:
+    """Which of the kit's assignments this is: metadata first, then grade ids."""
+
+    CHECK_CALL = re.compile(r"""check\(\s*["']([\w.-]+)["']""")
+
+    def __call__(self, sub: Submission) -> Submission:
+        if not sub.gradable:
+            return sub
+        declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment")
+        if declared in ASSIGNMENTS:
+            sub.assignment = ASSIGNMENTS[declared]
+            return sub
+        ids = set()
+        for cell in sub.notebook.cells:
+            ids.add(course.nbgrader_meta(cell).get("grade_id"))
+            ids.update(self.CHECK_CALL.findall("".join(cell.get("source", ""))))
+        overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
+        best = max(overlap, key=overlap.get)
+        if overlap[best] == 0:
+            sub.problem = "this is not an attention-kit assignment (no known assignment id or check in it)"
+        else:
+            sub.assignment = ASSIGNMENTS[best]
+        return sub
+
+
+class RestoreChecks:
+    """Checks come from the kit, never from the notebook: test cells are not run.
+
+    With a course folder (instructor grading), the given read-only cells are also
+    restored from the source notebook, as nbgrader's OverwriteCells does, so that
+    editing or deleting them changes nothing.
+    """
+
+    def __init__(self, root: Path | None = None):
+        self.root = root
+
+    def __call__(self, sub: Submission) -> Submission:
+        if not sub.gradable:
+            return sub
+        cells = list(sub.notebook.cells)
+        if self.root is not None:
+            cells = self._restore_given(cells, sub.assignment.id)
+            sub.notebook.cells = cells
+        sub.cells = [(i, "".join(c.get("source", ""))) for i, c in enumerate(cells)
+                     if c.get("cell_type") == "code" and not course.is_test_cell(c)]
+        return sub
+
+    def _restore_given(self, cells: list, assignment_id: str) -> list:
+        source = course.read(course.notebook_path(self.root, "assignments", assignment_id))
+        given = {course.nbgrader_meta(c).get("grade_id"): c for c in source.cells
+                 if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")}
+        restored, seen = [], set()
+        for cell in cells:
+            grade_id = course.nbgrader_meta(cell).get("grade_id")
+            if grade_id in given:
+                cell = given[grade_id]
+                seen.add(grade_id)
+            restored.append(cell)
+        # A given cell the student deleted goes back after the cell that preceded it in the source.
+        order = [course.nbgrader_meta(c).get("grade_id") for c in source.cells]
+        for grade_id in [g for g in order if g in given and g not in seen]:
+            before = order[: order.index(grade_id)]
+            ids = [course.nbgrader_meta(c).get("grade_id") for c in restored]
+            anchor = max((ids.index(g) for g in before if g in ids), default=-1)
+            restored.insert(anchor + 1, given[grade_id])
+        return restored
+
+
+class Execute:
+    """Run the notebook's cells in a sandboxed child of the warm zygote."""
+
+    def __init__(self, sandbox: Sandbox, limits: Limits):
+        self.sandbox, self.limits = sandbox, limits
+
+    def __call__(self, sub: Submission) -> Submission:
+        if sub.gradable:
+            sub.execution_handle = self.sandbox.execute(sub.cells, self.limits)
+            sub.execution = sub.execution_handle.report
+        return sub
+
+
+class CollectResults:
+    """Run the assignment's checks against the child; hidden ones only when grading."""
+
+    def __init__(self, hidden: bool):
+        self.hidden = hidden
+
+    def __call__(self, sub: Submission) -> Submission:
+        if not sub.gradable:
+            return sub
+        student = RemoteStudent(sub.execution_handle)
+        try:
+            for check in sub.assignment.checks:
+                if check.hidden and not self.hidden:
+                    sub.results.append(not_run(check, "Hidden check: not run locally; it runs when the notebook is graded."))
+                else:
+                    sub.results.append(run_check(check, student))
+        finally:
+            sub.execution_handle.close()
+        return sub
+
+
+class Diagnose:
+    """Notebook-level notes: cells that raised, cells left out, output cut."""
+
+    def __call__(self, sub: Submission) -> Submission:
+        if not sub.gradable or sub.execution is None:
+            return sub
+        for index in sub.execution.skipped:
+            sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
+                             "run again without it and graded on the rest.")
+        unfinished = any(p.kind == "NotImplementedError" for p in sub.execution.problems)
+        knock_on = 0
+        for problem in sub.execution.problems:
+            if problem.kind == "NotImplementedError":
+                continue  # the checks already say which TO-DO is not written yet
+            if unfinished and problem.kind == "NameError":
+                knock_on += 1  # a given cell that needs a TO-DO above it
+                continue
+            sub.notes.append(problem.describe(sub.cell_label(problem.index)))
+        if knock_on:
+            sub.notes.append(f"{knock_on} given cells could not run because a TO-DO above them is not written yet.")
+        return sub
+
+
+def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool,
+          root: Path | None = None) -> Submission:
+    """The whole pipeline for one notebook."""
+    submission = Submission(Path(path), student)
+    steps = [LoadNotebook(), IdentifyAssignment(), RestoreChecks(root), Execute(sandbox, limits),
+             CollectResults(hidden), Diagnose()]
+    for step in steps:
+        submission = step(submission)
+    return submission

@@ -1,0 +1,78 @@
+"""What a person reads: a text table, a Gradescope-style JSON, a CSV row, an HTML page."""
+from __future__ import annotations
+
+import html
+import textwrap
+
+from .framework import FAILED, NOT_RUN, PASSED
+from .pipeline import Submission
+
+MARK = {PASSED: "PASS", FAILED: "FAIL", NOT_RUN: "not run"}
+
+
+def gradescope(sub: Submission) -> dict:
+    """``{"score", "max_score", "tests": [...]}`` plus who, what and any notes."""
+    output = sub.problem or "\n".join(sub.notes)
+    return {
+        "score": sub.score,
+        "max_score": sub.max_score,
+        "student": sub.student,
+        "assignment": sub.assignment.id if sub.assignment else None,
+        "gradable": sub.gradable,
+        "output": output,
+        "tests": [r.as_test() for r in sub.results],
+    }
+
+
+def table(sub: Submission) -> str:
+    """The student's view: one line per check, then what failed and why."""
+    if not sub.gradable:
+        return f"{sub.path.name}: cannot be checked: {sub.problem}"
+    hidden_points = sum(r.points for r in sub.results if r.status == NOT_RUN)
+    run_points = sub.max_score - hidden_points
+    title = f"{sub.path.name} ({sub.assignment.id}): {sub.score:g}/{run_points:g} points"
+    if hidden_points:
+        title += f" on the checks run here; {hidden_points:g} more points of hidden checks run when it is graded"
+    width = max(len(r.todo) for r in sub.results)
+    lines = [title, "", f"{'TO-DO':<{width}}  points  result   message", "-" * (width + 40)]
+    for r in sub.results:
+        first_line = r.message.splitlines()[0] if r.message else ""
+        lines.append(f"{r.todo:<{width}}  {r.points:>6g}  {MARK[r.status]:<7}  {first_line}")
+    failures = [r for r in sub.results if r.status == FAILED and "\n" in r.message]
+    if failures:
+        lines += ["", "What went wrong:"]
+        for r in failures:
+            lines.append(f"- {r.grade_id}:")
+            lines += [textwrap.indent(line, "    ") for line in r.message.splitlines()]
+    if sub.notes:
+        lines += ["", "Notes on running your notebook:"] + [f"- {note}" for note in sub.notes]
+    return "\n".join(lines)
+
+
+def csv_row(sub: Submission, check_ids: list[str]) -> dict:
+    by_id = {r.grade_id: r.score for r in sub.results}
+    row = {"student": sub.student, "assignment": sub.assignment.id if sub.assignment else "",
+           "score": sub.score, "max_score": sub.max_score, "problem": sub.problem or ""}
+    row.update({grade_id: by_id.get(grade_id, 0.0) for grade_id in check_ids})
+    return row
+
+
+def feedback_html(sub: Submission) -> str:
+    """A page a student can read on its own: score, each check, each explanation."""
+    e = html.escape
+    head = f"<h1>{e(sub.assignment.title if sub.assignment else 'Notebook')}</h1>"
+    if not sub.gradable:
+        body = f"<p class='problem'>This notebook could not be graded: {e(sub.problem)}</p>"
+    else:
+        rows = "".join(
+            f"<tr class='{r.status}'><td>{e(r.todo)}</td><td>{r.score:g} / {r.points:g}</td>"
+            f"<td>{MARK[r.status]}</td><td><pre>{e(r.message)}</pre></td></tr>" for r in sub.results)
+        notes = "".join(f"<li>{e(n)}</li>" for n in sub.notes)
+        body = (f"<p>Score: <b>{sub.score:g} / {sub.max_score:g}</b></p>"
+                f"<table><tr><th>TO-DO</th><th>points</th><th>result</th><th>why</th></tr>{rows}</table>"
+                + (f"<h2>Running your notebook</h2><ul>{notes}</ul>" if notes else ""))
+    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto} td,th{border-bottom:1px solid #ddd;"
+             "padding:.3em;vertical-align:top;text-align:left} pre{white-space:pre-wrap;margin:0} "
+             ".passed td:nth-child(3){color:#176117} .failed td:nth-child(3){color:#a11}")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{e(sub.student)}: feedback</title>"
+            f"<style>{style}</style></head><body>{head}<p>Student: {e(sub.student)}</p>{body}</body></html>")

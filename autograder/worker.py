@@ -1,0 +1,162 @@
+"""The student's side of the sandbox: a warm zygote and the children it forks.
+
+``python -m autograder.worker FD`` starts the zygote: it imports torch, IPython
+and matplotlib once, then forks one child per notebook on request. A child
+applies its limits, executes the notebook's cells one by one and then answers
+probes until the grader is done with it. This module and what it imports hold no
+expected value and make no decision: they compute and send numbers back.
+"""
+from __future__ import annotations
+
+import io
+import os
+import resource
+import signal
+import socket
+import sys
+import tempfile
+from contextlib import contextmanager
+
+from . import channel, probes, wire
+
+
+class CellTimeout(BaseException):
+    """Raised inside student code when its time is up (not an ``Exception``: a bare
+    ``except Exception`` in a student's loop cannot swallow it)."""
+
+
+class OutputLimitExceeded(BaseException):
+    """Raised inside student code that printed more than the grader keeps."""
+
+
+class CappedStream(io.TextIOBase):
+    """Stands in for stdout/stderr: counts what is printed, stops a flood."""
+
+    def __init__(self, limit: int):
+        self.limit, self.written, self.exceeded = limit, 0, False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.written += len(text)
+        if self.written > self.limit and not self.exceeded:
+            self.exceeded = True
+            raise OutputLimitExceeded(f"the notebook printed more than {self.limit // 1024} KB")
+        return len(text)
+
+
+def preload() -> None:
+    """What every child would otherwise import again: paid once, in the zygote."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import IPython.core.interactiveshell  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import torch  # noqa: F401
+
+
+def zygote(ctrl_fd: int) -> None:
+    preload()
+    ctrl = socket.socket(fileno=ctrl_fd)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    ctrl.sendall(b"R")
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(ctrl, 16, 1)
+        except OSError:
+            return
+        if not message or not fds:
+            return
+        pid = os.fork()
+        if pid == 0:
+            ctrl.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                child(fds[0])
+            finally:
+                os._exit(0)
+        os.close(fds[0])
+        ctrl.sendall(pid.to_bytes(4, "big"))
+
+
+def child(job_fd: int) -> None:
+    sock = socket.socket(fileno=job_fd)
+    spec = channel.recv(sock)
+    limits = spec["limits"]
+    _confine(limits)
+    shell = _shell()
+    for index, source in spec["cells"]:
+        channel.send(sock, {"event": "cell_start", "index": index})
+        try:
+            with _time_limit(limits["cell_seconds"]):
+                outcome = shell.run_cell(source, store_history=False)
+            error = outcome.error_before_exec or outcome.error_in_exec
+        except (CellTimeout, OutputLimitExceeded) as exc:  # raised outside the cell's own code
+            error = exc
+        channel.send(sock, {"event": "cell_done", "index": index, "error": _describe(error)})
+    channel.send(sock, {"event": "executed", "printed": sys.stdout.written})
+    while True:
+        request = channel.recv(sock)
+        if not isinstance(request, dict) or request.get("quit"):
+            return
+        try:
+            with _time_limit(limits["call_seconds"]):
+                answer = probes.run_probe(shell.user_ns, str(request.get("probe")), dict(request.get("kwargs") or {}))
+        except CellTimeout:
+            answer = {"__result__": wire.error("Timeout", "the call did not return in time"), "warnings": []}
+        except OutputLimitExceeded as exc:
+            answer = {"__result__": wire.error("OutputLimitExceeded", str(exc)), "warnings": []}
+        channel.send(sock, answer)
+
+
+def _confine(limits: dict) -> None:
+    """Resource limits, a scratch folder, and a stdout that cannot flood anything."""
+    memory = int(limits["memory_mb"]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    file_size = int(limits["file_mb"]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    sys.stdout = sys.stderr = CappedStream(int(limits["output_kb"]) * 1024)
+    os.chdir(tempfile.mkdtemp(prefix="attention-kit-"))
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    return shell
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise :class:`CellTimeout` in the running code after ``seconds``, and again
+    every half second after that (a student's ``except:`` cannot hold it off)."""
+
+    def expire(signum, frame):
+        raise CellTimeout(f"stopped after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _describe(error: BaseException | None) -> dict | None:
+    if error is None:
+        return None
+    return {"kind": type(error).__name__, "message": str(error)[:500]}
+
+
+if __name__ == "__main__":
+    zygote(int(sys.argv[1]))
