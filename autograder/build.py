@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import nbformat
+
 from . import course, nbgrader_app
 from .assignments import ASSIGNMENTS
 
@@ -52,25 +54,41 @@ def lint(root: Path) -> list[str]:
     return problems
 
 
-def generate(root: Path, workdir: Path) -> Path:
+def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> Path:
     """Run nbgrader on a copy of the course; returns the copy."""
     course_dir = nbgrader_app.new_course(root, workdir / "course")
-    for assignment_id in source_ids(root):
+    for assignment_id in ids or source_ids(root):
         nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
         nbgrader_app.run(["generate_solution", assignment_id, "--force"], course_dir)
     return course_dir
 
 
-def build(root: Path) -> list[str]:
-    """Regenerate release/ and solutions/ in place; returns the files written."""
+def build(root: Path, ids: list[str] | None = None) -> list[str]:
+    """Regenerate release/ and solutions/ in place (all assignments, or ``ids``);
+    returns the files written. Generated folders without a source are removed."""
+    ids = ids or source_ids(root)
     with tempfile.TemporaryDirectory(prefix="attention-kit-build-") as tmp:
-        generated = generate(root, Path(tmp))
+        generated = generate(root, Path(tmp), ids)
         written = []
         for folder in GENERATED:
-            shutil.rmtree(root / folder, ignore_errors=True)
-            shutil.copytree(generated / folder, root / folder)
-            written += [str(p.relative_to(root)) for p in sorted((root / folder).rglob("*.ipynb"))]
+            for orphan in (root / folder).glob("*"):
+                if orphan.is_dir() and orphan.name not in source_ids(root):
+                    shutil.rmtree(orphan)
+            for assignment_id in ids:
+                shutil.rmtree(root / folder / assignment_id, ignore_errors=True)
+                shutil.copytree(generated / folder / assignment_id, root / folder / assignment_id)
+                for path in sorted((root / folder / assignment_id).rglob("*.ipynb")):
+                    _drop_timings(path)
+                    written.append(str(path.relative_to(root)))
     return written
+
+
+def _drop_timings(path: Path) -> None:
+    """Execution timestamps change at every build; without them a rebuild is byte-for-byte stable."""
+    notebook = nbformat.read(str(path), as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(notebook, str(path))
 
 
 def stale(root: Path) -> list[str]:

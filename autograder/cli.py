@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("build", help="regenerate release/ and solutions/ from assignments/ with nbgrader")
+    p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
     p.add_argument("--check", action="store_true", help="only report generated files that are out of date")
     p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
 
@@ -57,7 +58,11 @@ def cmd_build(args) -> int:
             return EXIT_FAILED
         print(f"release/ and solutions/ match assignments/ ({len(build.source_ids(root))} assignments).")
         return EXIT_OK
-    for path in build.build(root):
+    unknown = set(args.assignments) - set(build.source_ids(root))
+    if unknown:
+        print(f"No source notebook for {', '.join(sorted(unknown))} in {root / 'assignments'}")
+        return EXIT_UNCHECKABLE
+    for path in build.build(root, args.assignments or None):
         print(f"wrote {path}")
     return EXIT_OK
 
@@ -114,7 +119,7 @@ def cmd_demo(args) -> int:
     for assignment_id in ids:
         samples.write(samples.solution(root, assignment_id), submitted / "reference" / assignment_id / f"{assignment_id}.ipynb")
         samples.write(samples.blank(root, assignment_id), submitted / "blank" / assignment_id / f"{assignment_id}.ipynb")
-        for mutation in (m for m in samples.MUTATIONS if m.assignment == assignment_id):
+        for mutation in (m for m in samples.all_mutations() if m.assignment == assignment_id):
             notebook = samples.mutate(samples.solution(root, assignment_id), mutation)
             samples.write(notebook, submitted / mutation.name / assignment_id / f"{assignment_id}.ipynb")
     broken = submitted / "not_a_notebook" / ids[0] / f"{ids[0]}.ipynb"

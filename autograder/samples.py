@@ -15,64 +15,40 @@ from pathlib import Path
 import nbformat
 
 from . import course
-from .worked_values import simplified_attention as simplified
 
 
 @dataclass(frozen=True)
 class Mutation:
     name: str
-    assignment: str
     edits: tuple[tuple[str, str], ...]
     breaks: frozenset[str]  # grade ids that must fail
     mistake: str | None = None  # catalog id that must be named (on the broken checks only)
     description: str = ""
+    assignment: str = ""  # filled in by all_mutations()
 
 
-def _mutation(name, assignment, edits, breaks, mistake=None, description=""):
-    return Mutation(name, assignment, tuple(edits), frozenset(breaks), mistake, description)
+def mutation(name: str, edits: list[tuple[str, str]], *, breaks: set[str], mistake: str | None = None,
+             description: str = "") -> Mutation:
+    return Mutation(name, tuple(edits), frozenset(breaks), mistake, description)
 
 
-def _pasted(worked_value) -> str:
+def pasted(worked_value) -> str:
     """What a student who copies the printed numbers writes instead of the code."""
-    rounded = [[round(x, 4) for x in row] for row in worked_value.tolist()] if worked_value.dim() == 2 \
-        else [round(x, 4) for x in worked_value.tolist()]
-    return f"return torch.tensor({rounded})"
+    return f"return torch.tensor({_rounded(worked_value.tolist())})"
 
 
-A01 = "01_simplified_attention"
+def _rounded(values):
+    return [_rounded(v) for v in values] if isinstance(values, list) else round(values, 4)
 
-MUTATIONS: list[Mutation] = [
-    _mutation("softmax_dim0", A01,
-              [("return torch.softmax(attn_scores, dim=-1)", "return torch.softmax(attn_scores, dim=0)")],
-              {"all_weights", "all_weights_hidden"}, "softmax_dim0",
-              "softmax over the columns of the 6x6 scores"),
-    _mutation("sum_instead_of_softmax", A01,
-              [("return torch.softmax(scores, dim=-1)", "return scores / scores.sum()")],
-              {"softmax_torch", "softmax_torch_hidden"}, "sum_instead_of_softmax",
-              "the torch.softmax step divides by the sum"),
-    _mutation("softmax_instead_of_sum", A01,
-              [("return scores / scores.sum()", "return torch.softmax(scores, dim=-1)")],
-              {"normalize_by_sum", "normalize_by_sum_hidden"}, "softmax_instead_of_sum",
-              "softmax where the step asks for the sum"),
-    _mutation("naive_softmax_overflow", A01,
-              [("return torch.softmax(scores, dim=-1)", "return torch.exp(scores) / torch.exp(scores).sum()")],
-              {"softmax_torch_hidden"}, "naive_softmax_overflow",
-              "exp/sum where torch.softmax is asked: overflows on large scores"),
-    _mutation("empty_accumulator", A01,
-              [("context_vec = torch.zeros(inputs.shape[1])", "context_vec = torch.empty(inputs.shape[1])")],
-              {"context_loop", "context_loop_hidden"}, "empty_accumulator",
-              "the context vector is accumulated into torch.empty, as seed 000 does"),
-    _mutation("pasted_numbers", A01, [
-        ("scores = torch.zeros(inputs.shape[0])\n    for i, x_i in enumerate(inputs):\n"
-         "        scores[i] = torch.dot(x_i, query)\n    return scores", _pasted(simplified.ATTN_SCORES_2)),
-        ("return torch.softmax(attn_scores, dim=-1)", _pasted(simplified.ATTN_WEIGHTS)),
-        ("context_vec = torch.zeros(inputs.shape[1])\n    for i, x_i in enumerate(inputs):\n"
-         "        context_vec += attn_weights[i] * x_i\n    return context_vec", _pasted(simplified.CONTEXT_VEC_2)),
-    ], {"scores_loop_hidden", "all_weights_hidden", "context_loop_hidden"}, None,
-        "the worked values pasted in place of code in three TO-DOs"),
-]
 
-BY_NAME: dict[str, Mutation] = {m.name: m for m in MUTATIONS}
+def all_mutations() -> list[Mutation]:
+    """Every assignment's sample mistakes, tagged with their assignment id."""
+    import dataclasses
+
+    from .assignments import MODULES
+
+    return [dataclasses.replace(m, assignment=module.ASSIGNMENT.id)
+            for module in MODULES for m in getattr(module, "MUTATIONS", [])]
 
 
 def solution(root: Path, assignment_id: str) -> nbformat.NotebookNode:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from ..framework import Assignment, Check
 from . import simplified_attention
 
-ASSIGNMENTS: dict[str, Assignment] = {
-    module.ASSIGNMENT.id: module.ASSIGNMENT
-    for module in (simplified_attention,)
-}
+#: in course order; add a new assignment's module here
+MODULES = (simplified_attention,)
+
+ASSIGNMENTS: dict[str, Assignment] = {module.ASSIGNMENT.id: module.ASSIGNMENT for module in MODULES}
 
 
 def find_check(grade_id: str) -> tuple[Assignment, Check]:

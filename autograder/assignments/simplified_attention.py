@@ -11,6 +11,8 @@ import torch
 
 from ..compare import expect_tensor
 from ..framework import Assignment
+from ..mistakes import accumulated_into_uninitialised, detect, overflowed, variant
+from ..samples import mutation, pasted
 from ..worked_values import simplified_attention as worked
 from .fresh import HIDDEN_TOL, rand, randn
 
@@ -181,3 +183,43 @@ def check_all_context_hidden(student):
     got = student.call("all_context_vectors", *case.values())
     return expect_tensor(got, case["weights"] @ case["inputs"], what="Context vectors of fresh inputs (5 tokens, dim 4)",
                          student=student, case=case, **HIDDEN_TOL)
+
+
+# Where each catalogued mistake can show up in this assignment, and how to recognise it.
+detect("softmax_dim0", "all_weights", "all_weights_hidden", detector=variant(lambda scores: torch.softmax(scores, dim=0)))
+detect("sum_instead_of_softmax", "softmax_naive", "softmax_naive_hidden", "softmax_torch", "softmax_torch_hidden",
+       "all_weights", "all_weights_hidden",
+       detector=variant(lambda scores: scores / scores.sum(dim=-1, keepdim=True)))
+detect("softmax_instead_of_sum", "normalize_by_sum", "normalize_by_sum_hidden",
+       detector=variant(lambda scores: torch.softmax(scores, dim=-1)))
+detect("naive_softmax_overflow", "softmax_torch_hidden", "all_weights_hidden", detector=overflowed())
+detect("empty_accumulator", "context_loop", "context_loop_hidden", detector=accumulated_into_uninitialised)
+
+# Sample submissions: the reference solution with one mistake each (see autograder.samples).
+MUTATIONS = [
+    mutation("softmax_dim0", [("return torch.softmax(attn_scores, dim=-1)", "return torch.softmax(attn_scores, dim=0)")],
+             breaks={"all_weights", "all_weights_hidden"}, mistake="softmax_dim0",
+             description="softmax over the columns of the 6x6 scores"),
+    mutation("sum_instead_of_softmax", [("return torch.softmax(scores, dim=-1)", "return scores / scores.sum()")],
+             breaks={"softmax_torch", "softmax_torch_hidden"}, mistake="sum_instead_of_softmax",
+             description="the torch.softmax step divides by the sum"),
+    mutation("softmax_instead_of_sum", [("return scores / scores.sum()", "return torch.softmax(scores, dim=-1)")],
+             breaks={"normalize_by_sum", "normalize_by_sum_hidden"}, mistake="softmax_instead_of_sum",
+             description="softmax where the step asks for the sum"),
+    mutation("naive_softmax_overflow",
+             [("return torch.softmax(scores, dim=-1)", "return torch.exp(scores) / torch.exp(scores).sum()")],
+             breaks={"softmax_torch_hidden"}, mistake="naive_softmax_overflow",
+             description="exp/sum where torch.softmax is asked: overflows on large scores"),
+    mutation("empty_accumulator",
+             [("context_vec = torch.zeros(inputs.shape[1])", "context_vec = torch.empty(inputs.shape[1])")],
+             breaks={"context_loop", "context_loop_hidden"}, mistake="empty_accumulator",
+             description="the context vector is accumulated into torch.empty, as seed 000 does"),
+    mutation("pasted_numbers", [
+        ("scores = torch.zeros(inputs.shape[0])\n    for i, x_i in enumerate(inputs):\n"
+         "        scores[i] = torch.dot(x_i, query)\n    return scores", pasted(worked.ATTN_SCORES_2)),
+        ("return torch.softmax(attn_scores, dim=-1)", pasted(worked.ATTN_WEIGHTS)),
+        ("context_vec = torch.zeros(inputs.shape[1])\n    for i, x_i in enumerate(inputs):\n"
+         "        context_vec += attn_weights[i] * x_i\n    return context_vec", pasted(worked.CONTEXT_VEC_2)),
+    ], breaks={"scores_loop_hidden", "all_weights_hidden", "context_loop_hidden"},
+        description="the worked values pasted in place of code in three TO-DOs"),
+]
