@@ -24,8 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
 
     p = commands.add_parser("check", help="run a notebook and its public checks, as a student would")
-    p.add_argument("notebook", type=Path)
-    p.add_argument("--json", action="store_true", help="print a Gradescope-style results object")
+    p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    p.add_argument("--json", action="store_true",
+                   help="print a Gradescope-style results object (a list of them for several notebooks)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds for the whole notebook (default 60)")
 
     p = commands.add_parser("grade", help="grade notebooks with every check, hidden ones included")
@@ -72,15 +73,21 @@ def limits_for(timeout: float) -> Limits:
 
 
 def cmd_check(args) -> int:
+    """Exit 0 when every public check passes, 1 when one fails, 2 when a notebook cannot be checked."""
     with Sandbox() as sandbox:
-        sub = pipeline.grade(args.notebook, args.notebook.stem, sandbox=sandbox, limits=limits_for(args.timeout),
-                             hidden=False)
-    print(json.dumps(report.gradescope(sub), indent=2) if args.json else report.table(sub))
-    if not sub.gradable:
-        if args.json:
-            print(f"cannot check {args.notebook}: {sub.problem}", file=sys.stderr)
+        subs = [pipeline.grade(path, path.stem, sandbox=sandbox, limits=limits_for(args.timeout), hidden=False)
+                for path in args.notebooks]
+    if args.json:
+        results = [report.gradescope(sub) for sub in subs]
+        print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
+        for sub in subs:
+            if not sub.gradable:
+                print(f"cannot check {sub.path}: {sub.problem}", file=sys.stderr)
+    else:
+        print("\n\n".join(report.table(sub) for sub in subs))
+    if any(not sub.gradable for sub in subs):
         return EXIT_UNCHECKABLE
-    return EXIT_FAILED if any(r.status == FAILED for r in sub.results) else EXIT_OK
+    return EXIT_FAILED if any(r.status == FAILED for sub in subs for r in sub.results) else EXIT_OK
 
 
 def cmd_grade(args) -> int:
@@ -117,11 +124,8 @@ def cmd_demo(args) -> int:
                 print(report.table(sub))
     submitted = out / "submitted"
     for assignment_id in ids:
-        samples.write(samples.solution(root, assignment_id), submitted / "reference" / assignment_id / f"{assignment_id}.ipynb")
-        samples.write(samples.blank(root, assignment_id), submitted / "blank" / assignment_id / f"{assignment_id}.ipynb")
-        for mutation in (m for m in samples.all_mutations() if m.assignment == assignment_id):
-            notebook = samples.mutate(samples.solution(root, assignment_id), mutation)
-            samples.write(notebook, submitted / mutation.name / assignment_id / f"{assignment_id}.ipynb")
+        for sample in samples.sample_class(root, assignment_id):
+            samples.write(sample.notebook, submitted / sample.name / assignment_id / f"{assignment_id}.ipynb")
     broken = submitted / "not_a_notebook" / ids[0] / f"{ids[0]}.ipynb"
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text('{"cells": [ this is not JSON')

@@ -78,3 +78,43 @@ def write(notebook: nbformat.NotebookNode, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
     return path
+
+
+@dataclass
+class Sample:
+    """A notebook of the sample class and the checks it must fail."""
+
+    name: str
+    notebook: nbformat.NotebookNode
+    fails: frozenset[str]
+
+
+def sample_class(root: Path, assignment_id: str) -> list[Sample]:
+    """Reference, blank, every sample mistake, and two tampered copies of the first one:
+    its failing checks' test cells edited to ``pass`` or deleted (the restored checks must still fail)."""
+    from .assignments import ASSIGNMENTS
+
+    all_ids = frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)
+    reference = solution(root, assignment_id)
+    mutations = [m for m in all_mutations() if m.assignment == assignment_id]
+    class_ = [Sample("reference", reference, frozenset()), Sample("blank", blank(root, assignment_id), all_ids)]
+    class_ += [Sample(m.name, mutate(reference, m), m.breaks) for m in mutations]
+    broken = next((m for m in mutations if m.breaks and m.mistake), None)
+    if broken is not None:
+        wrong = mutate(reference, broken)
+        class_.append(Sample("tests_edited", _with_test_cells(wrong, broken.breaks, "pass"), broken.breaks))
+        class_.append(Sample("tests_deleted", _with_test_cells(wrong, broken.breaks, None), broken.breaks))
+    return class_
+
+
+def _with_test_cells(notebook: nbformat.NotebookNode, grade_ids: frozenset[str], source: str | None):
+    notebook = copy.deepcopy(notebook)
+    kept = []
+    for cell in notebook.cells:
+        if course.nbgrader_meta(cell).get("grade_id") in grade_ids and course.is_test_cell(cell):
+            if source is None:
+                continue
+            cell.source = source
+        kept.append(cell)
+    notebook.cells = kept
+    return notebook
