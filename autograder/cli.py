@@ -96,7 +96,8 @@ def cmd_grade(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
-    subs = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root)
+    subs = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
+                             targets=args.submissions)
     grading.write_results(subs, args.out)
     print(grading.class_report(subs))
     print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'} "
@@ -130,7 +131,8 @@ def cmd_demo(args) -> int:
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text('{"cells": [ this is not JSON')
     print(f"\n== 3. Grade the sample class: attention-kit grade {submitted} --out {out / 'graded'}")
-    subs = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root)
+    subs = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root,
+                             targets=[submitted])
     grading.write_results(subs, out / "graded")
     print(grading.class_report(subs))
     print(f"\nResults: {out / 'graded' / 'grades.csv'}; feedback pages: {out / 'graded' / 'feedback'}")

@@ -92,7 +92,7 @@ def expect_tensor(
 
     if got_t.shape != expected.shape:
         problem = f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got_t.shape)}."
-    elif not torch.isfinite(got_t).all():
+    elif (~torch.isfinite(got_t) & torch.isfinite(expected)).any():  # -inf where -inf is expected is fine
         bad = "nan" if torch.isnan(got_t).any() else "inf"
         problem = f"{what}: your result contains {bad}.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}"
     else:
@@ -106,8 +106,8 @@ def expect_tensor(
 
 
 def where_it_differs(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> str:
-    diff = (got - expected).abs()
-    tolerance = atol + rtol * expected.abs()
+    diff = torch.where(got == expected, 0.0, (got - expected).abs())  # equal infinities differ by 0, not nan
+    tolerance = atol + rtol * torch.nan_to_num(expected.abs(), posinf=0.0)  # an inf expected value has no slack
     wrong = diff > tolerance
     worst = int(torch.argmax(diff))
     index = list(torch.unravel_index(torch.tensor(worst), diff.shape)) if diff.dim() else []

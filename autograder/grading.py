@@ -35,12 +35,13 @@ def find_submissions(targets: list[Path]) -> list[Found]:
     return found
 
 
-def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path | None,
-              hidden: bool = True) -> list[Submission]:
-    """Grade every notebook with one warm sandbox; results keep the input order."""
+def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, targets: list[Path] = ()) -> list[Submission]:
+    """Grade every notebook, hidden checks included, with one warm sandbox; results keep the input order."""
+    hide = pipeline.secrets(root, [*targets, *(item.path.parent for item in found)])
     with Sandbox() as sandbox:
         def one(item: Found) -> Submission:
-            return pipeline.grade(item.path, item.student, sandbox=sandbox, limits=limits, hidden=hidden, root=root)
+            return pipeline.grade(item.path, item.student, sandbox=sandbox, limits=limits, hidden=True, root=root,
+                                  hide=hide)
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             return list(pool.map(one, found))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class Submission:
         if self.notebook is None or not 0 <= index < len(self.notebook.cells):
             return f"cell {index + 1}"
         meta = course.nbgrader_meta(self.notebook.cells[index])
-        kind = "your answer" if meta.get("solution") else "a given cell"
+        kind = "your answer" if meta.get("solution") else "a given cell" if meta else "a cell you added"
         return f"cell {index + 1} ({kind})"
 
 
@@ -163,16 +164,34 @@ class RestoreChecks:
 
 
 class Execute:
-    """Run the notebook's cells in a sandboxed child of the warm zygote."""
+    """Run the notebook's cells in a sandboxed child of the warm zygote.
 
-    def __init__(self, sandbox: Sandbox, limits: Limits):
-        self.sandbox, self.limits = sandbox, limits
+    ``hide`` lists files and folders the child must not read (when grading: the
+    course's sources and solutions, the other submissions, the kit's expected values).
+    """
+
+    def __init__(self, sandbox: Sandbox, limits: Limits, hide: list[Path] = ()):
+        self.sandbox, self.limits, self.hide = sandbox, limits, [str(p) for p in hide]
 
     def __call__(self, sub: Submission) -> Submission:
         if sub.gradable:
-            sub.execution_handle = self.sandbox.execute(sub.cells, self.limits)
+            sub.execution_handle = self.sandbox.execute(sub.cells, self.limits, self.hide)
             sub.execution = sub.execution_handle.report
         return sub
+
+
+def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
+    """What a submission's process must not read while it is graded."""
+    import autograder
+
+    kit = Path(autograder.__file__).resolve().parent
+    course_files = [root / name for name in ("assignments", "solutions", "submitted", "autograded", "feedback",
+                                             "gradebook.db")]
+    needed = (kit, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())
+    folders = {p.resolve() for p in submissions if p.is_dir()}
+    folders = {f for f in folders if not any(f == n or f in n.parents for n in needed)}  # never the kit or Python
+    return [*course_files, *sorted(folders), kit / "assignments", kit / "worked_values", kit / "mistakes.py",
+            kit / "samples.py"]
 
 
 class CollectResults:
@@ -202,6 +221,8 @@ class Diagnose:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable or sub.execution is None:
             return sub
+        if sub.execution.isolation.startswith("not hidden"):
+            sub.notes.append(f"Sandbox: the course's files were {sub.execution.isolation}.")
         for index in sub.execution.skipped:
             sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
                              "run again without it and graded on the rest.")
@@ -220,10 +241,10 @@ class Diagnose:
 
 
 def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool,
-          root: Path | None = None) -> Submission:
+          root: Path | None = None, hide: list[Path] = ()) -> Submission:
     """The whole pipeline for one notebook."""
     submission = Submission(Path(path), student)
-    steps = [LoadNotebook(), IdentifyAssignment(), RestoreChecks(root), Execute(sandbox, limits),
+    steps = [LoadNotebook(), IdentifyAssignment(), RestoreChecks(root), Execute(sandbox, limits, hide),
              CollectResults(hidden), Diagnose()]
     for step in steps:
         submission = step(submission)

@@ -51,6 +51,7 @@ class CellProblem:
 class ExecutionReport:
     """What happened while the notebook's cells ran."""
 
+    isolation: str = ""
     problems: list[CellProblem] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # cells left out after they killed the process
     printed: int = 0
@@ -82,8 +83,8 @@ class Sandbox:
         theirs.close()
         return pid, ours
 
-    def execute(self, cells: list[tuple[int, str]], limits: Limits) -> "Execution":
-        execution = Execution(self, cells, limits)
+    def execute(self, cells: list[tuple[int, str]], limits: Limits, hide: list[str] = ()) -> "Execution":
+        execution = Execution(self, cells, limits, list(hide))
         execution.start()
         return execution
 
@@ -104,8 +105,8 @@ class Sandbox:
 class Execution:
     """One notebook in one (restartable) child process."""
 
-    def __init__(self, sandbox: Sandbox, cells: list[tuple[int, str]], limits: Limits):
-        self.sandbox, self.cells, self.limits = sandbox, cells, limits
+    def __init__(self, sandbox: Sandbox, cells: list[tuple[int, str]], limits: Limits, hide: list[str]):
+        self.sandbox, self.cells, self.limits, self.hide = sandbox, cells, limits, hide
         self.report = ExecutionReport()
         self.pid: int | None = None
         self.sock: socket.socket | None = None
@@ -129,7 +130,7 @@ class Execution:
         self._stop()
         self.pid, self.sock = self.sandbox.fork()
         runnable = [(i, src) for i, src in self.cells if i not in self.report.skipped]
-        channel.send(self.sock, {"cells": runnable, "limits": self.limits.for_child()})
+        channel.send(self.sock, {"cells": runnable, "limits": self.limits.for_child(), "hide": self.hide})
         current = None
         while True:
             remaining = deadline - time.monotonic()
@@ -143,7 +144,9 @@ class Execution:
                                                    "(os._exit, a crash, or too much memory)")
                 return current if current is not None else -1
             kind = event.get("event") if isinstance(event, dict) else None
-            if kind == "cell_start":
+            if kind == "isolation":
+                self.report.isolation = str(event.get("status"))
+            elif kind == "cell_start":
                 current = int(event["index"])
             elif kind == "cell_done":
                 current = None
@@ -181,10 +184,11 @@ class Execution:
             self.sock.close()
             self.sock = None
         if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            for kill in (lambda: os.killpg(self.pid, signal.SIGKILL), lambda: os.kill(self.pid, signal.SIGKILL)):
+                try:
+                    kill()
+                except (ProcessLookupError, PermissionError):
+                    pass
             self.pid = None
 
     def close(self) -> None:

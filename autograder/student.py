@@ -20,6 +20,8 @@ class Student:
     grade_id: str = ""
     #: warnings the student's code raised during the last probe
     warnings: list[str] = []
+    #: set by :meth:`raises`: hand the student's error back instead of failing
+    _keep_errors: bool = False
 
     def call(self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False,
              **kwargs: Any) -> Any:
@@ -40,6 +42,22 @@ class Student:
     def value(self, name: str) -> Any:
         return self._answer(name, self._probe("value", {"name": name}))
 
+    def raises(self, method: str, name: str, *args: Any, **kwargs: Any) -> wire.StudentError | None:
+        """What the student's code raised in ``self.<method>(name, *args, **kwargs)`` ("call" or "module"),
+        as data, or None if it returned. For checks that expect an error (a constructor refusing bad sizes).
+        Code that is not written yet, missing, or timed out still fails the check, as it would anywhere else."""
+        self._keep_errors = True
+        try:
+            answer = getattr(self, method)(name, *args, **kwargs)
+        finally:
+            self._keep_errors = False
+        if not isinstance(answer, wire.StudentError):
+            return None
+        if answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"} or (
+                answer.kind == "NameError" and answer.message.startswith(f"`{name}`")):
+            raise CheckFailed(explain_error(name, answer))
+        return answer
+
     def _probe(self, probe: str, kwargs: dict) -> Any:
         raise NotImplementedError
 
@@ -48,7 +66,7 @@ class Student:
             raise CheckFailed(f"`{name}`: the grader received no answer from your notebook.")
         self.warnings = [str(w) for w in data.get("warnings") or []][:20]
         answer = wire.decode(data["__result__"])
-        if isinstance(answer, wire.StudentError):
+        if isinstance(answer, wire.StudentError) and not self._keep_errors:
             raise CheckFailed(explain_error(name, answer))
         return answer
 

@@ -49,9 +49,10 @@ class CappedStream(io.TextIOBase):
 def preload() -> None:
     """What every child would otherwise import again: paid once, in the zygote."""
     os.environ.setdefault("MPLBACKEND", "Agg")
-    import IPython.core.interactiveshell  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
     import torch  # noqa: F401
+
+    _shell()  # the singleton every child inherits, created before any privilege is dropped
 
 
 def zygote(ctrl_fd: int) -> None:
@@ -79,10 +80,13 @@ def zygote(ctrl_fd: int) -> None:
 
 
 def child(job_fd: int) -> None:
+    os.setpgid(0, 0)  # the grader stops the child and anything it started as one group
     sock = socket.socket(fileno=job_fd)
     spec = channel.recv(sock)
     limits = spec["limits"]
+    isolation = _hide(spec.get("hide") or [])
     _confine(limits)
+    channel.send(sock, {"event": "isolation", "status": isolation})
     shell = _shell()
     for index, source in spec["cells"]:
         channel.send(sock, {"event": "cell_start", "index": index})
@@ -106,6 +110,75 @@ def child(job_fd: int) -> None:
         except OutputLimitExceeded as exc:
             answer = {"__result__": wire.error("OutputLimitExceeded", str(exc)), "warnings": []}
         channel.send(sock, answer)
+
+
+def _hide(paths: list[str]) -> str:
+    """Lock the child in before it runs any student code.
+
+    In a private mount namespace: empty, unreadable mounts over ``paths``; the
+    whole file tree read-only but for a fresh /tmp; then every capability dropped,
+    so the child can neither undo the mounts nor reach the files another way
+    (/proc/<pid>/root of a process outside). Needs root; says why if it cannot.
+    """
+    if not paths:
+        return "nothing to hide"
+    if os.geteuid() != 0:
+        return "not hidden: grading as root is needed to hide the course's files from submissions"
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def failed(what: str) -> str:
+        return f"not hidden: {what} failed ({os.strerror(ctypes.get_errno())})"
+
+    if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return failed("a private mount namespace")
+    for path in paths:
+        if os.path.isdir(path):
+            ok = libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=4k,mode=000") == 0
+        elif os.path.exists(path):
+            ok = libc.mount(os.devnull.encode(), path.encode(), None, MS_BIND, None) == 0
+        else:
+            continue
+        if not ok:
+            return failed(f"mounting over {path}")
+    read_only = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
+    if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(read_only),
+                    ctypes.sizeof(read_only)) != 0:
+        return failed("making the file tree read-only")
+    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, b"size=256m,mode=1777") != 0:
+        return failed("a private /tmp")
+    for capability in range(64):
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.syscall(SYS_CAPSET, ctypes.byref(header), ctypes.byref(data)) != 0:
+        return failed("dropping capabilities")
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    return "hidden"
+
+
+CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_BIND = 0x00020000, 16384, 1 << 18, 4096
+SYS_MOUNT_SETATTR, SYS_CAPSET, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, 126, -100, 0x8000, 1
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, LINUX_CAPABILITY_VERSION_3 = 24, 38, 0x20080522
+
+
+def _structs():
+    import ctypes
+
+    class MountAttr(ctypes.Structure):
+        _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                    ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+    class CapHeader(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class CapData(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    return MountAttr, CapHeader, CapData
+
+
+_MountAttr, _CapHeader, _CapData = _structs()
 
 
 def _confine(limits: dict) -> None:
