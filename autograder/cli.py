@@ -69,7 +69,8 @@ def cmd_build(args) -> int:
 
 
 def limits_for(timeout: float) -> Limits:
-    return Limits(total_seconds=timeout, cell_seconds=min(30.0, timeout), call_seconds=min(10.0, timeout))
+    """One cell may use half the notebook's time, so a stuck cell leaves time for the others."""
+    return Limits(total_seconds=timeout, cell_seconds=min(30.0, timeout / 2), call_seconds=min(10.0, timeout / 2))
 
 
 def cmd_check(args) -> int:
