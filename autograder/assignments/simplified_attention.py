@@ -222,4 +222,22 @@ MUTATIONS = [
          "        context_vec += attn_weights[i] * x_i\n    return context_vec", pasted(worked.CONTEXT_VEC_2)),
     ], breaks={"scores_loop_hidden", "all_weights_hidden", "context_loop_hidden"},
         description="the worked values pasted in place of code in three TO-DOs"),
+    # Correct answers written another way: they must pass every check with no diagnosis.
+    mutation("alternative_einsum_and_matmul", [
+        ("return inputs @ query", "return torch.einsum('td,d->t', inputs, query)"),
+        ("return inputs @ inputs.T", "return torch.matmul(inputs, inputs.transpose(0, 1))"),
+    ], breaks=set(), description="einsum and torch.matmul instead of @"),
+    mutation("alternative_stable_softmax", [
+        ("return torch.softmax(scores, dim=-1)",
+         "shifted = scores - scores.max()\n    return torch.exp(shifted) / torch.exp(shifted).sum()"),
+        ("return torch.softmax(attn_scores, dim=-1)", "return torch.nn.functional.softmax(attn_scores, dim=1)"),
+    ], breaks=set(), description="a numerically stable hand-written softmax; F.softmax over dim=1"),
+    mutation("alternative_loops_and_names", [
+        ("return inputs @ inputs.T", "n = len(inputs)\n    out = torch.zeros(n, n)\n    for i in range(n):\n"
+         "        for j in range(n):\n            out[i, j] = (inputs[i] * inputs[j]).sum()\n    return out"),
+        ("context_vec = torch.zeros(inputs.shape[1])\n    for i, x_i in enumerate(inputs):\n"
+         "        context_vec += attn_weights[i] * x_i\n    return context_vec",
+         "z = torch.zeros_like(inputs[0])\n    for weight, row in zip(attn_weights, inputs):\n"
+         "        z = z + weight * row\n    return z"),
+    ], breaks=set(), description="explicit loops and other variable names"),
 ]

@@ -1,0 +1,83 @@
+"""The catalog of mistakes, through the doors a person uses.
+
+Every sample mistake (the reference solution with one line changed) goes through
+``attention-kit check --json`` and ``attention-kit grade``: the catalogued mistake
+must be named (in ``tags``) on exactly the checks it breaks and on no other; the
+correct alternative implementations must pass everything with no diagnosis.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autograder import samples
+from autograder.assignments import ASSIGNMENTS
+from autograder.mistakes import CATALOG
+
+from .conftest import ROOT, run_kit
+
+MUTATIONS = samples.all_mutations()
+
+
+def _name(m: samples.Mutation) -> str:
+    return f"{m.assignment}__{m.name}"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mistakes")
+    for m in MUTATIONS:
+        samples.write(samples.mutate(samples.solution(ROOT, m.assignment), m), folder / f"{_name(m)}.ipynb")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def checked(folder):
+    paths = [folder / f"{_name(m)}.ipynb" for m in MUTATIONS]
+    result = run_kit("check", "--json", *paths, timeout=900)
+    return {_name(m): report for m, report in zip(MUTATIONS, json.loads(result.stdout))}
+
+
+@pytest.fixture(scope="module")
+def graded(folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("graded")
+    result = run_kit("grade", folder, "--out", out, "--course", ROOT, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {_name(m): json.loads((out / "results" / f"{_name(m)}__{m.assignment}.json").read_text()) for m in MUTATIONS}
+
+
+def _tags(report: dict) -> dict[str, list[str]]:
+    return {t["name"]: t["tags"] for t in report["tests"] if t["tags"]}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=_name)
+def test_grade_names_the_mistake_on_exactly_the_checks_it_breaks(graded, mutation):
+    report = graded[_name(mutation)]
+    failed = {t["name"] for t in report["tests"] if t["status"] != "passed"}
+    assert failed == set(mutation.breaks)
+    expected = {g: [mutation.mistake] for g in mutation.breaks} if mutation.mistake else {}
+    assert _tags(report) == expected
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=_name)
+def test_check_names_the_mistake_on_the_public_checks_it_breaks(checked, mutation):
+    report = checked[_name(mutation)]
+    hidden = {c.grade_id for c in ASSIGNMENTS[mutation.assignment].checks if c.hidden}
+    public_breaks = set(mutation.breaks) - hidden
+    assert {t["name"] for t in report["tests"] if t["status"] == "failed"} == public_breaks
+    expected = {g: [mutation.mistake] for g in public_breaks} if mutation.mistake else {}
+    assert _tags(report) == expected
+    for test in report["tests"]:
+        if test["tags"]:
+            assert f"Likely mistake ({mutation.mistake})" in test["output"]
+
+
+def test_every_catalogued_mistake_is_registered_and_has_a_sample():
+    registered = {m.id for m in CATALOG if m.checks}
+    sampled = {m.mistake for m in MUTATIONS if m.mistake}
+    assert registered == sampled, f"registered without a sample: {registered - sampled}; sampled: {sampled - registered}"
+
+
+def test_there_are_correct_alternatives_for_every_assignment():
+    assert {m.assignment for m in MUTATIONS if not m.breaks} == set(ASSIGNMENTS)
