@@ -8,13 +8,14 @@ notebook's graded cells are exactly the kit's checks (ids, order, points).
 """
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from . import course, nbgrader_app
 from .assignments import ASSIGNMENTS
@@ -54,13 +55,19 @@ def lint(root: Path) -> list[str]:
     return problems
 
 
-def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> Path:
-    """Run nbgrader on a copy of the course; returns the copy."""
-    course_dir = nbgrader_app.new_course(root, workdir / "course")
-    for assignment_id in ids or source_ids(root):
+def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> dict[str, Path]:
+    """Run nbgrader on copies of the course, one per assignment, two at a time;
+    returns each assignment's course copy."""
+
+    def one(assignment_id: str) -> Path:
+        course_dir = nbgrader_app.new_course(root, workdir / assignment_id)
         nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
         nbgrader_app.run(["generate_solution", assignment_id, "--force"], course_dir)
-    return course_dir
+        return course_dir
+
+    ids = ids or source_ids(root)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(ids, pool.map(one, ids)))
 
 
 def build(root: Path, ids: list[str] | None = None) -> list[str]:
@@ -76,19 +83,21 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
                     shutil.rmtree(orphan)
             for assignment_id in ids:
                 shutil.rmtree(root / folder / assignment_id, ignore_errors=True)
-                shutil.copytree(generated / folder / assignment_id, root / folder / assignment_id)
+                shutil.copytree(generated[assignment_id] / folder / assignment_id, root / folder / assignment_id)
                 for path in sorted((root / folder / assignment_id).rglob("*.ipynb")):
-                    _drop_timings(path)
+                    nbformat.write(_stable(nbformat.read(str(path), as_version=4)), str(path))
                     written.append(str(path.relative_to(root)))
     return written
 
 
-def _drop_timings(path: Path) -> None:
-    """Execution timestamps change at every build; without them a rebuild is byte-for-byte stable."""
-    notebook = nbformat.read(str(path), as_version=4)
+def _stable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What varies between two runs of the same notebook, removed: execution timestamps,
+    and the kernel's splitting of one cell's printing into several stream outputs
+    (merged, as nbconvert's CoalesceStreamsPreprocessor does)."""
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(notebook, str(path))
+    return notebook
 
 
 def stale(root: Path) -> list[str]:
@@ -97,7 +106,8 @@ def stale(root: Path) -> list[str]:
         generated = generate(root, Path(tmp))
         differing = []
         for folder in GENERATED:
-            fresh = {p.relative_to(generated): p for p in (generated / folder).rglob("*.ipynb")}
+            fresh = {p.relative_to(course_dir): p for course_dir in generated.values()
+                     for p in (course_dir / folder).rglob("*.ipynb")}
             committed = {p.relative_to(root): p for p in (root / folder).rglob("*.ipynb")
                          if ".ipynb_checkpoints" not in p.parts}
             for name in sorted(set(fresh) | set(committed)):
@@ -111,11 +121,10 @@ def stale(root: Path) -> list[str]:
 
 
 def _comparable(path: Path) -> str:
-    """The notebook without what legitimately varies between runs: timings and image bytes."""
-    notebook = json.loads(path.read_text())
-    notebook = copy.deepcopy(notebook)
-    for cell in notebook.get("cells", []):
-        cell.get("metadata", {}).pop("execution", None)
+    """The notebook without what legitimately varies between runs (see :func:`_stable`),
+    nor the bytes of images (fonts and renderers differ between machines)."""
+    notebook = _stable(nbformat.read(str(path), as_version=4))
+    for cell in notebook.cells:
         for output in cell.get("outputs", []):
             for mime in list(output.get("data", {})):
                 if mime.startswith("image/"):

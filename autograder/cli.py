@@ -141,11 +141,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_mistakes(args) -> int:
+    from .assignments import find_check
     from .mistakes import CATALOG
 
-    print("| id | what it catches | checks |\n|---|---|---|")
+    print("| id | what it catches | assignments | checks |\n|---|---|---|---|")
     for m in CATALOG:
-        print(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0]}. | {', '.join(f'`{c}`' for c in m.checks)} |")
+        assignments = sorted({find_check(c)[0].id[:2] for c in m.checks})
+        checks = ", ".join(f"`{c}`" for c in m.checks)
+        print(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {', '.join(assignments)} | {checks} |")
     return EXIT_OK
 
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from ..framework import Assignment, Check
-from . import simplified_attention
+from . import causal_attention, multi_head_attention, qkv_self_attention, scaled_dot_product, simplified_attention, transformer_encoder
 
 #: in course order; add a new assignment's module here
-MODULES = (simplified_attention,)
+MODULES = (simplified_attention, qkv_self_attention, scaled_dot_product, causal_attention, multi_head_attention, transformer_encoder)
 
 ASSIGNMENTS: dict[str, Assignment] = {module.ASSIGNMENT.id: module.ASSIGNMENT for module in MODULES}
 

@@ -32,7 +32,7 @@ def refuse_implicit_softmax_dim(student, what: str) -> None:
         return
     mistake = BY_ID["softmax_no_dim"]
     raise CheckFailed(
-        f"{what}: the numbers are right on this 2-D input, but your code called softmax without a dimension "
+        f"{what}: the numbers happen to be right here, but your code called softmax without a dimension "
         f"and PyTorch warned:\n  \"{warning}\"\n"
         f"Likely mistake ({mistake.id}): {mistake.explanation}\n  Fix: {mistake.fix}",
         tags=[mistake.id])

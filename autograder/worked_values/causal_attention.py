@@ -70,8 +70,9 @@ DROPOUT_ONES = torch.tensor(
      [0., 2., 2., 2., 2., 0.]]
 )
 
-# Issue 04/05: CausalAttention(d_in, d_out, 6, 0.0) after torch.manual_seed(123) on batch = torch.stack((inputs, inputs)),
-# shape 2x6x3; the first rows [-0.4519, 0.2216], [-0.5874, 0.0058], [-0.6300, -0.0632] are quoted in the issue.
+# Issue 04/05: CausalAttention(d_in, d_out, 6, 0.0) after torch.manual_seed(123) on
+# batch = torch.stack((inputs, inputs)), shape 2x6x3; the first rows [-0.4519, 0.2216], [-0.5874, 0.0058],
+# [-0.6300, -0.0632] are quoted in the issue.
 CAUSAL_SEED = 123
 CAUSAL_CONTEXT_VECS = torch.tensor(
     [[-0.4519, 0.2216],
