@@ -57,7 +57,8 @@ def main(argv: list[str]) -> int:
     if argv[0] == "demo":
         command = [str(BIN / "attention-kit"), "demo", *argv[1:]]
     else:
-        command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+        # Two workers (this machine has two cores); each assignment's nbgrader course stays on one worker.
+        command = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", *argv[1:]]
     return subprocess.run(command, cwd=ROOT, env=_env()).returncode
 
 

@@ -89,14 +89,15 @@ class Sample:
     fails: frozenset[str]
 
 
-def sample_class(root: Path, assignment_id: str) -> list[Sample]:
-    """Reference, blank, every sample mistake, and two tampered copies of the first one:
-    its failing checks' test cells edited to ``pass`` or deleted (the restored checks must still fail)."""
+def sample_class(root: Path, assignment_id: str, only: set[str] | None = None) -> list[Sample]:
+    """Reference, blank, the sample mistakes (all, or those named in ``only``), and two tampered
+    copies of the first one that names a mistake: its failing checks' test cells edited to ``pass``
+    or deleted (the restored checks must still fail)."""
     from .assignments import ASSIGNMENTS
 
     all_ids = frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)
     reference = solution(root, assignment_id)
-    mutations = [m for m in all_mutations() if m.assignment == assignment_id]
+    mutations = [m for m in all_mutations() if m.assignment == assignment_id and (only is None or m.name in only)]
     class_ = [Sample("reference", reference, frozenset()), Sample("blank", blank(root, assignment_id), all_ids)]
     class_ += [Sample(m.name, mutate(reference, m), m.breaks) for m in mutations]
     broken = next((m for m in mutations if m.breaks and m.mistake), None)

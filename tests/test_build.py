@@ -1,0 +1,59 @@
+"""The generated notebooks: in sync with their sources, and holding what they should."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from autograder import build, course
+from autograder.assignments import ASSIGNMENTS
+
+from .conftest import ROOT, run_kit
+
+IDS = build.source_ids(ROOT)
+MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
+
+
+def cells(folder: str, assignment_id: str):
+    return course.read(course.notebook_path(ROOT, folder, assignment_id)).cells
+
+
+def test_every_source_notebook_has_its_checks_and_every_assignment_a_source():
+    assert IDS == sorted(ASSIGNMENTS)
+    assert build.lint(ROOT) == []
+
+
+def test_committed_release_and_solutions_match_their_sources():
+    result = run_kit("build", "--check", timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"match assignments/ ({len(IDS)} assignments)" in result.stdout
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_release_holds_no_solution_and_no_hidden_test(assignment_id):
+    release = cells("release", assignment_id)
+    assert not [c.source for c in release if MARKERS.search(c.source)]
+    hidden = [c for c in release if course.nbgrader_meta(c).get("grade_id", "").endswith("_hidden")]
+    assert hidden and all("check(" not in c.source for c in hidden)
+    answers = [c for c in release if course.nbgrader_meta(c).get("solution")]
+    assert answers and all("raise NotImplementedError()" in c.source for c in answers)
+    assert all(not c.get("outputs") for c in release if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_solutions_hold_every_solution_and_every_check(assignment_id):
+    source, solution = cells("assignments", assignment_id), cells("solutions", assignment_id)
+    assert [c.source for c in solution] == [c.source for c in source]
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_the_reference_ran_in_a_real_kernel_with_every_check_passing_and_nothing_on_stderr(assignment_id):
+    """generate_solution executed the solution notebook in a kernel: its outputs are the proof."""
+    solution = cells("solutions", assignment_id)
+    outputs = [o for c in solution if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    for cell in solution:
+        if course.is_test_cell(cell):
+            text = "".join(o.get("text", "") for o in cell.outputs)
+            assert f"PASSED {course.nbgrader_meta(cell)['grade_id']}" in text
