@@ -12,7 +12,7 @@ import torch
 
 from . import wire
 from .framework import CheckFailed
-from .mistakes import diagnose
+from .mistakes import advice, diagnose
 
 
 def as_tensor(got: Any, what: str) -> torch.Tensor:
@@ -100,8 +100,7 @@ def expect_tensor(
 
     found = diagnose(student.grade_id, got_t, expected, case or {}, student.warnings)
     if found:
-        advice = "\n".join(f"Likely mistake ({m.id}): {m.explanation}\n  Fix: {m.fix}" for m in found)
-        raise CheckFailed(f"{problem}\n{advice}", tags=[m.id for m in found])
+        raise CheckFailed(f"{problem}\n{advice(found)}", tags=[m.id for m in found])
     raise CheckFailed(f"{problem}\n  Hint: {hint}" if hint else problem)
 
 

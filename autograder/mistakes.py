@@ -58,20 +58,28 @@ def detect(mistake_id: str, *grade_ids: str, detector: Detector) -> None:
 
 
 def variant(wrong_answer: Callable[..., torch.Tensor], atol: float = 1e-4) -> Detector:
-    """Detect a mistake by recomputing the wrong answer from the check's inputs."""
+    """Detect a mistake by recomputing the wrong answer from the check's inputs.
+
+    The wrong answer may even have another shape than the right one (context
+    vectors of the inputs instead of the values have d_in columns, not d_out)."""
 
     def detect(evidence: Evidence) -> bool:
         try:
             wrong = wrong_answer(**evidence.case).to(torch.float64)
         except (RuntimeError, TypeError, KeyError, IndexError, ValueError):
             return False  # this variant cannot even be computed on these inputs
-        if wrong.shape != evidence.got.shape or wrong.shape != evidence.expected.shape:
-            return False
-        if torch.allclose(wrong, evidence.expected, atol=atol, equal_nan=True):
+        if wrong.shape == evidence.expected.shape and torch.allclose(wrong, evidence.expected, atol=atol,
+                                                                     equal_nan=True):
             return False  # on these inputs the mistake gives the right answer: no evidence
-        return bool(torch.allclose(evidence.got, wrong, atol=atol, equal_nan=True))
+        return wrong.shape == evidence.got.shape and bool(torch.allclose(evidence.got, wrong, atol=atol,
+                                                                         equal_nan=True))
 
     return detect
+
+
+def advice(found: list["Mistake"]) -> str:
+    """How a diagnosis reads, wherever it is shown."""
+    return "\n".join(f"Likely mistake ({m.id}): {m.explanation}\n  Fix: {m.fix}" for m in found)
 
 
 def overflowed(scores_key: str = "scores") -> Detector:

@@ -236,7 +236,8 @@ class Diagnose:
                 continue
             sub.notes.append(problem.describe(sub.cell_label(problem.index)))
         if knock_on:
-            sub.notes.append(f"{knock_on} given cells could not run because a TO-DO above them is not written yet.")
+            cells = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
+            sub.notes.append(f"{cells} could not run because a TO-DO above them is not written yet.")
         return sub
 
 

@@ -34,6 +34,9 @@ def execute_in_process(notebook: nbformat.NotebookNode) -> dict:
                 exec(compile(source, "<cell>", "exec"), namespace)
             except Exception:  # a broken cell is part of what is being graded
                 pass
+    import matplotlib.pyplot
+
+    matplotlib.pyplot.close("all")
     return namespace
 
 

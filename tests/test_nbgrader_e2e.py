@@ -51,9 +51,20 @@ def _params():
     return [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in sorted(ASSIGNMENTS)]
 
 
-@pytest.fixture(scope="module", params=_params())
-def autograded(request, tmp_path_factory) -> Autograded:
-    assignment_id = request.param
+@pytest.fixture(scope="session")
+def courses(tmp_path_factory) -> dict[str, Autograded]:
+    """Each assignment's course, autograded once per session (filled on first use)."""
+    return {}
+
+
+@pytest.fixture(params=_params())
+def autograded(request, courses, tmp_path_factory) -> Autograded:
+    if request.param not in courses:
+        courses[request.param] = autograde(request.param, tmp_path_factory)
+    return courses[request.param]
+
+
+def autograde(assignment_id: str, tmp_path_factory) -> Autograded:
     course = nbgrader_app.new_course(ROOT, tmp_path_factory.mktemp(assignment_id))
     nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course)
     class_ = {s.name: s for s in samples.sample_class(ROOT, assignment_id, UNDER_NBGRADER[assignment_id])}

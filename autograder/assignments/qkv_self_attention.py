@@ -20,7 +20,7 @@ from ..framework import Assignment, CheckFailed
 from ..mistakes import detect, variant, warned
 from ..samples import mutation, pasted
 from ..worked_values import qkv_self_attention as worked
-from .attention_common import IMPLICIT_SOFTMAX_DIM, refuse_implicit_softmax_dim, variant_any_shape
+from .attention_common import IMPLICIT_SOFTMAX_DIM, refuse_implicit_softmax_dim
 from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("02_qkv_self_attention", "Self-attention with query, key and value weights")
@@ -202,7 +202,7 @@ detect("keys_queries_swapped", *_PIPELINE, detector=variant(lambda **case: _self
 detect("weighted_sum_wrong_axis", "qkv_outputs", "qkv_outputs_hidden",
        detector=variant(lambda weighted_values: weighted_values.sum(dim=0)))
 detect("weighted_sum_wrong_axis", *_PIPELINE, detector=variant(lambda **case: _self_attention(**case, sum_dim=0)))
-detect("weights_on_inputs", *_PIPELINE, detector=variant_any_shape(lambda **case: _self_attention(**case, on_inputs=True)))
+detect("weights_on_inputs", *_PIPELINE, detector=variant(lambda **case: _self_attention(**case, on_inputs=True)))
 
 # Sample submissions: the reference solution with one mistake each (see autograder.samples).
 _SOFTMAX = "return torch.softmax(attn_scores, dim=-1)"

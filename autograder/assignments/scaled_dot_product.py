@@ -22,7 +22,7 @@ from ..framework import Assignment, CheckFailed
 from ..mistakes import detect, variant, warned
 from ..samples import mutation, pasted
 from ..worked_values import scaled_dot_product as worked
-from .attention_common import IMPLICIT_SOFTMAX_DIM, refuse_implicit_softmax_dim, variant_any_shape
+from .attention_common import IMPLICIT_SOFTMAX_DIM, refuse_implicit_softmax_dim
 from .fresh import HIDDEN_TOL, generator, rand, randn
 
 ASSIGNMENT = Assignment("03_scaled_dot_product_attention", "Scaled dot-product attention with trainable weights")
@@ -210,7 +210,7 @@ for _mistake, _scale in (("no_scaling", "none"), ("scale_sqrt_d_in", "sqrt_d_in"
     detect(_mistake, *_MODULES, detector=variant(lambda _scale=_scale, **case: _context(**case, scale=_scale)))
 detect("keys_queries_swapped", *_MODULES, detector=variant(lambda **case: _context(**case, swap=True)))
 detect("softmax_dim0", *_MODULES, detector=variant(lambda **case: _context(**case, softmax_dim=0)))
-detect("weights_on_inputs", *_MODULES, detector=variant_any_shape(lambda **case: _context(**case, on_inputs=True)))
+detect("weights_on_inputs", *_MODULES, detector=variant(lambda **case: _context(**case, on_inputs=True)))
 
 
 # Sample submissions: the reference solution with one mistake each (see autograder.samples).
