@@ -73,10 +73,12 @@ def test_check_names_the_mistake_on_the_public_checks_it_breaks(checked, mutatio
             assert f"Likely mistake ({mutation.mistake})" in test["output"]
 
 
-def test_every_catalogued_mistake_is_registered_and_has_a_sample():
+def test_every_catalogued_mistake_is_detected_somewhere_and_has_a_sample():
+    catalog = {m.id for m in CATALOG}
     registered = {m.id for m in CATALOG if m.checks}
     sampled = {m.mistake for m in MUTATIONS if m.mistake}
-    assert registered == sampled, f"registered without a sample: {registered - sampled}; sampled: {sampled - registered}"
+    assert registered == catalog, f"never detected: {catalog - registered}"
+    assert sampled == catalog, f"no sample submission: {catalog - sampled}"
 
 
 def test_there_are_correct_alternatives_for_every_assignment():
