@@ -103,3 +103,8 @@ def run_check(check: Check, student) -> CheckResult:
 
 def not_run(check: Check, reason: str) -> CheckResult:
     return CheckResult(check.grade_id, check.todo, check.points, check.hidden, NOT_RUN, reason)
+
+
+def ungradable(check: Check, reason: str) -> CheckResult:
+    """A check that scores 0 because the notebook could not be run at all."""
+    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, FAILED, f"not graded: {reason}")

@@ -17,6 +17,7 @@ from .sandbox import Limits, Sandbox
 class Found:
     path: Path
     student: str
+    assignment: str | None = None  # known from nbgrader's layout, even when the file is unreadable
 
 
 def find_submissions(targets: list[Path]) -> list[Found]:
@@ -29,7 +30,7 @@ def find_submissions(targets: list[Path]) -> list[Found]:
             flat = sorted(p for p in target.glob("*.ipynb") if p.is_file())
             nested = sorted(p for p in target.glob("*/*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
             found += [Found(p, p.stem) for p in flat]
-            found += [Found(p, p.parent.parent.name) for p in nested]
+            found += [Found(p, p.parent.parent.name, p.parent.name) for p in nested]
         else:
             found.append(Found(target, target.stem))  # graded as unreadable, with its reason
     return found
@@ -41,7 +42,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, t
     with Sandbox() as sandbox:
         def one(item: Found) -> Submission:
             return pipeline.grade(item.path, item.student, sandbox=sandbox, limits=limits, hidden=True, root=root,
-                                  hide=hide)
+                                  hide=hide, assignment=item.assignment)
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             return list(pool.map(one, found))

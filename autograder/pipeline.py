@@ -18,7 +18,7 @@ import nbformat
 
 from . import course
 from .assignments import ASSIGNMENTS
-from .framework import Assignment, CheckResult, not_run, run_check
+from .framework import Assignment, CheckResult, not_run, run_check, ungradable
 from .sandbox import Execution, ExecutionReport, Limits, RemoteStudent, Sandbox
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -96,12 +96,21 @@ def _parse(raw: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
 
 
 class IdentifyAssignment:
-    """Which of the kit's assignments this is: metadata first, then grade ids."""
+    """Which of the kit's assignments this is: metadata first, then grade ids.
+
+    ``expected`` is the assignment the submission was handed in for (nbgrader's
+    folder layout says it); an unreadable file then still scores 0 on each check."""
 
     CHECK_CALL = re.compile(r"""check\(\s*["']([\w.-]+)["']""")
 
+    def __init__(self, expected: str | None = None):
+        self.expected = expected
+
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
+            if self.expected in ASSIGNMENTS:
+                sub.assignment = ASSIGNMENTS[self.expected]
+                sub.results = [ungradable(c, sub.problem) for c in sub.assignment.checks]
             return sub
         declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment")
         if declared in ASSIGNMENTS:
@@ -242,10 +251,10 @@ class Diagnose:
 
 
 def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool,
-          root: Path | None = None, hide: list[Path] = ()) -> Submission:
+          root: Path | None = None, hide: list[Path] = (), assignment: str | None = None) -> Submission:
     """The whole pipeline for one notebook."""
     submission = Submission(Path(path), student)
-    steps = [LoadNotebook(), IdentifyAssignment(), RestoreChecks(root), Execute(sandbox, limits, hide),
+    steps = [LoadNotebook(), IdentifyAssignment(assignment), RestoreChecks(root), Execute(sandbox, limits, hide),
              CollectResults(hidden), Diagnose()]
     for step in steps:
         submission = step(submission)

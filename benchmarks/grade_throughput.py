@@ -32,7 +32,8 @@ from autograder.assignments import ASSIGNMENTS  # noqa: E402
 
 def make_class(course: Path, count: int) -> dict[str, str]:
     """``count`` submissions in nbgrader's layout; returns student -> assignment."""
-    pool = [(a, s) for a in sorted(ASSIGNMENTS) for s in samples.sample_class(ROOT, a)]
+    classes = [[(a, s) for s in samples.sample_class(ROOT, a)] for a in sorted(ASSIGNMENTS)]
+    pool = [pair for turn in itertools.zip_longest(*classes) for pair in turn if pair]  # assignments interleaved
     broken = []
     for assignment_id in sorted(ASSIGNMENTS):
         raising = samples.solution(ROOT, assignment_id)
