@@ -83,3 +83,9 @@ def test_every_catalogued_mistake_is_detected_somewhere_and_has_a_sample():
 
 def test_there_are_correct_alternatives_for_every_assignment():
     assert {m.assignment for m in MUTATIONS if not m.breaks} == set(ASSIGNMENTS)
+
+
+def test_the_readme_lists_the_catalog_as_the_kit_prints_it():
+    table = run_kit("mistakes").stdout.strip()
+    assert table.count("\n") == len(CATALOG) + 1
+    assert table in (ROOT / "README.md").read_text(), "README's table is stale: paste `attention-kit mistakes`"
