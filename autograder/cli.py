@@ -117,13 +117,16 @@ def cmd_demo(args) -> int:
     differing = build.stale(root)
     print("release/ and solutions/ are up to date." if not differing else "\n".join(differing))
     ids = build.source_ids(root)
+    print("\n== 2. Self-check, as a student would: attention-kit check <notebook>")
     with Sandbox() as sandbox:
         for assignment_id in ids:
             for folder, who in (("solutions", "reference solution"), ("release", "blank student notebook")):
-                print(f"\n== 2. Self-check ({who}): attention-kit check {folder}/{assignment_id}/{assignment_id}.ipynb")
-                sub = pipeline.grade(course.notebook_path(root, folder, assignment_id), who, sandbox=sandbox,
-                                     limits=limits_for(60), hidden=False)
-                print(report.table(sub))
+                path = course.notebook_path(root, folder, assignment_id)
+                sub = pipeline.grade(path, who, sandbox=sandbox, limits=limits_for(60), hidden=False)
+                if assignment_id == ids[0]:
+                    print(f"\n$ attention-kit check {path.relative_to(root)}\n{report.table(sub)}")
+                else:
+                    print(f"{path.relative_to(root)}: {report.table(sub).splitlines()[0].split(': ', 1)[1]}")
     submitted = out / "submitted"
     for assignment_id in ids:
         for sample in samples.sample_class(root, assignment_id):

@@ -69,15 +69,16 @@ def write_results(submissions: list[Submission], out: Path) -> None:
 def class_report(submissions: list[Submission]) -> str:
     """The instructor's summary: one line per submission, then how each check went."""
     width = max((len(s.student) for s in submissions), default=7)
-    lines = [f"{'student':<{width}}  {'assignment':<26} score   notes", "-" * (width + 60)]
-    for sub in submissions:
+    a_width = max((len(s.assignment.id) for s in submissions if s.assignment), default=10)
+    lines = [f"{'student':<{width}}  {'assignment':<{a_width}} score   notes", "-" * (width + a_width + 40)]
+    for sub in sorted(submissions, key=lambda s: (s.assignment.id if s.assignment else "~", s.student)):
         assignment = sub.assignment.id if sub.assignment else "-"
         score = f"{sub.score:g}/{sub.max_score:g}" if sub.gradable else "0"
         tags = sorted({t for r in sub.results for t in r.tags})
         note = sub.problem or (f"mistakes: {', '.join(tags)}" if tags else "")
         if sub.notes and not sub.problem:
             note = (note + "; " if note else "") + sub.notes[0]
-        lines.append(f"{sub.student:<{width}}  {assignment:<26} {score:<7} {note[:110]}")
+        lines.append(f"{sub.student:<{width}}  {assignment:<{a_width}} {score:<7} {note[:110]}")
     for assignment in ASSIGNMENTS.values():
         graded = [s for s in submissions if s.assignment is assignment and s.gradable]
         if not graded:
