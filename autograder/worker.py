@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import resource
+import shutil
 import signal
 import socket
 import sys
@@ -57,7 +58,15 @@ def preload() -> None:
 
 def zygote(ctrl_fd: int) -> None:
     preload()
-    ctrl = socket.socket(fileno=ctrl_fd)
+    scratch = tempfile.mkdtemp(prefix="attention-kit-scratch-")  # each child's working folder lives here
+    try:
+        serve(socket.socket(fileno=ctrl_fd), scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def serve(ctrl: socket.socket, scratch: str) -> None:
+    """Fork one child per request until the grader closes the control socket."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     ctrl.sendall(b"R")
     while True:
@@ -72,20 +81,20 @@ def zygote(ctrl_fd: int) -> None:
             ctrl.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
-                child(fds[0])
+                child(fds[0], scratch)
             finally:
                 os._exit(0)
         os.close(fds[0])
         ctrl.sendall(pid.to_bytes(4, "big"))
 
 
-def child(job_fd: int) -> None:
+def child(job_fd: int, scratch: str) -> None:
     os.setpgid(0, 0)  # the grader stops the child and anything it started as one group
     sock = socket.socket(fileno=job_fd)
     spec = channel.recv(sock)
     limits = spec["limits"]
-    isolation = _hide(spec.get("hide") or [])
-    _confine(limits)
+    isolation = _hide(spec.get("hide") or [], scratch)
+    _confine(limits, scratch)
     channel.send(sock, {"event": "isolation", "status": isolation})
     shell = _shell()
     for index, source in spec["cells"]:
@@ -112,11 +121,13 @@ def child(job_fd: int) -> None:
         channel.send(sock, answer)
 
 
-def _hide(paths: list[str]) -> str:
+def _hide(paths: list[str], scratch: str) -> str:
     """Lock the child in before it runs any student code.
 
     In a private mount namespace: empty, unreadable mounts over ``paths``; the
-    whole file tree read-only but for a fresh /tmp; then every capability dropped,
+    whole file tree read-only but for a private tmpfs over ``scratch`` (an empty
+    folder of the zygote's, so the mount hides nothing: the kit or Python may well
+    live under /tmp); then every capability dropped,
     so the child can neither undo the mounts nor reach the files another way
     (/proc/<pid>/root of a process outside). Needs root; says why if it cannot.
     """
@@ -146,8 +157,8 @@ def _hide(paths: list[str]) -> str:
     if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(read_only),
                     ctypes.sizeof(read_only)) != 0:
         return failed("making the file tree read-only")
-    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, b"size=256m,mode=1777") != 0:
-        return failed("a private /tmp")
+    if libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", 0, b"size=256m,mode=1777") != 0:
+        return failed("a private scratch folder")
     for capability in range(64):
         libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
     header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
@@ -181,8 +192,8 @@ def _structs():
 _MountAttr, _CapHeader, _CapData = _structs()
 
 
-def _confine(limits: dict) -> None:
-    """Resource limits, a scratch folder, and a stdout that cannot flood anything."""
+def _confine(limits: dict, scratch: str) -> None:
+    """Resource limits, a working folder of its own, and a stdout that cannot flood anything."""
     memory = int(limits["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     file_size = int(limits["file_mb"]) * 1024 * 1024
@@ -192,7 +203,8 @@ def _confine(limits: dict) -> None:
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     sys.stdout = sys.stderr = CappedStream(int(limits["output_kb"]) * 1024)
-    os.chdir(tempfile.mkdtemp(prefix="attention-kit-"))
+    os.environ["TMPDIR"] = tempfile.tempdir = tempfile.mkdtemp(prefix="child-", dir=scratch)
+    os.chdir(tempfile.tempdir)
     import torch
 
     torch.set_num_threads(1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 
@@ -49,8 +50,9 @@ CASES = {
     "tests_edited": (next(s.notebook for s in samples.sample_class(ROOT, A01) if s.name == "tests_edited"),
                      FULL - 2, ""),
     "pasted_numbers": (mutated("pasted_numbers"), FULL - 3, ""),
+    # sealed when grading as root; otherwise the report must say the files could not be hidden
     "reads_solutions": (with_cell("print(open('%s').read())" % (ROOT / "solutions" / A01 / f"{A01}.ipynb"), 2),
-                        FULL, "Permission denied"),
+                        FULL, "Permission denied" if os.geteuid() == 0 else "not hidden"),
     "not_json": (b"{ this is not json", 0.0, "not valid JSON"),
     "empty_file": (b"", 0.0, "the file is empty"),
     "not_utf8": ("caf\xe9 notebook".encode("latin-1"), 0.0, "not UTF-8"),
