@@ -100,14 +100,7 @@ def module(
     return _guarded(run)
 
 
-def value(ns: Namespace, name: str) -> Any:
-    """The value of a variable in the student's namespace."""
-    if name not in ns:
-        return wire.error("NameError", f"`{name}` is not defined: run the cell that computes it, and keep its name.")
-    return _guarded(lambda: ns[name])
-
-
-PROBES: dict[str, Callable[..., Any]] = {"call": call, "module": module, "value": value}
+PROBES: dict[str, Callable[..., Any]] = {"call": call, "module": module}
 
 
 def run_probe(ns: Namespace, probe: str, kwargs: dict) -> Any:

@@ -54,7 +54,6 @@ class ExecutionReport:
     isolation: str = ""
     problems: list[CellProblem] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # cells left out after they killed the process
-    printed: int = 0
 
 
 class Sandbox:
@@ -153,7 +152,6 @@ class Execution:
                 if event.get("error"):
                     self._note(int(event["index"]), str(event["error"].get("kind")), str(event["error"].get("message")))
             elif kind == "executed":
-                self.report.printed = int(event.get("printed") or 0)
                 return None
 
     def _note(self, index: int | None, kind: str, message: str) -> None:

@@ -39,9 +39,6 @@ class Student:
             "state": None if state is None else wire.encode(state), "train": train})
         return self._answer(cls, data)
 
-    def value(self, name: str) -> Any:
-        return self._answer(name, self._probe("value", {"name": name}))
-
     def raises(self, method: str, name: str, *args: Any, **kwargs: Any) -> wire.StudentError | None:
         """What the student's code raised in ``self.<method>(name, *args, **kwargs)`` ("call" or "module"),
         as data, or None if it returned. For checks that expect an error (a constructor refusing bad sizes).

@@ -106,7 +106,7 @@ def child(job_fd: int, scratch: str) -> None:
         except (CellTimeout, OutputLimitExceeded) as exc:  # raised outside the cell's own code
             error = exc
         channel.send(sock, {"event": "cell_done", "index": index, "error": _describe(error)})
-    channel.send(sock, {"event": "executed", "printed": sys.stdout.written})
+    channel.send(sock, {"event": "executed"})
     while True:
         request = channel.recv(sock)
         if not isinstance(request, dict) or request.get("quit"):
