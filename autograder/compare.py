@@ -117,3 +117,35 @@ def where_it_differs(got: torch.Tensor, expected: torch.Tensor, atol: float, rto
         total = wrong.reshape(-1, wrong.shape[-1]).shape[0]
         return f"{len(rows)} of {total} rows differ (rows {rows[:8]}, counting from 0). {summary}."
     return f"{int(wrong.sum())} of {wrong.numel()} values differ. {summary}."
+
+
+def parameter(state: dict, name: str, shape: tuple | None, owner: str, *, aliases: tuple = (), optional: bool = False,
+              hint: str = "") -> torch.Tensor:
+    """The parameter of the student's ``state_dict`` whose name ends in ``name`` (or an alias), of the given shape
+    (any shape if None), or a failure that tells the learner which names to keep.
+
+    Checks that copy a student's weights into PyTorch's own modules read them through here. A missing optional
+    parameter (a bias of a layer built with ``bias=False``) is zero, as it is in the student's computation."""
+    if not isinstance(state, dict):
+        raise CheckFailed(f"{owner}: the grader received no parameters from your module.")
+    hits: list[str] = []
+    for candidate in (name, *aliases):
+        hits = [key for key in state if key == candidate or key.endswith("." + candidate)]
+        if hits:
+            break
+    if not hits:
+        if optional:
+            return torch.zeros(shape)
+        found = ", ".join(sorted(state)) or "none"
+        raise CheckFailed(f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
+                          f"Keep the attribute names the notebook asks for{hint}, so that your weights can be "
+                          "copied into PyTorch's own layers.")
+    tensors = [state[key] for key in hits]
+    if any(not isinstance(t, torch.Tensor) for t in tensors) or any(
+            t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]):
+        raise CheckFailed(f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
+                          "keep one of each, with the names the notebook asks for.")
+    if shape is not None and tuple(tensors[0].shape) != tuple(shape):
+        raise CheckFailed(f"{owner}: `{hits[0]}` has shape {tuple(tensors[0].shape)}, expected {tuple(shape)}. "
+                          "nn.Linear(in_features, out_features) stores its weight as (out_features, in_features).")
+    return tensors[0].detach().to(torch.float32)

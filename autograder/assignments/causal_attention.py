@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..compare import as_tensor, expect_tensor
+from ..compare import as_tensor, expect_tensor, parameter
 from ..framework import Assignment, CheckFailed
 from ..mistakes import Evidence, detect, variant
 from ..samples import mutation, pasted
@@ -68,13 +68,12 @@ def attend(queries, keys, values, *, hide="future", fill=NEG_INF, scale=True, sw
 
 def linear(state: dict, name: str) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The weight and bias of the student's ``nn.Linear`` called ``name`` in a state_dict."""
-    weight = state.get(f"{name}.weight") if isinstance(state, dict) else None
-    if not isinstance(weight, torch.Tensor) or weight.dim() != 2:
-        raise CheckFailed(f"The grader could not find the weights `{name}.weight` in your module's state_dict. "
-                          f"Keep the layer names of the notebook ({name.split('.')[-1]} as an nn.Linear), so "
-                          "your weights can be copied into PyTorch's own attention.")
+    hint = f" ({name.split('.')[-1]} as an nn.Linear)"
+    weight = parameter(state, f"{name}.weight", None, "Your module", hint=hint)
+    if weight.dim() != 2:
+        raise CheckFailed(f"Your module: `{name}.weight` should be the 2-D weight of an nn.Linear.")
     bias = state.get(f"{name}.bias")
-    return weight.detach().float(), (bias.detach().float() if isinstance(bias, torch.Tensor) else None)
+    return weight, (bias.detach().float() if isinstance(bias, torch.Tensor) else None)
 
 
 def project(state: dict, name: str, x: torch.Tensor) -> torch.Tensor:

@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..compare import as_tensor, close, expect_tensor
+from ..compare import as_tensor, close, expect_tensor, parameter
 from ..framework import Assignment, CheckFailed
 from ..mistakes import detect, variant
 from ..samples import mutation, pasted
@@ -89,42 +89,13 @@ def check_pe_hidden(student):
 
 # --- The student's weights, copied into PyTorch's modules ---------------------------------------------------------
 
-def _param(state: dict, name: str, shape: tuple, owner: str, *, aliases: tuple = (), optional: bool = False,
-           hint: str = "") -> torch.Tensor:
-    """The parameter of the student's state dict whose name ends in ``name`` (or an alias), of the given shape.
-
-    A missing optional parameter (a bias of a layer built with ``bias=False``) is zero, as it is in the student's
-    computation."""
-    hits: list[str] = []
-    for candidate in (name, *aliases):
-        hits = [key for key in state if key == candidate or key.endswith("." + candidate)]
-        if hits:
-            break
-    if not hits:
-        if optional:
-            return torch.zeros(shape)
-        found = ", ".join(sorted(state)) or "none"
-        raise CheckFailed(f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
-                          f"Keep the attribute names the notebook asks for{hint}, so that your weights can be "
-                          "copied into PyTorch's own layers.")
-    tensors = [state[key] for key in hits]
-    if any(not isinstance(t, torch.Tensor) for t in tensors) or any(
-            t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]):
-        raise CheckFailed(f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
-                          "keep one of each, with the names the notebook asks for.")
-    if tuple(tensors[0].shape) != tuple(shape):
-        raise CheckFailed(f"{owner}: `{hits[0]}` has shape {tuple(tensors[0].shape)}, expected {tuple(shape)}. "
-                          "nn.Linear(in_features, out_features) stores its weight as (out_features, in_features).")
-    return tensors[0].detach().to(torch.float32)
-
-
 def _ffn_params(state: dict, d_model: int, d_ff: int, owner: str, prefix_hint: str = "") -> dict:
     hint = prefix_hint or " (self.linear1 and self.linear2)"
     return {
-        "linear1.weight": _param(state, "linear1.weight", (d_ff, d_model), owner, hint=hint),
-        "linear1.bias": _param(state, "linear1.bias", (d_ff,), owner, optional=True),
-        "linear2.weight": _param(state, "linear2.weight", (d_model, d_ff), owner, hint=hint),
-        "linear2.bias": _param(state, "linear2.bias", (d_model,), owner, optional=True),
+        "linear1.weight": parameter(state, "linear1.weight", (d_ff, d_model), owner, hint=hint),
+        "linear1.bias": parameter(state, "linear1.bias", (d_ff,), owner, optional=True),
+        "linear2.weight": parameter(state, "linear2.weight", (d_model, d_ff), owner, hint=hint),
+        "linear2.bias": parameter(state, "linear2.bias", (d_model,), owner, optional=True),
     }
 
 
@@ -134,13 +105,13 @@ def _encoder_params(state: dict, d_model: int, d_ff: int) -> dict:
             "self.ffn = FeedForward(...) with linear1 and linear2; self.norm1 and self.norm2)")
     params = {}
     for projection in ("W_query", "W_key", "W_value", "out_proj"):
-        params[f"{projection}.weight"] = _param(state, f"{projection}.weight", (d_model, d_model), owner, hint=hint)
-        params[f"{projection}.bias"] = _param(state, f"{projection}.bias", (d_model,), owner, optional=True)
+        params[f"{projection}.weight"] = parameter(state, f"{projection}.weight", (d_model, d_model), owner, hint=hint)
+        params[f"{projection}.bias"] = parameter(state, f"{projection}.bias", (d_model,), owner, optional=True)
     params.update(_ffn_params(state, d_model, d_ff, owner, hint))
     for norm in ("norm1", "norm2"):  # nn.LayerNorm (weight, bias) or a hand-written one (scale, shift)
-        params[f"{norm}.weight"] = _param(state, f"{norm}.weight", (d_model,), owner, aliases=(f"{norm}.scale",),
+        params[f"{norm}.weight"] = parameter(state, f"{norm}.weight", (d_model,), owner, aliases=(f"{norm}.scale",),
                                           hint=hint)
-        params[f"{norm}.bias"] = _param(state, f"{norm}.bias", (d_model,), owner, aliases=(f"{norm}.shift",),
+        params[f"{norm}.bias"] = parameter(state, f"{norm}.bias", (d_model,), owner, aliases=(f"{norm}.shift",),
                                         hint=hint)
     return params
 
