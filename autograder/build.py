@@ -1,10 +1,15 @@
 """``attention-kit build``: release/ and solutions/ from assignments/, by nbgrader.
 
-The source notebooks are the one source of truth. ``build`` regenerates the
-student and solution notebooks with ``nbgrader generate_assignment`` and
-``generate_solution``; ``build --check`` regenerates them in a temporary folder
-and names every committed file that differs. Both first check that each source
-notebook's graded cells are exactly the kit's checks (ids, order, points).
+The source notebooks are the one source of truth. ``build`` first writes, into each
+``assignments/<id>/`` folder, the two files the public check cells need (the generic
+``attention_check.py`` and the data ``<id>.checks.json``, computed from the kit's checks), so
+that every nbgrader command finds them where nbgrader looks for an assignment's files: it
+releases them to students, runs the solution with them and, when autograding, puts the
+originals back over any copy a student handed in. It then regenerates the student and solution
+notebooks with ``nbgrader generate_assignment`` and ``generate_solution``. ``build --check``
+regenerates everything in a temporary folder and names every committed file that differs. Both
+first check that each source notebook's graded cells are exactly the kit's checks (ids, order,
+points, and the door each cell uses).
 """
 from __future__ import annotations
 
@@ -17,8 +22,11 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from . import course, nbgrader_app
+from . import course, nbgrader_app, public
 from .assignments import ASSIGNMENTS
+
+ENGINE = Path(__file__).with_name("attention_check.py")
+PUBLIC_DOOR, HIDDEN_DOOR = "from attention_check import check", "from autograder.notebook import check"
 
 GENERATED = ("release", "solutions")
 
@@ -52,7 +60,22 @@ def lint(root: Path) -> list[str]:
                                 "and public ones outside it")
             if f'check("{check.grade_id}")' not in text:
                 problems.append(f"{assignment_id}/{check.grade_id}: the cell does not call check(\"{check.grade_id}\")")
+            door = HIDDEN_DOOR if check.hidden else PUBLIC_DOOR
+            if door not in text:
+                problems.append(f"{assignment_id}/{check.grade_id}: the cell must say `{door}` (public checks run "
+                                "from the released attention_check.py, hidden ones from the kit)")
     return problems
+
+
+def student_files(assignment_id: str) -> dict[str, str]:
+    """What the public check cells need beside the notebook: the generic checker and its data."""
+    return {ENGINE.name: ENGINE.read_text(), f"{assignment_id}.checks.json": public.render(ASSIGNMENTS[assignment_id])}
+
+
+def write_student_files(course_dir: Path, ids: list[str]) -> None:
+    for assignment_id in ids:
+        for name, text in student_files(assignment_id).items():
+            (course_dir / "assignments" / assignment_id / name).write_text(text)
 
 
 def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> dict[str, Path]:
@@ -61,6 +84,7 @@ def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> dict[st
 
     def one(assignment_id: str) -> Path:
         course_dir = nbgrader_app.new_course(root, workdir / assignment_id)
+        write_student_files(course_dir, [assignment_id])
         nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
         nbgrader_app.run(["generate_solution", assignment_id, "--force"], course_dir)
         return course_dir
@@ -74,9 +98,10 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
     """Regenerate release/ and solutions/ in place (all assignments, or ``ids``);
     returns the files written. Generated folders without a source are removed."""
     ids = ids or source_ids(root)
+    write_student_files(root, ids)
+    written = [str((root / "assignments" / i / name).relative_to(root)) for i in ids for name in student_files(i)]
     with tempfile.TemporaryDirectory(prefix="attention-kit-build-") as tmp:
         generated = generate(root, Path(tmp), ids)
-        written = []
         for folder in GENERATED:
             for orphan in (root / folder).glob("*"):
                 if orphan.is_dir() and orphan.name not in source_ids(root):
@@ -84,8 +109,9 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
             for assignment_id in ids:
                 shutil.rmtree(root / folder / assignment_id, ignore_errors=True)
                 shutil.copytree(generated[assignment_id] / folder / assignment_id, root / folder / assignment_id)
-                for path in sorted((root / folder / assignment_id).rglob("*.ipynb")):
-                    nbformat.write(_stable(nbformat.read(str(path), as_version=4)), str(path))
+                for path in sorted((root / folder / assignment_id).rglob("*")):
+                    if path.suffix == ".ipynb":
+                        nbformat.write(_stable(nbformat.read(str(path), as_version=4)), str(path))
                     written.append(str(path.relative_to(root)))
     return written
 
@@ -102,28 +128,54 @@ def _stable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def stale(root: Path) -> list[str]:
     """Committed generated files that differ from what the sources generate now."""
+    differing = []
+    for assignment_id in source_ids(root):
+        for name, text in student_files(assignment_id).items():
+            path = root / "assignments" / assignment_id / name
+            if not path.exists() or not _same_text(path, text):
+                differing.append(f"{path.relative_to(root)}: differs from what the kit's checks give (run attention-kit "
+                                 "build)")
     with tempfile.TemporaryDirectory(prefix="attention-kit-check-") as tmp:
         generated = generate(root, Path(tmp))
-        differing = []
         for folder in GENERATED:
             fresh = {p.relative_to(course_dir): p for course_dir in generated.values()
-                     for p in (course_dir / folder).rglob("*.ipynb")}
-            committed = {p.relative_to(root): p for p in (root / folder).rglob("*.ipynb")
-                         if ".ipynb_checkpoints" not in p.parts}
+                     for p in (course_dir / folder).rglob("*") if p.is_file()}
+            committed = {p.relative_to(root): p for p in (root / folder).rglob("*")
+                         if p.is_file() and ".ipynb_checkpoints" not in p.parts}
             for name in sorted(set(fresh) | set(committed)):
                 if name not in committed:
                     differing.append(f"{name}: missing (run attention-kit build)")
                 elif name not in fresh:
                     differing.append(f"{name}: has no source in assignments/")
-                elif _comparable(fresh[name]) != _comparable(committed[name]):
+                elif not _same_text(committed[name], fresh[name].read_text()):
                     differing.append(f"{name}: differs from what its source generates (run attention-kit build)")
     return differing
 
 
-def _comparable(path: Path) -> str:
+def _same_text(path: Path, text: str) -> bool:
+    """Notebooks compared without what legitimately varies between runs; check data compared as numbers
+    (another CPU may round the last bit of a float32 differently); anything else byte for byte."""
+    if path.suffix == ".ipynb":
+        return _comparable(path.read_text()) == _comparable(text)
+    if path.name.endswith(".checks.json"):
+        return _same_numbers(json.loads(path.read_text()), json.loads(text))
+    return path.read_text() == text
+
+
+def _same_numbers(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1e-6 * (1 + abs(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_numbers(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_numbers(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _comparable(text: str) -> str:
     """The notebook without what legitimately varies between runs (see :func:`_stable`),
     nor the bytes of images (fonts and renderers differ between machines)."""
-    notebook = _stable(nbformat.read(str(path), as_version=4))
+    notebook = _stable(nbformat.reads(text, as_version=4))
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             for mime in list(output.get("data", {})):

@@ -5,7 +5,7 @@ import socket
 import struct
 from typing import Any
 
-from . import wire
+from .attention_check import MAX_MESSAGE_BYTES, dumps, loads
 
 HEADER = struct.Struct("!I")
 
@@ -15,7 +15,7 @@ class ChannelClosed(Exception):
 
 
 def send(sock: socket.socket, data: Any) -> None:
-    raw = wire.dumps(data)
+    raw = dumps(data)
     sock.sendall(HEADER.pack(len(raw)) + raw)
 
 
@@ -23,9 +23,9 @@ def recv(sock: socket.socket, timeout: float | None = None) -> Any:
     """Next message, or :class:`ChannelClosed`; ``TimeoutError`` after ``timeout`` seconds."""
     sock.settimeout(timeout)
     (size,) = HEADER.unpack(_exactly(sock, HEADER.size))
-    if size > wire.MAX_MESSAGE_BYTES:
+    if size > MAX_MESSAGE_BYTES:
         raise ChannelClosed(f"message of {size} bytes is over the limit")
-    return wire.loads(_exactly(sock, size))
+    return loads(_exactly(sock, size))
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:

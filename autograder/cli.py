@@ -1,13 +1,12 @@
-"""``attention-kit``: build, check, grade, demo, mistakes."""
+"""``attention-kit``: build, check, grade, mistakes."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
-from . import build, course, grading, pipeline, report, samples
+from . import build, course, grading, pipeline, report
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -36,14 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
     p.add_argument("--course", help="the course folder whose source notebooks restore the given cells")
 
-    p = commands.add_parser("demo", help="build, self-check and grade sample submissions end to end")
-    p.add_argument("--out", type=Path, help="where to write the sample class (default: a temporary folder)")
-
-    commands.add_parser("mistakes", help="print the catalog of diagnosed mistakes as a Markdown table")
+    p = commands.add_parser("mistakes", help="print the catalog of named mistakes, and the checks where each is "
+                                             "detected, as a Markdown table")
+    p.add_argument("--course", help="the course folder (its reference solutions show what each check can detect)")
 
     args = parser.parse_args(argv)
-    return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "demo": cmd_demo,
-            "mistakes": cmd_mistakes}[args.command](args)
+    return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes}[args.command](args)
 
 
 def cmd_build(args) -> int:
@@ -106,52 +103,10 @@ def cmd_grade(args) -> int:
     return EXIT_OK
 
 
-def cmd_demo(args) -> int:
-    """The kit's main job on this course, end to end."""
-    root = course.course_root()
-    out = args.out or Path(tempfile.mkdtemp(prefix="attention-kit-demo-"))
-    print("== 1. Build: nbgrader generates the student and solution notebooks from assignments/")
-    if build.lint(root):
-        print(*build.lint(root), sep="\n")
-        return EXIT_FAILED
-    differing = build.stale(root)
-    print("release/ and solutions/ are up to date." if not differing else "\n".join(differing))
-    ids = build.source_ids(root)
-    print("\n== 2. Self-check, as a student would: attention-kit check <notebook>")
-    with Sandbox() as sandbox:
-        for assignment_id in ids:
-            for folder, who in (("solutions", "reference solution"), ("release", "blank student notebook")):
-                path = course.notebook_path(root, folder, assignment_id)
-                sub = pipeline.grade(path, who, sandbox=sandbox, limits=limits_for(60), hidden=False)
-                if assignment_id == ids[0]:
-                    print(f"\n$ attention-kit check {path.relative_to(root)}\n{report.table(sub)}")
-                else:
-                    print(f"{path.relative_to(root)}: {report.table(sub).splitlines()[0].split(': ', 1)[1]}")
-    submitted = out / "submitted"
-    for assignment_id in ids:
-        for sample in samples.sample_class(root, assignment_id):
-            samples.write(sample.notebook, submitted / sample.name / assignment_id / f"{assignment_id}.ipynb")
-    broken = submitted / "not_a_notebook" / ids[0] / f"{ids[0]}.ipynb"
-    broken.parent.mkdir(parents=True, exist_ok=True)
-    broken.write_text('{"cells": [ this is not JSON')
-    print(f"\n== 3. Grade the sample class: attention-kit grade {submitted} --out {out / 'graded'}")
-    subs = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root,
-                             targets=[submitted])
-    grading.write_results(subs, out / "graded")
-    print(grading.class_report(subs))
-    print(f"\nResults: {out / 'graded' / 'grades.csv'}; feedback pages: {out / 'graded' / 'feedback'}")
-    return EXIT_OK
-
-
 def cmd_mistakes(args) -> int:
-    from .assignments import find_check
-    from .mistakes import CATALOG
+    from .coverage import markdown_table
 
-    print("| id | what it catches | assignments | checks |\n|---|---|---|---|")
-    for m in CATALOG:
-        assignments = sorted({find_check(c)[0].id[:2] for c in m.checks})
-        checks = ", ".join(f"`{c}`" for c in m.checks)
-        print(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {', '.join(assignments)} | {checks} |")
+    print(markdown_table(course.course_root(args.course)))
     return EXIT_OK
 
 

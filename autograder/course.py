@@ -6,6 +6,8 @@ from pathlib import Path
 
 import nbformat
 
+from .attention_check import is_test_cell, nbgrader_meta  # noqa: F401  (the course's vocabulary)
+
 
 def course_root(explicit: str | os.PathLike | None = None) -> Path:
     """``explicit``, else the nearest folder up from here with an ``nbgrader_config.py``,
@@ -25,15 +27,3 @@ def notebook_path(root: Path, folder: str, assignment_id: str) -> Path:
 def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
 
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def is_test_cell(cell) -> bool:
-    """An autograder test cell: graded, not a solution (nbgrader's own definition),
-    or any cell that calls the kit's checks."""
-    meta = nbgrader_meta(cell)
-    if meta.get("grade") and not meta.get("solution"):
-        return cell.get("cell_type") == "code"
-    return cell.get("cell_type") == "code" and "autograder.notebook" in "".join(cell.get("source", ""))

@@ -1,26 +1,28 @@
-"""Checks, assignments and results: the vocabulary every door shares.
+"""Checks and assignments: the vocabulary every door shares.
 
-A check is a small function with a grade id, its points and a TO-DO name. It gets
-a :class:`~autograder.student.Student` handle, asks it for numbers, compares them
-with what it expects and either returns a short "what is right" message or raises
-:class:`CheckFailed` with what is wrong and why. Timeouts, isolation and
-reporting belong to the runner, not to the check.
+A check is a small function with a grade id, its points and a TO-DO name. It gets a
+:class:`~autograder.attention_check.Student` handle, asks it for numbers, compares them with
+what it expects and either returns a short "what is right" message or raises
+:class:`CheckFailed` with what is wrong and why. Timeouts, isolation and reporting belong to
+the runner, not to the check.
+
+There are two kinds. A **hidden** check is Python in the kit (fresh inputs, PyTorch as the
+reference). A **public** check is a list of steps (:mod:`autograder.public`) that becomes data
+in ``<assignment>.checks.json``, so that students run it without the kit; the kit runs the very
+same data, through the very same code, so every door grades it alike.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
-PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
+from .attention_check import FAILED, NOT_RUN, PASSED, CheckFailed, PublicCheck, Student
+from .attention_check import Result as CheckResult
+from .attention_check import run_check as _run_check
 
-
-class CheckFailed(AssertionError):
-    """A check's verdict: the answer is wrong. ``tags`` name diagnosed mistakes."""
-
-    def __init__(self, message: str, tags: Iterable[str] = ()):
-        super().__init__(message)
-        self.message = message
-        self.tags = list(tags)
+__all__ = ["FAILED", "NOT_RUN", "PASSED", "Assignment", "Check", "CheckFailed", "CheckResult", "not_run",
+           "run_check", "ungradable"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Check:
     points: float
     todo: str
     hidden: bool
-    run: Callable[..., str]
+    run: Callable[[Student], str]
 
 
 @dataclass
@@ -39,17 +41,39 @@ class Assignment:
     id: str
     title: str
     checks: list[Check] = field(default_factory=list)
+    #: grade id -> the function that lists a public check's steps
+    public_steps: dict[str, Callable[[], list]] = field(default_factory=dict)
 
-    def check(self, grade_id: str, *, points: float, todo: str, hidden: bool = False):
-        """Decorator that registers a check under the grade id of its test cell."""
+    def check(self, grade_id: str, *, points: float, todo: str, hidden: bool = True):
+        """Decorator that registers a hidden check (Python, run by the kit only)."""
 
-        def register(func: Callable[..., str]) -> Callable[..., str]:
-            if grade_id in self.by_id:
-                raise ValueError(f"{self.id}: two checks named {grade_id!r}")
-            self.checks.append(Check(grade_id, points, todo, hidden, func))
+        def register(func: Callable[[Student], str]) -> Callable[[Student], str]:
+            self._add(Check(grade_id, points, todo, hidden, func))
             return func
 
         return register
+
+    def public(self, grade_id: str, *, points: float, todo: str):
+        """Decorator that registers a public check: the function returns its steps."""
+
+        def register(steps: Callable[[], list]) -> Callable[[], list]:
+            self.public_steps[grade_id] = steps
+            self._add(Check(grade_id, points, todo, False, functools.partial(self._run_public, grade_id)))
+            return steps
+
+        return register
+
+    def _add(self, check: Check) -> None:
+        if check.grade_id in self.by_id:
+            raise ValueError(f"{self.id}: two checks named {check.grade_id!r}")
+        self.checks.append(check)
+
+    def _run_public(self, grade_id: str, student: Student) -> str:
+        from .public import released
+
+        checks = released(self)
+        spec = next(s for s in checks.checks if s["grade_id"] == grade_id)
+        return PublicCheck(spec["steps"], checks.mistakes)(student)
 
     @property
     def by_id(self) -> dict[str, Check]:
@@ -60,45 +84,9 @@ class Assignment:
         return sum(c.points for c in self.checks)
 
 
-@dataclass
-class CheckResult:
-    grade_id: str
-    todo: str
-    points: float
-    hidden: bool
-    status: str
-    message: str
-    tags: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        return self.points if self.status == PASSED else 0.0
-
-    def as_test(self) -> dict:
-        """One entry of a Gradescope-style ``tests`` list."""
-        return {
-            "name": self.grade_id,
-            "score": self.score,
-            "max_score": self.points,
-            "status": self.status,
-            "output": self.message,
-            "tags": list(self.tags),
-            "visibility": "after_published" if self.hidden else "visible",
-        }
-
-
-def run_check(check: Check, student) -> CheckResult:
+def run_check(check: Check, student: Student) -> CheckResult:
     """Run one check against a student handle; never raises for a bad answer."""
-    student.grade_id, student.warnings = check.grade_id, []
-    try:
-        message = check.run(student)
-        status, tags = PASSED, []
-    except CheckFailed as failure:
-        status, message, tags = FAILED, failure.message, failure.tags
-    except Exception as exc:  # an answer so odd that comparing it failed
-        status, tags = FAILED, []
-        message = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, status, message, tags)
+    return _run_check(check.grade_id, check.todo, check.points, check.hidden, check.run, student)
 
 
 def not_run(check: Check, reason: str) -> CheckResult:

@@ -1,41 +1,19 @@
-"""The door inside a notebook: the test cells call :func:`check`.
+"""The hidden checks' door inside a notebook, for an instructor's kernel.
 
-Under nbgrader (and when a student runs a test cell) the check runs in the
-notebook's own kernel, on the notebook's globals. A pass prints one line to
-stdout; a failure raises, so nbgrader gives the cell 0 points, and shows the
-learner what differs and why, without a Python traceback through the kit.
+The source and solution notebooks' hidden test cells say ``from autograder.notebook import
+check``: when nbgrader runs the solution notebook (``generate_solution``), the kit is installed
+and the check runs in that kernel, on the notebook's globals. (Students never have these cells;
+their check cells use the ``attention_check.py`` of their assignment folder, and graded notebooks
+are never checked in-kernel: the course's ``nbgrader autograde`` runs them in the kit's sandbox.)
 """
 from __future__ import annotations
 
-import sys
-
 from .assignments import find_check
-from .framework import PASSED, run_check
-from .student import LocalStudent
-
-
-class CheckFailedInNotebook(AssertionError):
-    """Raised by a failing test cell; IPython shows only the explanation."""
-
-    def _render_traceback_(self) -> list[str]:
-        return str(self).splitlines()
+from .attention_check import InKernel, _notebook_namespace, announce
+from .framework import run_check
 
 
 def check(grade_id: str) -> None:
-    """Run the kit's check ``grade_id`` on this notebook's functions."""
+    """Run the kit's check ``grade_id`` on this notebook's functions: a line if it passes, the reason if not."""
     _, the_check = find_check(grade_id)
-    result = run_check(the_check, LocalStudent(_notebook_namespace()))
-    points = f"{the_check.points:g} point{'s' if the_check.points != 1 else ''}"
-    if result.status == PASSED:
-        print(f"PASSED {grade_id} ({points}): {result.message}")
-        return
-    raise CheckFailedInNotebook(f"FAILED {grade_id} ({points})\n{result.message}")
-
-
-def _notebook_namespace() -> dict:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # a plain Python script
-        get_ipython = None
-    shell = get_ipython() if get_ipython else None
-    return shell.user_ns if shell is not None else sys._getframe(2).f_globals
+    announce(run_check(the_check, InKernel(_notebook_namespace())))

@@ -18,6 +18,7 @@ import nbformat
 
 from . import course
 from .assignments import ASSIGNMENTS
+from .attention_check import cell_label, notes_on_cells
 from .framework import Assignment, CheckResult, not_run, run_check, ungradable
 from .sandbox import Execution, ExecutionReport, Limits, RemoteStudent, Sandbox
 
@@ -50,17 +51,15 @@ class Submission:
         return self.assignment.max_score if self.assignment else 0.0
 
     def cell_label(self, index: int) -> str:
-        if self.notebook is None or not 0 <= index < len(self.notebook.cells):
-            return f"cell {index + 1}"
-        meta = course.nbgrader_meta(self.notebook.cells[index])
-        kind = "your answer" if meta.get("solution") else "a given cell" if meta else "a cell you added"
-        return f"cell {index + 1} ({kind})"
+        return cell_label(self.notebook.cells if self.notebook is not None else [], index)
 
 
 class LoadNotebook:
     """Read the file as an nbformat 4 notebook, or say why it is not one."""
 
     def __call__(self, sub: Submission) -> Submission:
+        if sub.notebook is not None:  # handed over already read (by nbgrader)
+            return sub
         try:
             raw = sub.path.read_bytes()
         except OSError as exc:
@@ -179,18 +178,24 @@ class Execute:
     course's sources and solutions, the other submissions, the kit's expected values).
     """
 
-    def __init__(self, sandbox: Sandbox, limits: Limits, hide: list[Path] = ()):
-        self.sandbox, self.limits, self.hide = sandbox, limits, [str(p) for p in hide]
+    def __init__(self, sandbox: Sandbox, limits: Limits, hide: list[Path] = (), capture: bool = False):
+        self.sandbox, self.limits, self.hide, self.capture = sandbox, limits, [str(p) for p in hide], capture
 
     def __call__(self, sub: Submission) -> Submission:
         if sub.gradable:
-            sub.execution_handle = self.sandbox.execute(sub.cells, self.limits, self.hide)
+            sub.execution_handle = self.sandbox.execute(sub.cells, self.limits, self.hide, self.capture)
             sub.execution = sub.execution_handle.report
         return sub
 
 
+#: what the sandboxed child imports of the kit (already loaded in the warm zygote); the rest is hidden from it
+CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "worker.py"}
+
+
 def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
-    """What a submission's process must not read while it is graded."""
+    """What a submission's process must not read while it is graded: the course's sources, solutions and
+    gradebook, the other submissions, and every part of the kit the child does not run (checks, references,
+    expected values, and their compiled copies in __pycache__)."""
     import autograder
 
     kit = Path(autograder.__file__).resolve().parent
@@ -199,8 +204,7 @@ def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
     needed = (kit, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())
     folders = {p.resolve() for p in submissions if p.is_dir()}
     folders = {f for f in folders if not any(f == n or f in n.parents for n in needed)}  # never the kit or Python
-    return [*course_files, *sorted(folders), kit / "assignments", kit / "worked_values", kit / "mistakes.py",
-            kit / "samples.py"]
+    return [*course_files, *sorted(folders), *sorted(p for p in kit.iterdir() if p.name not in CHILD_SIDE)]
 
 
 class CollectResults:
@@ -225,7 +229,8 @@ class CollectResults:
 
 
 class Diagnose:
-    """Notebook-level notes: cells that raised, cells left out, output cut."""
+    """Notebook-level notes: the sandbox, cells left out, cells that raised (worded as a student's self-check
+    words them)."""
 
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable or sub.execution is None:
@@ -235,26 +240,17 @@ class Diagnose:
         for index in sub.execution.skipped:
             sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
                              "run again without it and graded on the rest.")
-        unfinished = any(p.kind == "NotImplementedError" for p in sub.execution.problems)
-        knock_on = 0
-        for problem in sub.execution.problems:
-            if problem.kind == "NotImplementedError":
-                continue  # the checks already say which TO-DO is not written yet
-            if unfinished and problem.kind == "NameError":
-                knock_on += 1  # a given cell that needs a TO-DO above it
-                continue
-            sub.notes.append(problem.describe(sub.cell_label(problem.index)))
-        if knock_on:
-            cells = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
-            sub.notes.append(f"{cells} could not run because a TO-DO above them is not written yet.")
+        problems = [(p.index, p.kind, p.message) for p in sub.execution.problems]
+        sub.notes += notes_on_cells(problems, sub.notebook.cells)
         return sub
 
 
-def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool,
-          root: Path | None = None, hide: list[Path] = (), assignment: str | None = None) -> Submission:
-    """The whole pipeline for one notebook."""
-    submission = Submission(Path(path), student)
-    steps = [LoadNotebook(), IdentifyAssignment(assignment), RestoreChecks(root), Execute(sandbox, limits, hide),
+def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool, root: Path | None = None,
+          hide: list[Path] = (), assignment: str | None = None, notebook: nbformat.NotebookNode | None = None,
+          capture: bool = False) -> Submission:
+    """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
+    submission = Submission(Path(path), student, notebook=notebook)
+    steps = [LoadNotebook(), IdentifyAssignment(assignment), RestoreChecks(root), Execute(sandbox, limits, hide, capture),
              CollectResults(hidden), Diagnose()]
     for step in steps:
         submission = step(submission)

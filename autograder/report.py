@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import html
-import textwrap
 
-from .framework import FAILED, NOT_RUN, PASSED
+from . import attention_check
+from .attention_check import MARK
 from .pipeline import Submission
-
-MARK = {PASSED: "PASS", FAILED: "FAIL", NOT_RUN: "not run"}
 
 
 def gradescope(sub: Submission) -> dict:
@@ -25,28 +23,11 @@ def gradescope(sub: Submission) -> dict:
 
 
 def table(sub: Submission) -> str:
-    """The student's view: one line per check, then what failed and why."""
+    """The student's view, as their own ``python attention_check.py`` prints it: one line per check, then what
+    failed and why."""
     if not sub.gradable:
         return f"{sub.path.name}: cannot be checked: {sub.problem}"
-    hidden_points = sum(r.points for r in sub.results if r.status == NOT_RUN)
-    run_points = sub.max_score - hidden_points
-    title = f"{sub.path.name} ({sub.assignment.id}): {sub.score:g}/{run_points:g} points"
-    if hidden_points:
-        title += f" on the checks run here; {hidden_points:g} more points of hidden checks run when it is graded"
-    width = max(len(r.todo) for r in sub.results)
-    lines = [title, "", f"{'TO-DO':<{width}}  points  result   message", "-" * (width + 40)]
-    for r in sub.results:
-        first_line = r.message.splitlines()[0] if r.message else ""
-        lines.append(f"{r.todo:<{width}}  {r.points:>6g}  {MARK[r.status]:<7}  {first_line}")
-    failures = [r for r in sub.results if r.status == FAILED and "\n" in r.message]
-    if failures:
-        lines += ["", "What went wrong:"]
-        for r in failures:
-            lines.append(f"- {r.grade_id}:")
-            lines += [textwrap.indent(line, "    ") for line in r.message.splitlines()]
-    if sub.notes:
-        lines += ["", "Notes on running your notebook:"] + [f"- {note}" for note in sub.notes]
-    return "\n".join(lines)
+    return attention_check.table(sub.path.name, sub.assignment.id, sub.results, sub.notes)
 
 
 def csv_row(sub: Submission, check_ids: list[str]) -> dict:

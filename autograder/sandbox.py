@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, wire
-from .student import Student
+from . import channel
+from .attention_check import Student, error
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ class ExecutionReport:
     isolation: str = ""
     problems: list[CellProblem] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # cells left out after they killed the process
+    #: cell index -> what the cell showed (nbformat outputs as the child sent them), when asked for
+    outputs: dict[int, list] = field(default_factory=dict)
 
 
 class Sandbox:
@@ -82,8 +84,10 @@ class Sandbox:
         theirs.close()
         return pid, ours
 
-    def execute(self, cells: list[tuple[int, str]], limits: Limits, hide: list[str] = ()) -> "Execution":
-        execution = Execution(self, cells, limits, list(hide))
+    def execute(self, cells: list[tuple[int, str]], limits: Limits, hide: list[str] = (),
+                capture: bool = False) -> "Execution":
+        """Run the cells in a new child; ``capture`` keeps what each cell shows (text, plots, errors)."""
+        execution = Execution(self, cells, limits, list(hide), capture)
         execution.start()
         return execution
 
@@ -104,8 +108,9 @@ class Sandbox:
 class Execution:
     """One notebook in one (restartable) child process."""
 
-    def __init__(self, sandbox: Sandbox, cells: list[tuple[int, str]], limits: Limits, hide: list[str]):
-        self.sandbox, self.cells, self.limits, self.hide = sandbox, cells, limits, hide
+    def __init__(self, sandbox: Sandbox, cells: list[tuple[int, str]], limits: Limits, hide: list[str],
+                 capture: bool = False):
+        self.sandbox, self.cells, self.limits, self.hide, self.capture = sandbox, cells, limits, hide, capture
         self.report = ExecutionReport()
         self.pid: int | None = None
         self.sock: socket.socket | None = None
@@ -129,7 +134,9 @@ class Execution:
         self._stop()
         self.pid, self.sock = self.sandbox.fork()
         runnable = [(i, src) for i, src in self.cells if i not in self.report.skipped]
-        channel.send(self.sock, {"cells": runnable, "limits": self.limits.for_child(), "hide": self.hide})
+        channel.send(self.sock, {"cells": runnable, "limits": self.limits.for_child(), "hide": self.hide,
+                                 "capture": self.capture})
+        self.report.outputs.clear()  # a rerun without a fatal cell shows the outputs of the rerun
         current = None
         while True:
             remaining = deadline - time.monotonic()
@@ -149,6 +156,8 @@ class Execution:
                 current = int(event["index"])
             elif kind == "cell_done":
                 current = None
+                if isinstance(event.get("outputs"), list):
+                    self.report.outputs[int(event["index"])] = event["outputs"]
                 if event.get("error"):
                     self._note(int(event["index"]), str(event["error"].get("kind")), str(event["error"].get("message")))
             elif kind == "executed":
@@ -209,7 +218,7 @@ class RemoteStudent(Student):
 
 
 def _lost(message: str) -> dict:
-    return {"__result__": wire.error("ProcessDied", message), "warnings": []}
+    return {"__result__": error("ProcessDied", message), "warnings": []}
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:

@@ -18,7 +18,8 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-from . import channel, probes, wire
+from . import channel
+from .attention_check import encode, error, run_probe
 
 
 class CellTimeout(BaseException):
@@ -30,27 +31,88 @@ class OutputLimitExceeded(BaseException):
     """Raised inside student code that printed more than the grader keeps."""
 
 
-class CappedStream(io.TextIOBase):
-    """Stands in for stdout/stderr: counts what is printed, stops a flood."""
+class Budget:
+    """How much a notebook may print, shared by its stdout and stderr."""
 
     def __init__(self, limit: int):
         self.limit, self.written, self.exceeded = limit, 0, False
+
+    def spend(self, size: int) -> None:
+        self.written += size
+        if self.written > self.limit and not self.exceeded:
+            self.exceeded = True
+            raise OutputLimitExceeded(f"the notebook printed more than {self.limit // 1024} KB")
+
+
+class CappedStream(io.TextIOBase):
+    """Stands in for stdout or stderr: stops a flood, and keeps what it was given when the grader wants the
+    cells' outputs (for the graded notebook that nbgrader shows)."""
+
+    def __init__(self, name: str, budget: Budget, outputs: "CellOutputs | None"):
+        self.name, self.budget, self.outputs = name, budget, outputs
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:
-        self.written += len(text)
-        if self.written > self.limit and not self.exceeded:
-            self.exceeded = True
-            raise OutputLimitExceeded(f"the notebook printed more than {self.limit // 1024} KB")
+        self.budget.spend(len(text))
+        if self.outputs is not None:
+            self.outputs.stream(self.name, text)
         return len(text)
+
+
+class CellOutputs:
+    """What a cell shows in a notebook, as nbformat outputs: printed text, rich displays (plots), the value of its
+    last expression and its error. Installed on the shell when the grader asks for outputs."""
+
+    def __init__(self) -> None:
+        self.outputs: list[dict] = []
+
+    def install(self, shell) -> None:
+        from IPython.core.displaypub import DisplayPublisher
+
+        outputs = self
+
+        class Publisher(DisplayPublisher):
+            def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+                outputs.outputs.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
+
+            def clear_output(self, wait=False):
+                outputs.outputs.clear()
+
+        def result(value=None):
+            if value is not None:
+                data, metadata = shell.display_formatter.format(value)
+                outputs.outputs.append({"output_type": "execute_result", "data": data, "metadata": metadata})
+
+        shell.display_pub = Publisher(shell=shell)
+        shell.display_trap.hook = result
+        shell._showtraceback = lambda etype, evalue, stb: outputs.outputs.append(
+            {"output_type": "error", "ename": etype.__name__, "evalue": str(evalue)[:2000], "traceback": stb[-20:]})
+        import matplotlib.pyplot
+
+        matplotlib.pyplot.switch_backend("module://matplotlib_inline.backend_inline")
+        from matplotlib_inline.backend_inline import flush_figures
+
+        shell.events.register("post_execute", flush_figures)
+
+    def stream(self, name: str, text: str) -> None:
+        last = self.outputs[-1] if self.outputs else None
+        if last is not None and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": text})
+
+    def take(self) -> list[dict]:
+        taken, self.outputs[:] = list(self.outputs), []
+        return taken
 
 
 def preload() -> None:
     """What every child would otherwise import again: paid once, in the zygote."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib.pyplot  # noqa: F401
+    import matplotlib_inline.backend_inline  # noqa: F401  (plots of a graded notebook, when its outputs are kept)
     import torch  # noqa: F401
 
     _shell()  # the singleton every child inherits, created before any privilege is dropped
@@ -94,9 +156,12 @@ def child(job_fd: int, scratch: str) -> None:
     spec = channel.recv(sock)
     limits = spec["limits"]
     isolation = _hide(spec.get("hide") or [], scratch)
-    _confine(limits, scratch)
-    channel.send(sock, {"event": "isolation", "status": isolation})
     shell = _shell()
+    outputs = CellOutputs() if spec.get("capture") else None
+    if outputs is not None:
+        outputs.install(shell)
+    _confine(limits, scratch, outputs)
+    channel.send(sock, {"event": "isolation", "status": isolation})
     for index, source in spec["cells"]:
         channel.send(sock, {"event": "cell_start", "index": index})
         try:
@@ -105,7 +170,10 @@ def child(job_fd: int, scratch: str) -> None:
             error = outcome.error_before_exec or outcome.error_in_exec
         except (CellTimeout, OutputLimitExceeded) as exc:  # raised outside the cell's own code
             error = exc
-        channel.send(sock, {"event": "cell_done", "index": index, "error": _describe(error)})
+        done = {"event": "cell_done", "index": index, "error": _describe(error)}
+        if outputs is not None:
+            done["outputs"] = encode(outputs.take())
+        channel.send(sock, done)
     channel.send(sock, {"event": "executed"})
     while True:
         request = channel.recv(sock)
@@ -113,11 +181,11 @@ def child(job_fd: int, scratch: str) -> None:
             return
         try:
             with _time_limit(limits["call_seconds"]):
-                answer = probes.run_probe(shell.user_ns, str(request.get("probe")), dict(request.get("kwargs") or {}))
+                answer = run_probe(shell.user_ns, str(request.get("probe")), dict(request.get("kwargs") or {}))
         except CellTimeout:
-            answer = {"__result__": wire.error("Timeout", "the call did not return in time"), "warnings": []}
+            answer = {"__result__": error("Timeout", "the call did not return in time"), "warnings": []}
         except OutputLimitExceeded as exc:
-            answer = {"__result__": wire.error("OutputLimitExceeded", str(exc)), "warnings": []}
+            answer = {"__result__": error("OutputLimitExceeded", str(exc)), "warnings": []}
         channel.send(sock, answer)
 
 
@@ -192,7 +260,7 @@ def _structs():
 _MountAttr, _CapHeader, _CapData = _structs()
 
 
-def _confine(limits: dict, scratch: str) -> None:
+def _confine(limits: dict, scratch: str, outputs: CellOutputs | None) -> None:
     """Resource limits, a working folder of its own, and a stdout that cannot flood anything."""
     memory = int(limits["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -202,7 +270,8 @@ def _confine(limits: dict, scratch: str) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    sys.stdout = sys.stderr = CappedStream(int(limits["output_kb"]) * 1024)
+    budget = Budget(int(limits["output_kb"]) * 1024)
+    sys.stdout, sys.stderr = CappedStream("stdout", budget, outputs), CappedStream("stderr", budget, outputs)
     os.environ["TMPDIR"] = tempfile.tempdir = tempfile.mkdtemp(prefix="child-", dir=scratch)
     os.chdir(tempfile.tempdir)
     import torch

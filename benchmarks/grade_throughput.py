@@ -26,7 +26,8 @@ from nbgrader.api import Gradebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import nbgrader_app, samples  # noqa: E402
+from autograder import nbgrader_app  # noqa: E402
+from tests import samples  # noqa: E402
 from autograder.assignments import ASSIGNMENTS  # noqa: E402
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder import samples
+from . import samples
 
 from .conftest import ROOT
 

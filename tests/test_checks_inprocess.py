@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import samples
+from . import samples
 from autograder.assignments import ASSIGNMENTS
 from autograder.framework import PASSED, run_check
-from autograder.student import LocalStudent
+from autograder.attention_check import InKernel
 
 from .conftest import ROOT, execute_in_process
 
 
 def grade_in_process(notebook, assignment):
-    student = LocalStudent(execute_in_process(notebook))
+    student = InKernel(execute_in_process(notebook))
     return {check.grade_id: run_check(check, student) for check in assignment.checks}
 
 

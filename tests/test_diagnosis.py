@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from autograder import samples
+from . import samples
 from autograder.assignments import ASSIGNMENTS
 from autograder.mistakes import CATALOG
 

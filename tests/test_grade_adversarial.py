@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from autograder import samples
+from . import samples
 
 from .conftest import ROOT, run_kit
 from .notebooks import A01, mutated, reference, with_cell, write

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import nbgrader_app, samples
+from autograder import nbgrader_app
+
+from . import samples
 from autograder.assignments import ASSIGNMENTS
 
 from .conftest import ROOT, run_kit

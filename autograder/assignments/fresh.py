@@ -1,5 +1,8 @@
-"""Fresh inputs for hidden checks: other shapes, fixed seeds, so pasted numbers fail."""
+"""Numbers the checks make: fresh inputs for hidden checks (other shapes, fixed seeds, so pasted
+numbers fail), and the weights of the worked examples' seeded layers."""
 from __future__ import annotations
+
+from typing import Callable
 
 import torch
 
@@ -15,6 +18,19 @@ def rand(seed: int, *shape: int) -> torch.Tensor:
 
 def randn(seed: int, *shape: int, scale: float = 1.0, shift: float = 0.0) -> torch.Tensor:
     return torch.randn(*shape, generator=generator(seed)) * scale + shift
+
+
+def seeded_state(seed: int, layers: list[tuple[str, Callable[[], torch.nn.Module]]]) -> dict[str, torch.Tensor]:
+    """The parameters of layers built in this order right after ``torch.manual_seed(seed)``, as a worked
+    example's module builds them, named ``<layer>.<parameter>``; the caller's random numbers are left alone."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        built = [(name, make()) for name, make in layers]
+    return {f"{name}.{key}": value.detach() for name, layer in built for key, value in layer.state_dict().items()}
+
+
+def new_linear(d_in: int, d_out: int, bias: bool = False) -> Callable[[], torch.nn.Linear]:
+    return lambda: torch.nn.Linear(d_in, d_out, bias=bias)
 
 
 #: tolerance of hidden checks: float32 arithmetic done another way (einsum, loops) differs by ~1e-6

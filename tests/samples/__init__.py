@@ -1,20 +1,25 @@
-"""Sample submissions made from the reference solutions by one-line edits.
+"""Sample submissions made from the reference solutions by one-line edits: test material.
 
-Each :class:`Mutation` is a mistake a student makes, written as text replacements
-in the solution notebook, with the checks it must break and the mistake the kit
-must name. The demo grades them, the tests prove every door grades them the same,
-and the benchmark times them. A replacement whose text is not found exactly once
-fails loudly, so a mutation cannot silently stop matching its notebook.
+Each :class:`Mutation` is a mistake a student makes, written as text replacements in the
+solution notebook, with the checks it must break and the mistake the kit must name; or a correct
+alternative that must earn full marks with no mistake named. The tests prove every door grades
+them the same, the demo grades them and the benchmarks time them. A replacement whose text is not
+found exactly once fails loudly, so a mutation cannot silently stop matching its notebook.
+
+One module per assignment (named like the assignment's module in ``autograder.assignments``)
+lists its ``MUTATIONS``. Nothing here ships with the kit.
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from . import course
+from autograder import course
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,14 @@ def _rounded(values):
 
 
 def all_mutations() -> list[Mutation]:
-    """Every assignment's sample mistakes, tagged with their assignment id."""
-    import dataclasses
+    """Every assignment's sample submissions, tagged with their assignment id."""
+    from autograder.assignments import MODULES
 
-    from .assignments import MODULES
-
-    return [dataclasses.replace(m, assignment=module.ASSIGNMENT.id)
-            for module in MODULES for m in getattr(module, "MUTATIONS", [])]
+    found = []
+    for module in MODULES:
+        samples = importlib.import_module(f"{__name__}.{module.__name__.rsplit('.', 1)[1]}")
+        found += [dataclasses.replace(m, assignment=module.ASSIGNMENT.id) for m in samples.MUTATIONS]
+    return found
 
 
 def solution(root: Path, assignment_id: str) -> nbformat.NotebookNode:
@@ -93,7 +99,7 @@ def sample_class(root: Path, assignment_id: str, only: set[str] | None = None) -
     """Reference, blank, the sample mistakes (all, or those named in ``only``), and two tampered
     copies of the first one that names a mistake: its failing checks' test cells edited to ``pass``
     or deleted (the restored checks must still fail)."""
-    from .assignments import ASSIGNMENTS
+    from autograder.assignments import ASSIGNMENTS
 
     all_ids = frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)
     reference = solution(root, assignment_id)

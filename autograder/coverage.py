@@ -1,0 +1,93 @@
+"""Where each catalogued mistake is detected: the checks that can name it, found by construction.
+
+A check can name a mistake when its reference uses an operation the mistake is a slip of and the
+slip changes the answer on the check's inputs, or when a warning or a detector of the check points
+at it. For a public check this is in its data; for a hidden check it is observed by running the
+check on the reference solution (so this needs the course's ``solutions/``). ``attention-kit
+mistakes`` prints the result as the README's table.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import warnings
+from collections import defaultdict
+from pathlib import Path
+
+import nbformat
+
+from . import compare, course, public
+from .assignments import ASSIGNMENTS
+from .attention_check import InKernel, is_test_cell, source_of
+from .framework import run_check
+from .mistakes import CATALOG
+
+
+def namespace_of(notebook: nbformat.NotebookNode) -> dict:
+    """The notebook's code cells (check cells left out) run with exec in a fresh namespace: what a check sees
+    of a kernel, since it only calls the functions the cells define. For trusted notebooks (the reference)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    namespace: dict = {"__name__": "__notebook__"}
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and not is_test_cell(cell):
+            source = "\n".join(line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
+            try:
+                with warnings.catch_warnings():  # the sample code's own warnings are its business
+                    warnings.simplefilter("ignore")
+                    exec(compile(source, "<cell>", "exec"), namespace)
+            except Exception:  # a broken cell is part of what is being graded
+                pass
+    import matplotlib.pyplot
+
+    matplotlib.pyplot.close("all")
+    return namespace
+
+
+def _named_by_public(data: dict) -> dict[str, set[str]]:
+    found = defaultdict(set)
+    for check in data["checks"]:
+        for step in check.get("steps", []):
+            (kind, spec), = step.items()
+            if kind == "expect":
+                found[check["grade_id"]].update(m for m, _ in spec["variants"] + spec["warned"])
+                if spec["uninitialised"]:
+                    found[check["grade_id"]].add(spec["uninitialised"])
+            elif kind == "no_warning":
+                found[check["grade_id"]].add(spec["mistake"])
+    return found
+
+
+def _named_by_hidden(root: Path, assignment) -> dict[str, set[str]]:
+    found = defaultdict(set)
+    student = InKernel(namespace_of(course.read(course.notebook_path(root, "solutions", assignment.id))))
+    compare.OBSERVERS.append(lambda grade_id, names: found[grade_id].update(names))
+    try:
+        for check in assignment.checks:
+            if check.hidden:
+                run_check(check, student)
+    finally:
+        compare.OBSERVERS.pop()
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def detected(root: Path) -> dict[str, list[str]]:
+    """Mistake id -> the grade ids (in course order) where it can be named."""
+    by_check: dict[str, set[str]] = {}
+    for assignment in ASSIGNMENTS.values():
+        by_check.update(_named_by_public(public.checks_data(assignment)))
+        by_check.update(_named_by_hidden(root, assignment))
+    order = [c.grade_id for a in ASSIGNMENTS.values() for c in a.checks]
+    return {m.id: [g for g in order if m.id in by_check.get(g, ())] for m in CATALOG}
+
+
+def markdown_table(root: Path) -> str:
+    """The README's table: each mistake, what it catches, and every check where it is detected."""
+    from .assignments import find_check
+
+    lines = ["| id | what it catches | assignments | checks where it is detected |", "|---|---|---|---|"]
+    for m, checks in zip(CATALOG, detected(root).values()):
+        assignments = ", ".join(sorted({find_check(c)[0].id[:2] for c in checks}))
+        named = ", ".join(f"`{c}`" for c in checks)
+        lines.append(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {assignments} | {named} |")
+    return "\n".join(lines)
