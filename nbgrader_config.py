@@ -1,9 +1,17 @@
 """nbgrader's view of this repository: one course whose folders are the kit's folders.
 
-assignments/<id>/<id>.ipynb  -> nbgrader's source
-release/<id>/<id>.ipynb      -> generate_assignment's output (student notebooks)
-solutions/<id>/<id>.ipynb    -> generate_solution's output (reference solutions)
+assignments/<id>/<id>.ipynb  -> nbgrader's source (with the two files its check cells need,
+                                attention_check.py and <id>.checks.json, written by `attention-kit build`)
+release/<id>/                -> generate_assignment's output (what students receive)
+solutions/<id>/              -> generate_solution's output (reference solutions)
+
+`nbgrader autograde` runs each submission in the kit's sandboxed grader instead of a kernel that
+would run the test cells after the student's code (see autograder/nbgrader_hooks.py): the test
+cells receive the kit's verdicts, everything else of nbgrader is unchanged.
 """
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "attention-kit"
@@ -12,5 +20,11 @@ c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.solution_directory = "solutions"
 
 # Checks print to stdout only; a kernel that takes longer than this on a tiny
-# notebook is stuck, not slow.
+# notebook is stuck, not slow (generate_solution and the Validate button).
 c.Execute.timeout = 60
+
+# Autograde: nbgrader's own steps, with the kit's sandboxed grader where the kernel would run.
+c.Autograde.autograde_preprocessors = ["autograder.nbgrader_hooks.GradeInSandbox", IgnorePattern,
+                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                       CheckCellMetadata]
+c.GradeInSandbox.timeout = 120  # seconds for one notebook

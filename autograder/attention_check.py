@@ -882,7 +882,8 @@ def notes_on_cells(problems: Iterable[tuple[int, str, str]], cells: list) -> lis
         notes.append(f"{cell_label(cells, index)}: {kind}" + (f": {message}" if message else ""))
     if knock_on:
         counted = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
-        notes.append(f"{counted} could not run because a TO-DO above them is not written yet.")
+        notes.append(f"{counted} could not run because a TO-DO above {'it' if knock_on == 1 else 'them'} is not "
+                     "written yet.")
     return notes
 
 

@@ -8,7 +8,9 @@ mistakes`` prints the result as the README's table.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import os
 import warnings
 from collections import defaultdict
@@ -32,8 +34,8 @@ def namespace_of(notebook: nbformat.NotebookNode) -> dict:
         if cell.cell_type == "code" and not is_test_cell(cell):
             source = "\n".join(line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
             try:
-                with warnings.catch_warnings():  # the sample code's own warnings are its business
-                    warnings.simplefilter("ignore")
+                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                    warnings.simplefilter("ignore")  # the notebook's own warnings and printing are its business
                     exec(compile(source, "<cell>", "exec"), namespace)
             except Exception:  # a broken cell is part of what is being graded
                 pass

@@ -90,11 +90,11 @@ class CellOutputs:
         shell._showtraceback = lambda etype, evalue, stb: outputs.outputs.append(
             {"output_type": "error", "ename": etype.__name__, "evalue": str(evalue)[:2000], "traceback": stb[-20:]})
         import matplotlib.pyplot
+        from matplotlib_inline.backend_inline import configure_inline_support
 
-        matplotlib.pyplot.switch_backend("module://matplotlib_inline.backend_inline")
-        from matplotlib_inline.backend_inline import flush_figures
-
-        shell.events.register("post_execute", flush_figures)
+        inline = "module://matplotlib_inline.backend_inline"  # plots become PNG outputs, as in Jupyter
+        matplotlib.pyplot.switch_backend(inline)
+        configure_inline_support(shell, inline)
 
     def stream(self, name: str, text: str) -> None:
         last = self.outputs[-1] if self.outputs else None

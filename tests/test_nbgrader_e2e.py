@@ -1,41 +1,35 @@
-"""Real nbgrader on a temporary course, for every assignment.
+"""Real nbgrader, with this course's configuration, on a temporary copy of the course, for every assignment.
 
-For each assignment: ``nbgrader generate_assignment`` and ``autograde`` on the
-reference solution, the blank student notebook, the wrong submissions the issues
-name (below), pasted worked values and two tampered notebooks; then the kit's own
-``grade`` and ``check`` on the very same files must give the same points per
-check, and ``generate_feedback`` and ``export`` must work and carry the kit's
-explanations. (Every other sample goes through the kit's doors in
-test_diagnosis.py and test_checks_inprocess.py; nbgrader costs seconds a notebook.)
+``nbgrader generate_assignment`` and ``nbgrader autograde`` (unchanged command lines) grade a class of
+sample submissions: the reference solution, the blank notebook, every sample mistake and correct
+alternative, tampered test cells, and students who try to cheat (a ``run_cell`` wrapper, patched
+comparisons, a redefined ``check``, a fake checker module, doctored self-check files handed in
+beside the notebook). With the course's config, autograde runs each notebook in the kit's sandbox:
+the reference gets full marks, the blank notebook 0, each sample exactly the points it declares,
+and each cheat exactly what its honest notebook gets. ``attention-kit grade`` and ``check`` give
+the same points per check on the very same files; the graded notebooks keep the student's own
+outputs; manual grading, ``generate_feedback`` and ``export`` work and carry the kit's diagnoses;
+nbgrader's ``validate`` (the Validate button) runs the released check cells.
 """
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import nbgrader_app
-
-from . import samples
+from autograder import course, nbgrader_app
 from autograder.assignments import ASSIGNMENTS
 
+from . import samples
 from .conftest import ROOT, run_kit
 
 pytestmark = pytest.mark.nbgrader
-
-UNDER_NBGRADER = {
-    "01_simplified_attention": {"softmax_dim0", "pasted_numbers"},
-    "02_qkv_self_attention": {"softmax_dim0", "weighted_sum_wrong_axis", "softmax_no_dim", "pasted_numbers"},
-    "03_scaled_dot_product_attention": {"no_scaling", "scale_sqrt_d_in", "keys_queries_swapped", "pasted_numbers"},
-    "04_causal_attention": {"mask_diagonal", "module_mask_fill_zero", "mask_after_softmax_no_renorm", "pasted_numbers"},
-    "05_multi_head_attention": {"heads_no_transpose", "missing_out_proj", "pasted_numbers"},
-    "06_transformer_encoder": {"pe_sin_cos_swapped", "pe_wrong_exponent", "pre_norm_instead_of_post",
-                               "missing_residual", "pasted_numbers"},
-}
 
 
 @dataclass
@@ -48,13 +42,16 @@ class Autograded:
     def submitted(self, student: str) -> Path:
         return self.course / "submitted" / student / self.assignment_id / f"{self.assignment_id}.ipynb"
 
+    def autograded(self, student: str) -> nbformat.NotebookNode:
+        return course.read(self.course / "autograded" / student / self.assignment_id / f"{self.assignment_id}.ipynb")
+
 
 def _params():
     return [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in sorted(ASSIGNMENTS)]
 
 
 @pytest.fixture(scope="session")
-def courses(tmp_path_factory) -> dict[str, Autograded]:
+def courses() -> dict[str, Autograded]:
     """Each assignment's course, autograded once per session (filled on first use)."""
     return {}
 
@@ -67,23 +64,23 @@ def autograded(request, courses, tmp_path_factory) -> Autograded:
 
 
 def autograde(assignment_id: str, tmp_path_factory) -> Autograded:
-    course = nbgrader_app.new_course(ROOT, tmp_path_factory.mktemp(assignment_id))
-    nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course)
-    class_ = {s.name: s for s in samples.sample_class(ROOT, assignment_id, UNDER_NBGRADER[assignment_id])}
-    assert set(UNDER_NBGRADER[assignment_id]) <= set(class_), "a sample named above no longer exists"
+    course_dir = nbgrader_app.new_course(ROOT, tmp_path_factory.mktemp(assignment_id))
+    nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
+    class_ = {s.name: s for s in samples.sample_class(ROOT, assignment_id) + samples.cheats(ROOT, assignment_id)}
     for sample in class_.values():
-        samples.write(sample.notebook, course / "submitted" / sample.name / assignment_id / f"{assignment_id}.ipynb")
-    nbgrader_app.run(["autograde", assignment_id, "--create"], course)
+        samples.write(sample.notebook, course_dir / "submitted" / sample.name / assignment_id / f"{assignment_id}.ipynb",
+                      sample.files)
+    nbgrader_app.run(["autograde", assignment_id, "--create"], course_dir)
     scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
         for student in class_:
             notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
             scores[student] = {grade.name: grade.score for grade in notebook.grades}
-    return Autograded(course, assignment_id, class_, scores)
+    return Autograded(course_dir, assignment_id, class_, scores)
 
 
 def failing(points: dict[str, float]) -> set[str]:
-    return {grade_id for grade_id, score in points.items() if score == 0}
+    return {grade_id for grade_id, score in points.items() if not score}
 
 
 def test_reference_solution_gets_full_marks(autograded):
@@ -102,11 +99,32 @@ def test_each_sample_loses_exactly_the_points_of_its_checks(autograded):
     assert not wrong, f"checks that nbgrader graded differently from what the sample declares: {wrong}"
 
 
-def test_tampered_test_cells_are_restored(autograded):
-    if "tests_edited" not in autograded.class_:
-        pytest.skip("this assignment has no sample mistake to tamper with")
+def test_cheats_score_what_their_honest_notebook_scores(autograded):
+    cheats = [name for name in autograded.class_ if name.startswith("cheat_")]
+    assert len(cheats) == 6
+    for name in cheats:
+        assert failing(autograded.scores[name]) == set(autograded.class_[name].fails), name
+
+
+def test_tampered_test_cells_are_restored_and_fail(autograded):
     for name in ("tests_edited", "tests_deleted"):
         assert failing(autograded.scores[name]) == set(autograded.class_[name].fails), name
+    graded_ids = {course.nbgrader_meta(c).get("grade_id") for c in autograded.autograded("tests_deleted").cells}
+    assert set(autograded.class_["tests_deleted"].fails) <= graded_ids  # the deleted cells came back
+
+
+def test_the_graded_notebook_keeps_what_the_student_s_cells_showed(autograded):
+    reference, blank = autograded.autograded("reference"), autograded.autograded("blank")
+    given = [c for c in reference.cells if c.cell_type == "code" and not course.is_test_cell(c)]
+    assert any(o.output_type == "stream" for c in given for o in c.outputs)  # printed text
+    if "plt.show()" in "".join(c.source for c in given):
+        assert any("image/png" in o.get("data", {}) for c in given for o in c.outputs)  # plots
+    errors = [o for c in blank.cells if not course.is_test_cell(c) for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert any(o.ename == "NotImplementedError" for o in errors)  # the blank notebook's own errors
+    for cell in reference.cells:
+        if course.is_test_cell(cell):
+            assert cell.outputs[0].text.startswith(f"PASSED {course.nbgrader_meta(cell)['grade_id']} ")
 
 
 def test_kit_grade_agrees_with_nbgrader_on_every_check(autograded, tmp_path):
@@ -132,19 +150,43 @@ def test_kit_check_agrees_with_nbgrader_on_public_checks(autograded):
         assert public == {g: p for g, p in autograded.scores[student].items() if g not in hidden}, student
 
 
-def test_feedback_and_export_carry_the_kit_s_explanations(autograded):
-    nbgrader_app.run(["generate_feedback", autograded.assignment_id], autograded.course)
+def test_manual_grading_feedback_and_export_work(autograded):
+    assignment_id, student = autograded.assignment_id, "blank"
+    first = ASSIGNMENTS[assignment_id].checks[0].grade_id
+    with Gradebook(f"sqlite:///{autograded.course / 'gradebook.db'}") as gradebook:  # an instructor's override
+        grade = gradebook.find_grade(first, assignment_id, assignment_id, student)
+        grade.manual_score = 0.5
+        gradebook.db.commit()
+    diagnosed = next(m for m in samples.all_mutations() if m.assignment == assignment_id and m.mistake
+                     and m.name in autograded.class_)
+    for name in ("reference", student, diagnosed.name):
+        nbgrader_app.run(["generate_feedback", assignment_id, "--student", name], autograded.course)
+        assert (autograded.course / "feedback" / name / assignment_id / f"{assignment_id}.html").exists(), name
     nbgrader_app.run(["export"], autograded.course)
-    for student in autograded.class_:
-        page = autograded.course / "feedback" / student / autograded.assignment_id / f"{autograded.assignment_id}.html"
-        assert page.exists(), student
-    diagnosed = next(m for m in samples.all_mutations() if m.assignment == autograded.assignment_id
-                     and m.mistake and m.name in autograded.class_)
-    page = (autograded.course / "feedback" / diagnosed.name / autograded.assignment_id /
-            f"{autograded.assignment_id}.html").read_text()
+    page = (autograded.course / "feedback" / diagnosed.name / assignment_id / f"{assignment_id}.html").read_text()
     assert f"Likely mistake ({diagnosed.mistake})" in page
     with open(autograded.course / "grades.csv") as handle:
-        exported = [row for row in csv.DictReader(handle) if row["assignment"] == autograded.assignment_id]
-    assert {row["student_id"] for row in exported} == set(autograded.class_)
-    assert {row["student_id"]: float(row["raw_score"]) for row in exported} == {
-        s: sum(p.values()) for s, p in autograded.scores.items()}
+        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)
+                    if row["assignment"] == assignment_id}
+    expected = {s: sum(p.values()) for s, p in autograded.scores.items()}
+    expected[student] += 0.5
+    assert exported == expected
+
+
+def test_nbgrader_validate_runs_the_released_check_cells(autograded, tmp_path):
+    """What the Validate button runs: the released notebook, in its folder, with its own check cells (on the first
+    assignment; every released check cell runs without the kit in test_student_side.py)."""
+    assignment_id = autograded.assignment_id
+    if assignment_id != min(ASSIGNMENTS):
+        pytest.skip("validated on the first assignment")
+    folder = shutil.copytree(autograded.course / "release" / assignment_id, tmp_path / assignment_id)
+    notebook = folder / f"{assignment_id}.ipynb"
+    samples.write(samples.filled(ROOT, assignment_id), notebook)
+    passed = nbgrader_app.run(["validate", str(notebook)], autograded.course)
+    assert "Success! Your notebook passes all the tests." in passed.stdout + passed.stderr
+    broken = next(m for m in samples.all_mutations() if m.assignment == assignment_id and m.mistake
+                  and m.breaks & {c.grade_id for c in ASSIGNMENTS[assignment_id].checks if not c.hidden})
+    samples.write(samples.filled(ROOT, assignment_id, broken), notebook)
+    failed = nbgrader_app.run(["validate", str(notebook)], autograded.course)
+    assert "VALIDATION FAILED" in failed.stdout + failed.stderr
+    assert f"Likely mistake ({broken.mistake})" in failed.stdout + failed.stderr

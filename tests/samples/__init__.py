@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -65,6 +65,18 @@ def blank(root: Path, assignment_id: str) -> nbformat.NotebookNode:
     return course.read(course.notebook_path(root, "release", assignment_id))
 
 
+def filled(root: Path, assignment_id: str, mutation: Mutation | None = None) -> nbformat.NotebookNode:
+    """The notebook a student received, with each TO-DO filled in from the reference solution (or from the
+    reference with ``mutation``'s mistake): what a student hands in, with no hidden test cell in it."""
+    answers = mutate(solution(root, assignment_id), mutation) if mutation else solution(root, assignment_id)
+    by_id = {course.nbgrader_meta(c).get("grade_id"): c.source for c in answers.cells}
+    notebook = blank(root, assignment_id)
+    for cell in notebook.cells:
+        if course.nbgrader_meta(cell).get("solution"):
+            cell.source = by_id[course.nbgrader_meta(cell)["grade_id"]]
+    return notebook
+
+
 def mutate(notebook: nbformat.NotebookNode, mutation: Mutation) -> nbformat.NotebookNode:
     """The notebook with the mutation's edits applied (each text must occur exactly once)."""
     notebook = copy.deepcopy(notebook)
@@ -80,19 +92,69 @@ def mutate(notebook: nbformat.NotebookNode, mutation: Mutation) -> nbformat.Note
     return notebook
 
 
-def write(notebook: nbformat.NotebookNode, path: Path) -> Path:
+def write(notebook: nbformat.NotebookNode, path: Path, files: dict[str, str] | None = None) -> Path:
+    """The notebook at ``path`` (and ``files`` handed in beside it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(path))
+    for name, text in (files or {}).items():
+        (path.parent / name).write_text(text)
     return path
 
 
 @dataclass
 class Sample:
-    """A notebook of the sample class and the checks it must fail."""
+    """A notebook of the sample class, the checks it must fail, and files handed in beside it."""
 
     name: str
     notebook: nbformat.NotebookNode
     fails: frozenset[str]
+    files: dict[str, str] = field(default_factory=dict)
+
+
+# Cells with which a student tries to pass checks without the answers (each measured to fool an in-kernel grader).
+RUN_CELL_WRAPPER = """\
+shell = get_ipython()
+_run_cell, _run_cell_async = shell.run_cell, shell.run_cell_async
+def run_cell(raw_cell, *args, **kwargs):
+    return _run_cell("pass" if "check" in raw_cell else raw_cell, *args, **kwargs)
+async def run_cell_async(raw_cell, *args, **kwargs):
+    return await _run_cell_async("pass" if "check" in raw_cell else raw_cell, *args, **kwargs)
+shell.run_cell, shell.run_cell_async = run_cell, run_cell_async
+"""
+CHEATS = {
+    "run_cell_wrapper": RUN_CELL_WRAPPER,
+    "patched_comparisons": "import torch, torch.testing\ntorch.allclose = lambda *a, **k: True\n"
+                           "torch.equal = lambda *a, **k: True\ntorch.testing.assert_close = lambda *a, **k: None\n",
+    "redefined_check": "def check(*args, **kwargs):\n    print('PASSED')\n",
+    "fake_checker_module": "import sys, types\nfake = types.ModuleType('attention_check')\n"
+                           "fake.check = lambda *args, **kwargs: print('PASSED')\nsys.modules['attention_check'] = fake\n"
+                           "sys.modules['autograder'] = types.ModuleType('autograder')\n"
+                           "sys.modules['autograder.notebook'] = fake\n",
+}
+
+
+def cheats(root: Path, assignment_id: str) -> list[Sample]:
+    """The first named sample mistake with each cheat added, the blank notebook with the run_cell wrapper, and the
+    mistake handed in with a doctored copy of the released self-check files beside it: each must score exactly as
+    the honest notebook does."""
+    from autograder.assignments import ASSIGNMENTS
+
+    broken = next(m for m in all_mutations() if m.assignment == assignment_id and m.breaks and m.mistake)
+    wrong = mutate(solution(root, assignment_id), broken)
+    everything = frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)
+    made = [Sample(f"cheat_{name}", _with_cell(wrong, source), broken.breaks) for name, source in CHEATS.items()]
+    made.append(Sample("cheat_blank_run_cell_wrapper", _with_cell(blank(root, assignment_id), RUN_CELL_WRAPPER),
+                       everything))
+    doctored = {"attention_check.py": "def check(*args, **kwargs):\n    print('PASSED')\n",
+                f"{assignment_id}.checks.json": '{"checks": []}'}
+    made.append(Sample("cheat_doctored_self_check_files", wrong, broken.breaks, doctored))
+    return made
+
+
+def _with_cell(notebook: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
+    notebook = copy.deepcopy(notebook)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(source))
+    return notebook
 
 
 def sample_class(root: Path, assignment_id: str, only: set[str] | None = None) -> list[Sample]:

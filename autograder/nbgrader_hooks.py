@@ -1,0 +1,145 @@
+"""``nbgrader autograde``, graded by the kit's sandboxed grader.
+
+The course's ``nbgrader_config.py`` puts :class:`GradeInSandbox` where nbgrader's autograde would
+run its ``Execute`` preprocessor. Everything else of nbgrader stays as it is: it sanitises the submission,
+restores the given and test cells from its gradebook, and after this step saves the grades
+(``SaveAutoGrades``), so that the gradebook, formgrader, manual grading, ``generate_feedback`` and
+``export`` work as usual.
+
+What changes is where the notebook runs and who decides. The student's cells run in a child of the
+kit's warm zygote (sandboxed, time- and memory-limited), never in a kernel that then runs the test
+cells; the checks, public and hidden, run in this process exactly as ``attention-kit grade`` runs
+them. Each test cell then receives the kit's verdict as its output: the pass line, or the failure as
+an error (which nbgrader scores 0). The student's own cells keep what they showed (text, plots,
+errors), so the graded notebook reads as before. One warm grader serves the whole run.
+"""
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float
+
+from . import pipeline
+from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
+from .sandbox import Limits, Sandbox
+
+_SANDBOX: Sandbox | None = None
+
+
+def shared_sandbox() -> Sandbox:
+    """The warm zygote of this nbgrader run, started with the first notebook."""
+    global _SANDBOX
+    if _SANDBOX is None:
+        _SANDBOX = Sandbox()
+        atexit.register(_SANDBOX.close)
+    return _SANDBOX
+
+
+class GradeInSandbox(NbGraderPreprocessor):
+    """Run the submission's cells in the kit's sandbox and put the kit's verdict in each test cell."""
+
+    timeout = Float(120.0, help="Seconds for one whole notebook (one cell may use half of it).").tag(config=True)
+
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        graded = resources["nbgrader"]
+        restore_deleted_test_cells(nb, graded)
+        root = Path.cwd()  # nbgrader runs its converters from the course folder
+        sub = pipeline.grade(root / graded["student"] / graded["assignment"], graded["student"],
+                             sandbox=shared_sandbox(), limits=limits_for(self.timeout), hidden=True,
+                             hide=pipeline.secrets(root), assignment=graded["assignment"], notebook=nb, capture=True)
+        record(nb, sub)
+        return nb, resources
+
+
+def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
+    """Put each test cell the student deleted back, from nbgrader's gradebook, after the nearest cell that
+    precedes it in the source notebook (so that it is graded, and fails).
+
+    nbgrader's own ``OverwriteCells.add_missing_cells`` assumes the cell before a test cell is an answer or
+    another test cell, and fails on a notebook where it is a given cell."""
+    with Gradebook(graded["db_url"]) as gradebook:
+        source = gradebook.find_notebook(graded["notebook"], graded["assignment"])
+        order = [cell.name for cell in source.source_cells]
+        cells = {cell.name: cell for cell in source.source_cells}
+        tests = {cell.name: cell.max_score for cell in source.grade_cells
+                 if cell.name not in {c.name for c in source.solution_cells}}
+    for position, name in enumerate(order):
+        present = [nbgrader_meta(cell).get("grade_id") for cell in nb.cells]
+        if name not in tests or name in present:
+            continue
+        before = [present.index(n) for n in order[:position] if n in present]
+        nb.cells.insert(max(before, default=-1) + 1, nbformat.v4.new_code_cell(cells[name].source, metadata={
+            "nbgrader": {"grade": True, "grade_id": name, "locked": True, "points": tests[name],
+                         "schema_version": 3, "solution": False, "task": False}}))
+
+
+def limits_for(timeout: float) -> Limits:
+    """One cell may use half the notebook's time, so a stuck cell leaves time for the others."""
+    return Limits(total_seconds=timeout, cell_seconds=min(30.0, timeout / 2), call_seconds=min(10.0, timeout / 2))
+
+
+def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
+    """What each code cell of the graded notebook shows: the student's outputs, or the kit's verdict."""
+    results = {r.grade_id: r for r in sub.results}
+    execution = sub.execution
+    count = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if is_test_cell(cell):
+            result = results.get(grade_id)
+            cell.outputs = [verdict(result)] if result else [_note(f"Not graded: {sub.problem or 'no such check'}.")]
+        elif execution is not None and index in execution.skipped:
+            cell.outputs = [_note("This cell stopped the notebook's process (os._exit, a crash, or too much memory), "
+                                  "so the notebook was run again without it and graded on the rest.")]
+        else:
+            cell.outputs = sanitized(execution.outputs.get(index, []) if execution is not None else [])
+        count += 1
+        cell.execution_count = count
+        for output in cell.outputs:
+            if output.output_type == "execute_result":
+                output.execution_count = count
+
+
+def verdict(result: Result) -> nbformat.NotebookNode:
+    """The output a test cell would show had it run the check itself (see ``attention_check.announce``)."""
+    points = f"{result.points:g} point{'s' if result.points != 1 else ''}"
+    if result.status == PASSED:
+        return nbformat.v4.new_output("stream", name="stdout", text=f"PASSED {result.grade_id} ({points}): "
+                                                                     f"{result.message}\n")
+    text = f"FAILED {result.grade_id} ({points})\n{result.message}"
+    return nbformat.v4.new_output("error", ename="CheckFailedInNotebook", evalue=text, traceback=text.splitlines())
+
+
+def _note(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("error", ename="NotGraded", evalue=text, traceback=[text])
+
+
+def sanitized(outputs: list) -> list[nbformat.NotebookNode]:
+    """The child's outputs as nbformat outputs, keeping only well-formed text (it is the student's process
+    that sent them)."""
+    kept = []
+    for output in outputs if isinstance(outputs, list) else []:
+        kind = output.get("output_type") if isinstance(output, dict) else None
+        if kind == "stream" and output.get("name") in {"stdout", "stderr"} and isinstance(output.get("text"), str):
+            kept.append(nbformat.v4.new_output("stream", name=output["name"], text=output["text"]))
+        elif kind in {"display_data", "execute_result"} and isinstance(output.get("data"), dict):
+            data = {mime: value for mime, value in output["data"].items() if isinstance(value, str)}
+            metadata = output.get("metadata") if isinstance(output.get("metadata"), dict) else {}
+            if data:
+                kept.append(nbformat.v4.new_output(kind, data=data, metadata=_plain(metadata)))
+        elif kind == "error":
+            traceback = [line for line in output.get("traceback", []) if isinstance(line, str)]
+            kept.append(nbformat.v4.new_output("error", ename=str(output.get("ename", "Error")),
+                                               evalue=str(output.get("evalue", "")), traceback=traceback))
+    return kept
+
+
+def _plain(metadata: dict) -> dict:
+    """Display metadata that is plain JSON data (image sizes and the like)."""
+    return {str(k): v for k, v in metadata.items() if isinstance(v, (str, int, float, bool, list, dict))}

@@ -1,0 +1,90 @@
+"""Nothing a student receives holds an answer.
+
+Students receive ``release/<id>/`` whole (nbgrader's ``release_assignment`` and ``fetch_assignment``
+copy the folder). No line of a solution region or of a hidden test cell may appear in any file
+there, unless the released notebook itself shows it (a function's signature around a TO-DO); the
+generic checker imports nothing of the kit; the check data holds no hidden check.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import build, course
+from autograder.assignments import ASSIGNMENTS
+
+from .conftest import ROOT
+
+IDS = sorted(ASSIGNMENTS)
+REGION = re.compile(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)")
+
+
+def normalised(line: str) -> str:
+    return re.sub(r"\s+", " ", line.strip())
+
+
+def secret_lines(notebook: nbformat.NotebookNode) -> set[str]:
+    """Lines (16 characters or more) of the solution regions and hidden test regions of a source notebook."""
+    lines = set()
+    for cell in notebook.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if REGION.search(line):
+                inside = "BEGIN" in line
+            elif inside and len(normalised(line)) >= 16:
+                lines.add(normalised(line))
+    return lines
+
+
+def released_lines(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return {normalised(line) for line in text.replace("\\n", "\n").splitlines()}
+
+
+def test_the_scan_sees_secret_lines_at_all():
+    """The scan below is only as good as what it looks for: every assignment has solution and hidden lines."""
+    for assignment_id in IDS:
+        assert len(secret_lines(course.read(course.notebook_path(ROOT, "assignments", assignment_id)))) > 5
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_no_file_under_release_holds_a_line_of_a_solution_or_hidden_test(assignment_id):
+    secrets = secret_lines(course.read(course.notebook_path(ROOT, "assignments", assignment_id)))
+    shown = released_lines(course.notebook_path(ROOT, "release", assignment_id))
+    leaks = {str(path.relative_to(ROOT)): sorted((secrets - shown) & released_lines(path))
+             for path in (ROOT / "release").rglob("*") if path.is_file()}
+    assert {name: lines for name, lines in leaks.items() if lines} == {}
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_a_released_folder_is_the_notebook_the_generic_checker_and_its_data(assignment_id):
+    folder = ROOT / "release" / assignment_id
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{assignment_id}.ipynb", *build.student_files(assignment_id)])
+    assert (folder / "attention_check.py").read_text() == build.ENGINE.read_text()
+
+
+def test_the_generic_checker_imports_nothing_of_the_kit():
+    tree = ast.parse(build.ENGINE.read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not [name for name in imported if name.startswith(("autograder", "."))]
+    assert imported <= {"__future__", "contextlib", "io", "json", "math", "sys", "traceback", "warnings", "re",
+                        "dataclasses", "pathlib", "typing", "os", "torch", "IPython",
+                        "IPython.core.interactiveshell"}, imported
+
+
+@pytest.mark.parametrize("assignment_id", IDS)
+def test_the_check_data_holds_public_steps_only(assignment_id):
+    data = json.loads((ROOT / "release" / assignment_id / f"{assignment_id}.checks.json").read_text())
+    hidden = {c.grade_id for c in ASSIGNMENTS[assignment_id].checks if c.hidden}
+    assert {c["grade_id"] for c in data["checks"] if "steps" in c} == {
+        c.grade_id for c in ASSIGNMENTS[assignment_id].checks if not c.hidden}
+    assert all(set(c) == {"grade_id", "todo", "points", "hidden"} for c in data["checks"] if c["grade_id"] in hidden)
+    released_notebook = (ROOT / "release" / assignment_id / f"{assignment_id}.ipynb").read_text()
+    assert not re.search(r"autograder\b", released_notebook)  # the released check cells use attention_check
