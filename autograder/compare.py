@@ -13,7 +13,7 @@ import torch
 
 from . import mistakes
 from .attention_check import (CheckFailed, Detector, Student, accumulated_into_uninitialised, as_tensor, close,
-                              compare, warned)
+                              compare)
 
 __all__ = ["as_tensor", "close", "expect_tensor", "parameter"]
 
@@ -36,15 +36,17 @@ def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, 
 
     def recognisers() -> Iterable[Detector]:
         yield from detectors
-        if reference is not None:
-            yield from ((m, warned(m.warning)) for m in mistakes.warned_mistakes(reference))
         if student.revealed_uninitialised:
             yield mistakes.BY_ID["empty_accumulator"], accumulated_into_uninitialised
 
+    def warned() -> Iterable:
+        if reference is not None:
+            yield from ((m, m.warning) for m in mistakes.warned_mistakes(reference))
+
     for observe in OBSERVERS:
-        observe(student.grade_id, {m.id for m, _ in evidence()} | {m.id for m, _ in recognisers()})
+        observe(student.grade_id, {m.id for source in (evidence(), recognisers(), warned()) for m, _ in source})
     return compare(got, expected, what=what, student=student, atol=atol, rtol=rtol, hint=hint,
-                   variants=evidence(), detectors=recognisers())
+                   variants=evidence(), detectors=recognisers(), warned=warned())
 
 
 #: called with (grade id, the mistakes this comparison could name) while :mod:`autograder.coverage` maps the checks

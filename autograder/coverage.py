@@ -54,8 +54,6 @@ def _named_by_public(data: dict) -> dict[str, set[str]]:
                 found[check["grade_id"]].update(m for m, _ in spec["variants"] + spec["warned"])
                 if spec["uninitialised"]:
                     found[check["grade_id"]].add(spec["uninitialised"])
-            elif kind == "no_warning":
-                found[check["grade_id"]].add(spec["mistake"])
     return found
 
 

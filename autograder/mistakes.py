@@ -19,7 +19,6 @@ printed from here (``attention-kit mistakes``).
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator

@@ -107,8 +107,6 @@ class Plain(Step):
     spec: dict = field(default_factory=dict)
 
     def data(self, context: dict) -> dict:
-        if self.kind == "no_warning":
-            context["mistakes"].add(self.spec["mistake"])
         return {self.kind: encode(self.spec)}
 
 
@@ -146,11 +144,6 @@ def parameters(owner: str, names: tuple, shape: tuple, equal: dict | None = None
     """The last module's state_dict must hold exactly these parameters, of this shape (and these values)."""
     return Plain("parameters", {"owner": owner, "names": list(names), "shape": list(shape), "equal": equal,
                                 "unequal": unequal})
-
-
-def no_warning(fragment: str, mistake: str, what: str) -> Plain:
-    """Fail, naming ``mistake``, when the student's code raised a warning containing ``fragment``."""
-    return Plain("no_warning", {"fragment": fragment, "mistake": mistake, "what": what})
 
 
 # ----------------------------------------------------------------------------------------- the file students get

@@ -167,10 +167,10 @@ def child(job_fd: int, scratch: str) -> None:
         try:
             with _time_limit(limits["cell_seconds"]):
                 outcome = shell.run_cell(source, store_history=False)
-            error = outcome.error_before_exec or outcome.error_in_exec
+            failure = outcome.error_before_exec or outcome.error_in_exec
         except (CellTimeout, OutputLimitExceeded) as exc:  # raised outside the cell's own code
-            error = exc
-        done = {"event": "cell_done", "index": index, "error": _describe(error)}
+            failure = exc
+        done = {"event": "cell_done", "index": index, "error": _describe(failure)}
         if outputs is not None:
             done["outputs"] = encode(outputs.take())
         channel.send(sock, done)
@@ -306,10 +306,10 @@ def _time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _describe(error: BaseException | None) -> dict | None:
-    if error is None:
+def _describe(failure: BaseException | None) -> dict | None:
+    if failure is None:
         return None
-    return {"kind": type(error).__name__, "message": str(error)[:500]}
+    return {"kind": type(failure).__name__, "message": str(failure)[:500]}
 
 
 if __name__ == "__main__":

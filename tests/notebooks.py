@@ -6,7 +6,6 @@ from pathlib import Path
 import nbformat
 
 from . import samples
-
 from .conftest import ROOT
 
 A01 = "01_simplified_attention"

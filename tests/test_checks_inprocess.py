@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from . import samples
 from autograder.assignments import ASSIGNMENTS
-from autograder.framework import PASSED, run_check
 from autograder.attention_check import InKernel
+from autograder.framework import PASSED, run_check
 
+from . import samples
 from .conftest import ROOT, execute_in_process
 
 

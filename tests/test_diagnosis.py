@@ -11,10 +11,11 @@ import json
 
 import pytest
 
-from . import samples
+from autograder import coverage
 from autograder.assignments import ASSIGNMENTS
 from autograder.mistakes import CATALOG
 
+from . import samples
 from .conftest import ROOT, run_kit
 
 MUTATIONS = samples.all_mutations()
@@ -75,10 +76,19 @@ def test_check_names_the_mistake_on_the_public_checks_it_breaks(checked, mutatio
 
 def test_every_catalogued_mistake_is_detected_somewhere_and_has_a_sample():
     catalog = {m.id for m in CATALOG}
-    registered = {m.id for m in CATALOG if m.checks}
+    detected = {mistake for mistake, checks in coverage.detected(ROOT).items() if checks}
     sampled = {m.mistake for m in MUTATIONS if m.mistake}
-    assert registered == catalog, f"never detected: {catalog - registered}"
+    assert detected == catalog, f"never detected: {catalog - detected}"
     assert sampled == catalog, f"no sample submission: {catalog - sampled}"
+
+
+def test_every_sample_mistake_is_named_only_where_the_catalog_says_it_can_be(graded):
+    """What ``attention-kit mistakes`` lists for each mistake covers every check where a sample names it."""
+    where = coverage.detected(ROOT)
+    for name, report in graded.items():
+        for test in report["tests"]:
+            for tag in test["tags"]:
+                assert test["name"] in where[tag], (name, test["name"], tag)
 
 
 def test_there_are_correct_alternatives_for_every_assignment():
@@ -88,4 +98,5 @@ def test_there_are_correct_alternatives_for_every_assignment():
 def test_the_readme_lists_the_catalog_as_the_kit_prints_it():
     table = run_kit("mistakes").stdout.strip()
     assert table.count("\n") == len(CATALOG) + 1
+    assert all(f"| `{m.id}` |" in table for m in CATALOG)
     assert table in (ROOT / "README.md").read_text(), "README's table is stale: paste `attention-kit mistakes`"

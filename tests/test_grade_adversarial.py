@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from . import samples
 
+from . import samples
 from .conftest import ROOT, run_kit
 from .notebooks import A01, mutated, reference, with_cell, write
 

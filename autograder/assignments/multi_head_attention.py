@@ -47,7 +47,7 @@ def wrapper(ops, state: dict, x: torch.Tensor, num_heads: int) -> torch.Tensor:
 def multi_head(ops, queries, keys, values, inputs, out_weight, out_bias, num_heads):
     """Multi-head causal attention on projected queries/keys/values."""
     q, k, v = (ops.split_heads(t, num_heads) for t in (queries, keys, values))
-    context = ops.merge_heads(attend(ops, q, k, v, num_tokens=inputs.shape[1]))
+    context = ops.merge_heads(attend(ops, q, k, v, inputs=inputs, num_tokens=inputs.shape[1]))
     return ops.out_proj(context, out_weight, out_bias)
 
 

@@ -6,8 +6,9 @@ functions on fresh 2-D inputs (5 tokens, other dimensions, other weights) and co
 PyTorch's own operations. Everything stays 2-D, as taught.
 
 softmax without ``dim``: on 2-D scores PyTorch's implicit choice is the right one, so the numbers
-alone cannot tell. The checks of every step that runs a softmax fail when the student's code raised
-PyTorch's implicit-dimension warning, and name the mistake (see :mod:`.attention_common`).
+alone cannot tell. Like every check whose reference runs a softmax, these fail when the student's
+code raised PyTorch's implicit-dimension warning, and name the mistake (see
+:attr:`autograder.mistakes.CatalogEntry.warning`).
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from ..attention_check import require_items
 from ..framework import Assignment
 from ..public import call, expect, items
 from ..worked_values import qkv_self_attention as worked
-from .attention_common import no_implicit_softmax_dim, refuse_implicit_softmax_dim
 from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("02_qkv_self_attention", "Self-attention with query, key and value weights")
@@ -105,17 +105,14 @@ WEIGHTS_WHAT = "3x3 attention weights"
 def check_weights():
     return [call("attention_weights", worked.ATTN_SCORES),
             expect(worked.ATTN_WEIGHTS, what=WEIGHTS_WHAT, reference=lambda ops: ops.softmax(worked.ATTN_SCORES),
-                   hint="each row i holds the weights of query i and must sum to 1.", **SCIENTIFIC_TOL),
-            no_implicit_softmax_dim(WEIGHTS_WHAT)]
+                   hint="each row i holds the weights of query i and must sum to 1.", **SCIENTIFIC_TOL)]
 
 
 @hidden("qkv_weights_hidden", points=1, todo="Attention weights (fresh 5x5 scores)")
 def check_weights_hidden(student):
     scores, what = randn(208, 5, 5, scale=3.0), "Weights of fresh 5x5 scores"
-    message = expect_tensor(student.call("attention_weights", scores), F.softmax(scores, dim=-1), what=what,
-                            student=student, reference=lambda ops: ops.softmax(scores), **HIDDEN_TOL)
-    refuse_implicit_softmax_dim(student, what)
-    return message
+    return expect_tensor(student.call("attention_weights", scores), F.softmax(scores, dim=-1), what=what,
+                         student=student, reference=lambda ops: ops.softmax(scores), **HIDDEN_TOL)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -166,8 +163,7 @@ PIPELINE_WHAT = "The 3 outputs of self_attention"
 @public("qkv_self_attention", points=1, todo="Self-attention from inputs to outputs")
 def check_self_attention():
     return [call("self_attention", *WORKED_CASE.values()),
-            expect(worked.OUTPUTS, what=PIPELINE_WHAT, reference=lambda ops: self_attention(ops, **WORKED_CASE)),
-            no_implicit_softmax_dim(PIPELINE_WHAT)]
+            expect(worked.OUTPUTS, what=PIPELINE_WHAT, reference=lambda ops: self_attention(ops, **WORKED_CASE))]
 
 
 @hidden("qkv_self_attention_hidden", points=1, todo="Self-attention (fresh inputs and weights)")
@@ -175,7 +171,5 @@ def check_self_attention_hidden(student):
     case, what = _hidden_case(212), "Outputs of 5 fresh tokens (dimension 6, weights 6x4)"
     queries, keys, values = (case["x"] @ case[w] for w in ("w_query", "w_key", "w_value"))
     expected = F.scaled_dot_product_attention(queries, keys, values, scale=1.0)  # this assignment does not scale
-    message = expect_tensor(student.call("self_attention", *case.values()), expected, what=what, student=student,
-                            reference=lambda ops: self_attention(ops, **case), **HIDDEN_TOL)
-    refuse_implicit_softmax_dim(student, what)
-    return message
+    return expect_tensor(student.call("self_attention", *case.values()), expected, what=what, student=student,
+                         reference=lambda ops: self_attention(ops, **case), **HIDDEN_TOL)

@@ -8,7 +8,7 @@ with PyTorch's own ``scaled_dot_product_attention`` on the same projections.
 
 The notebook teaches 2-D inputs (one sentence, ``keys.T``); batches come with the causal attention
 of assignment 04, so no check here feeds a batch. softmax without ``dim`` fails the softmax checks
-even with the right numbers, as in assignment 02 (see :mod:`.attention_common`).
+even with the right numbers, as everywhere.
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from ..compare import expect_tensor
 from ..framework import Assignment
 from ..public import call, expect, keys, module, parameters
 from ..worked_values import scaled_dot_product as worked
-from .attention_common import no_implicit_softmax_dim, refuse_implicit_softmax_dim
 from .fresh import HIDDEN_TOL, generator, rand, randn
 
 ASSIGNMENT = Assignment("03_scaled_dot_product_attention", "Scaled dot-product attention with trainable weights")
@@ -59,10 +58,8 @@ WEIGHTS_HINT = "divide the scores by sqrt(d_k), d_k = keys.shape[-1], then softm
 
 
 def _expect_context(student, got, expected, case: dict, what: str) -> str:
-    message = expect_tensor(got, expected, what=what, student=student, hint=CONTEXT_HINT,
-                            reference=lambda ops: context(ops, **case), **HIDDEN_TOL)
-    refuse_implicit_softmax_dim(student, what)
-    return message
+    return expect_tensor(got, expected, what=what, student=student, hint=CONTEXT_HINT,
+                         reference=lambda ops: context(ops, **case), **HIDDEN_TOL)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -75,8 +72,7 @@ WEIGHTS_WHAT = "Scaled attention weights of journey"
 def check_weights():
     return [call("scaled_attention_weights", EXACT_SCORES_2, KEYS),
             expect(worked.ATTN_WEIGHTS_2, what=WEIGHTS_WHAT, hint=WEIGHTS_HINT,
-                   reference=lambda ops: ops.softmax(ops.scale(EXACT_SCORES_2, KEYS.shape[-1]))),
-            no_implicit_softmax_dim(WEIGHTS_WHAT)]
+                   reference=lambda ops: ops.softmax(ops.scale(EXACT_SCORES_2, KEYS.shape[-1])))]
 
 
 @hidden("sdpa_weights_hidden", points=1, todo="Scaled weights (fresh 5x5 scores, d_k=3)")
@@ -84,11 +80,9 @@ def check_weights_hidden(student):
     queries, keys_ = randn(301, 5, 3, scale=1.5), randn(302, 5, 3, scale=1.5)
     scores, what = queries @ keys_.T, "Scaled weights of fresh 5x5 scores (keys of dimension 3)"
     expected = F.scaled_dot_product_attention(queries, keys_, torch.eye(5))  # values = identity: output = weights
-    message = expect_tensor(student.call("scaled_attention_weights", scores, keys_), expected, what=what,
-                            student=student, hint=WEIGHTS_HINT,
-                            reference=lambda ops: ops.softmax(ops.scale(scores, keys_.shape[-1])), **HIDDEN_TOL)
-    refuse_implicit_softmax_dim(student, what)
-    return message
+    return expect_tensor(student.call("scaled_attention_weights", scores, keys_), expected, what=what,
+                         student=student, hint=WEIGHTS_HINT,
+                         reference=lambda ops: ops.softmax(ops.scale(scores, keys_.shape[-1])), **HIDDEN_TOL)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -107,8 +101,7 @@ def check_module():
             parameters("SelfAttention(3, 2)", V1_NAMES, (worked.D_IN, worked.D_OUT), equal=SEED_WEIGHTS,
                        unequal=NOT_THE_SEED_WEIGHTS),
             expect(worked.SELF_ATTENTION_OUTPUT, pick=("output",), what=V1_WHAT, hint=CONTEXT_HINT,
-                   reference=lambda ops: context(ops, **SEED_CASE)),
-            no_implicit_softmax_dim(V1_WHAT)]
+                   reference=lambda ops: context(ops, **SEED_CASE))]
 
 
 @hidden("sdpa_module_hidden", points=1, todo="SelfAttention (d_in=4, d_out=3, 5 fresh tokens)")
@@ -129,8 +122,7 @@ def check_module_v2():
             module("SelfAttention_v2", worked.D_IN, worked.D_OUT, seed=worked.SEED, state=seed_state,
                    forward=(worked.INPUTS,)),
             expect(worked.SELF_ATTENTION_OUTPUT, pick=("output",), what=V2_WHAT, hint=CONTEXT_HINT,
-                   reference=lambda ops: context(ops, **SEED_CASE)),
-            no_implicit_softmax_dim(V2_WHAT)]
+                   reference=lambda ops: context(ops, **SEED_CASE))]
 
 
 @hidden("sdpa_module_v2_hidden", points=1, todo="SelfAttention_v2 (d_in=6, d_out=4, 7 fresh tokens)")
