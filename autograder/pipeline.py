@@ -8,6 +8,7 @@ input becomes a graded result with a reason, never an exception in the batch.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sys
@@ -199,8 +200,9 @@ def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
     needed = (kit, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())
     folders = {p.resolve() for p in submissions if p.is_dir()}
     folders = {f for f in folders if not any(f == n or f in n.parents for n in needed)}  # never the kit or Python
-    return [*course_files, *sorted(folders), kit / "assignments", kit / "worked_values", kit / "mistakes.py",
-            kit / "samples.py"]
+    modules = [kit / "mistakes.py", kit / "samples.py"]
+    compiled = [Path(importlib.util.cache_from_source(str(module))) for module in modules]
+    return [*course_files, *sorted(folders), kit / "assignments", kit / "worked_values", *modules, *compiled]
 
 
 class CollectResults:
@@ -225,13 +227,14 @@ class CollectResults:
 
 
 class Diagnose:
-    """Notebook-level notes: cells that raised, cells left out, output cut."""
+    """Notebook-level notes: protections the sandbox could not apply, cells that raised, cells left
+    out, output cut, what the notebook left running."""
 
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable or sub.execution is None:
             return sub
-        if sub.execution.isolation.startswith("not hidden"):
-            sub.notes.append(f"Sandbox: the course's files were {sub.execution.isolation}.")
+        if sub.execution.isolation:
+            sub.notes.append(f"Sandbox: {sub.execution.isolation}.")
         for index in sub.execution.skipped:
             sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
                              "run again without it and graded on the rest.")
@@ -247,7 +250,23 @@ class Diagnose:
         if knock_on:
             cells = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
             sub.notes.append(f"{cells} could not run because a TO-DO above them is not written yet.")
+        sub.notes += _leftover_notes(sub.execution.leftover)
         return sub
+
+
+#: what a notebook may leave running after its last cell: one, several, what became of them
+LEFTOVERS = {"processes": ("process", "processes", "stopped before the checks ran"),
+             "threads": ("thread", "threads", "ended with the notebook's process when its grading finished")}
+
+
+def _leftover_notes(leftover: dict) -> list[str]:
+    notes = []
+    for what, (one, several, fate) in LEFTOVERS.items():
+        count = leftover.get(what, 0)
+        if count:
+            notes.append(f"The notebook left {count} {one if count == 1 else several} running after its last cell "
+                         f"({fate}).")
+    return notes
 
 
 def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool,
