@@ -97,11 +97,10 @@ def cmd_grade(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
-    subs = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
-                             targets=args.submissions)
-    grading.write_results(subs, args.out)
-    print(grading.class_report(subs))
-    print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'} "
+    results = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
+                                out=args.out, targets=args.submissions)
+    print(grading.class_report(results))
+    print(f"\nWrote {args.out / 'grades.csv'}, {len(results)} results in {args.out / 'results'} "
           f"and feedback pages in {args.out / 'feedback'}.")
     return EXIT_OK
 
@@ -135,10 +134,9 @@ def cmd_demo(args) -> int:
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text('{"cells": [ this is not JSON')
     print(f"\n== 3. Grade the sample class: attention-kit grade {submitted} --out {out / 'graded'}")
-    subs = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root,
-                             targets=[submitted])
-    grading.write_results(subs, out / "graded")
-    print(grading.class_report(subs))
+    results = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root,
+                                out=out / "graded", targets=[submitted])
+    print(grading.class_report(results))
     print(f"\nResults: {out / 'graded' / 'grades.csv'}; feedback pages: {out / 'graded' / 'feedback'}")
     return EXIT_OK
 
