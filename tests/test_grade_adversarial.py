@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import pty
+import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -185,19 +186,6 @@ def test_only_results_are_printed_when_the_output_is_not_a_terminal(graded):
     assert graded[0].stderr == ""
 
 
-def test_progress_is_shown_on_a_terminal(tmp_path):
-    (tmp_path / "broken.ipynb").write_text("{ not json")
-    terminal, its_end = pty.openpty()
-    result = subprocess.run([*KIT, "grade", tmp_path, "--out", tmp_path / "out"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=its_end, timeout=300)
-    os.close(its_end)
-    shown = os.read(terminal, 4096).decode()
-    os.close(terminal)
-    assert result.returncode == 0
-    assert "graded 1/1" in shown and "notebooks/s" in shown and "left" in shown, shown
-    assert "graded 1/1" not in result.stdout.decode()
-
-
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="these protections need a grader running as root")
 
 
@@ -234,3 +222,38 @@ def test_grades_csv_has_one_row_per_submission_and_one_column_per_check(graded):
     assert sorted(r["student"] for r in rows) == sorted(CASES)
     assert {"scores_loop", "all_weights_hidden"} <= set(rows[0])
     assert all((graded[4] / "feedback" / f"{n}__{_assignment(n)}.html").exists() for n in CASES)
+
+
+@pytest.fixture(scope="module")
+def on_a_laptop(tmp_path_factory):
+    """``attention-kit grade`` as an instructor runs it on a laptop: as an ordinary user (when the tests run
+    as root: root mapped away in a user namespace of its own), with stderr on a terminal."""
+    as_user = ["unshare", "--user", "--map-user=1000", "--map-group=1000"] if os.geteuid() == 0 else []
+    if as_user and (not shutil.which("unshare") or subprocess.run([*as_user, "true"]).returncode != 0):
+        pytest.skip("no user namespaces to run the grader as an ordinary user")
+    folder = tmp_path_factory.mktemp("laptop")
+    (folder / "mine.ipynb").write_text(nbformat.writes(with_cell("import os\nprint(os.geteuid())")))
+    terminal, its_end = pty.openpty()
+    result = subprocess.run([*as_user, *KIT, "grade", folder / "mine.ipynb", "--out", folder / "out", "--course", ROOT],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=its_end, text=True, timeout=300)
+    os.close(its_end)
+    shown = os.read(terminal, 65536).decode()
+    os.close(terminal)
+    assert result.returncode == 0, shown[-2000:]
+    return result.stdout, shown, json.loads((folder / "out" / "results" / f"mine__{A01}.json").read_text())
+
+
+def test_progress_is_shown_on_a_terminal_only(on_a_laptop):
+    printed, shown, _ = on_a_laptop
+    assert "graded 1/1" in shown and "notebooks/s" in shown and "left" in shown, shown
+    assert "graded 1/1" not in printed
+
+
+def test_without_root_the_report_names_every_protection_not_applied(on_a_laptop):
+    graded = on_a_laptop[2]
+    assert graded["score"] == FULL
+    note = next(line for line in graded["output"].splitlines() if line.startswith("Sandbox: "))
+    assert note.startswith("Sandbox: not isolated (grading as root is needed)")
+    for protection in ("the course's files and the other submissions", "the grader's own user", "network access",
+                       "any number of processes (which may outlive it)", "write outside its temporary folder"):
+        assert protection in note
