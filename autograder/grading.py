@@ -109,7 +109,8 @@ def class_report(results: list[dict]) -> str:
             continue
         lines += ["", f"{assignment.id}: how often each check passed ({len(graded)} notebooks)"]
         for check in assignment.checks:
-            passed = sum(1 for r in graded for test in r["tests"] if test["name"] == check.grade_id and test["score"] > 0)
+            passed = sum(1 for r in graded for test in r["tests"]
+                         if test["name"] == check.grade_id and test["score"] > 0)
             lines.append(f"  {check.grade_id:<30} {passed:>3}/{len(graded)}")
     return "\n".join(lines)
 

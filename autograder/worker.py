@@ -209,7 +209,8 @@ def _describe(error: BaseException | None) -> dict | None:
     if _refused_a_new_process(error):
         cap = resource.getrlimit(resource.RLIMIT_NPROC)[0]
         at_most = f": at most {cap} may run at once" if cap != resource.RLIM_INFINITY else ""
-        return {"kind": "ProcessLimit", "message": f"the notebook tried to start too many processes or threads{at_most}"}
+        return {"kind": "ProcessLimit",
+                "message": f"the notebook tried to start too many processes or threads{at_most}"}
     return {"kind": type(error).__name__, "message": str(error)[:500]}
 
 

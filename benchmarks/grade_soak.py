@@ -79,7 +79,8 @@ def submission(kind: str, student: int, notebooks: dict[str, nbformat.NotebookNo
 
 def _partly_finished(reference: nbformat.NotebookNode, blank: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The reference with its second half of answers put back to the blank TO-DOs."""
-    todo = {course.nbgrader_meta(c).get("grade_id"): c.source for c in blank.cells if course.nbgrader_meta(c).get("solution")}
+    todo = {course.nbgrader_meta(c).get("grade_id"): c.source for c in blank.cells
+            if course.nbgrader_meta(c).get("solution")}
     answers = [c for c in reference.cells if course.nbgrader_meta(c).get("grade_id") in todo]
     for cell in answers[len(answers) // 2:]:
         cell.source = todo[course.nbgrader_meta(cell)["grade_id"]]
