@@ -97,6 +97,10 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
         workdir = tempfile.mkdtemp(prefix="child-", dir=scratch)
         os.chown(workdir, uid, uid)
     _become(uid, processes)  # raises when it cannot: student code never runs as root
+    unreadable = sorted(p for p in {sys.prefix, sys.base_prefix} if not os.access(p, os.R_OK | os.X_OK))
+    if unreadable:  # without a new root, Python under a private home (/root) is out of its user's reach
+        missing.append(f"its imports fail: its user cannot read Python's files in {', '.join(unreadable)} "
+                       "(install Python where every user can read it)")
     try:
         _refuse_namespaces_and_mounts()
     except OSError as exc:
