@@ -25,7 +25,10 @@ def recv(sock: socket.socket, timeout: float | None = None) -> Any:
     (size,) = HEADER.unpack(_exactly(sock, HEADER.size))
     if size > MAX_MESSAGE_BYTES:
         raise ChannelClosed(f"message of {size} bytes is over the limit")
-    return loads(_exactly(sock, size))
+    try:
+        return loads(_exactly(sock, size))
+    except ValueError as exc:  # not UTF-8 JSON: the other end is not speaking this protocol
+        raise ChannelClosed(f"garbled message ({exc})") from exc
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:

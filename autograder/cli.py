@@ -94,11 +94,10 @@ def cmd_grade(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
-    subs = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
-                             targets=args.submissions)
-    grading.write_results(subs, args.out)
-    print(grading.class_report(subs))
-    print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'} "
+    results = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
+                                out=args.out, targets=args.submissions)
+    print(grading.class_report(results))
+    print(f"\nWrote {args.out / 'grades.csv'}, {len(results)} results in {args.out / 'results'} "
           f"and feedback pages in {args.out / 'feedback'}.")
     return EXIT_OK
 

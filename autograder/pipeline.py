@@ -189,7 +189,7 @@ class Execute:
 
 
 #: what the sandboxed child imports of the kit (already loaded in the warm zygote); the rest is hidden from it
-CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "worker.py"}
+CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "isolation.py", "worker.py"}
 
 
 def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
@@ -229,20 +229,36 @@ class CollectResults:
 
 
 class Diagnose:
-    """Notebook-level notes: the sandbox, cells left out, cells that raised (worded as a student's self-check
-    words them)."""
+    """Notebook-level notes: protections the sandbox could not apply, cells left out, cells that raised (worded
+    as a student's self-check words them), what the notebook left running."""
 
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable or sub.execution is None:
             return sub
-        if sub.execution.isolation.startswith("not hidden"):
-            sub.notes.append(f"Sandbox: the course's files were {sub.execution.isolation}.")
+        if sub.execution.isolation:
+            sub.notes.append(f"Sandbox: {sub.execution.isolation}.")
         for index in sub.execution.skipped:
             sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
                              "run again without it and graded on the rest.")
         problems = [(p.index, p.kind, p.message) for p in sub.execution.problems]
         sub.notes += notes_on_cells(problems, sub.notebook.cells)
+        sub.notes += _leftover_notes(sub.execution.leftover)
         return sub
+
+
+#: what a notebook may leave running after its last cell: one, several, what became of them
+LEFTOVERS = {"processes": ("process", "processes", "stopped before the checks ran"),
+             "threads": ("thread", "threads", "ended with the notebook's process when its grading finished")}
+
+
+def _leftover_notes(leftover: dict) -> list[str]:
+    notes = []
+    for what, (one, several, fate) in LEFTOVERS.items():
+        count = leftover.get(what, 0)
+        if count:
+            notes.append(f"The notebook left {count} {one if count == 1 else several} running after its last cell "
+                         f"({fate}).")
+    return notes
 
 
 def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool, root: Path | None = None,

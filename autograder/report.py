@@ -30,10 +30,11 @@ def table(sub: Submission) -> str:
     return attention_check.table(sub.path.name, sub.assignment.id, sub.results, sub.notes)
 
 
-def csv_row(sub: Submission, check_ids: list[str]) -> dict:
-    by_id = {r.grade_id: r.score for r in sub.results}
-    row = {"student": sub.student, "assignment": sub.assignment.id if sub.assignment else "",
-           "score": sub.score, "max_score": sub.max_score, "problem": sub.problem or ""}
+def csv_row(result: dict, check_ids: list[str]) -> dict:
+    """A grades.csv row from a submission's :func:`gradescope` results."""
+    by_id = {test["name"]: test["score"] for test in result["tests"]}
+    row = {"student": result["student"], "assignment": result["assignment"] or "", "score": result["score"],
+           "max_score": result["max_score"], "problem": "" if result["gradable"] else result["output"]}
     row.update({grade_id: by_id.get(grade_id, 0.0) for grade_id in check_ids})
     return row
 

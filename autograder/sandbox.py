@@ -30,11 +30,12 @@ class Limits:
     memory_mb: int = 3072
     output_kb: int = 1024
     file_mb: int = 16
+    processes: int = 64  # processes and threads at once: torch's own threads fit, a fork bomb does not
     restarts: int = 3
 
     def for_child(self) -> dict:
-        return {"cell_seconds": self.cell_seconds, "call_seconds": self.call_seconds,
-                "memory_mb": self.memory_mb, "output_kb": self.output_kb, "file_mb": self.file_mb}
+        return {"cell_seconds": self.cell_seconds, "call_seconds": self.call_seconds, "memory_mb": self.memory_mb,
+                "output_kb": self.output_kb, "file_mb": self.file_mb, "processes": self.processes}
 
 
 @dataclass
@@ -51,11 +52,12 @@ class CellProblem:
 class ExecutionReport:
     """What happened while the notebook's cells ran."""
 
-    isolation: str = ""
+    isolation: str = ""  # the protections that could not be applied, if any
     problems: list[CellProblem] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # cells left out after they killed the process
     #: cell index -> what the cell showed (nbformat outputs as the child sent them), when asked for
     outputs: dict[int, list] = field(default_factory=dict)
+    leftover: dict = field(default_factory=dict)  # threads and processes still running after the last cell
 
 
 class Sandbox:
@@ -149,19 +151,31 @@ class Execution:
                 self._note(current, "ProcessDied", "the notebook's process ended here "
                                                    "(os._exit, a crash, or too much memory)")
                 return current if current is not None else -1
-            kind = event.get("event") if isinstance(event, dict) else None
-            if kind == "isolation":
-                self.report.isolation = str(event.get("status"))
-            elif kind == "cell_start":
-                current = int(event["index"])
-            elif kind == "cell_done":
-                current = None
-                if isinstance(event.get("outputs"), list):
-                    self.report.outputs[int(event["index"])] = event["outputs"]
-                if event.get("error"):
-                    self._note(int(event["index"]), str(event["error"].get("kind")), str(event["error"].get("message")))
-            elif kind == "executed":
+            try:
+                kind, current = self._take(event, current)
+            except (AttributeError, KeyError, TypeError, ValueError):  # not what the kit's child sends
+                self._note(current, "ProcessDied", "the notebook's process sent the grader a garbled message")
+                return current if current is not None else -1
+            if kind == "executed":
                 return None
+
+    def _take(self, event: dict, current: int | None) -> tuple[str, int | None]:
+        """Record one event from the child; returns its kind and the cell running now."""
+        kind = event.get("event")
+        if kind == "isolation":
+            self.report.isolation = str(event["status"])
+        elif kind == "cell_start":
+            current = int(event["index"])
+        elif kind == "cell_done":
+            current = None
+            if isinstance(event.get("outputs"), list):
+                self.report.outputs[int(event["index"])] = event["outputs"]
+            if event.get("error"):
+                self._note(int(event["index"]), str(event["error"]["kind"]), str(event["error"]["message"]))
+        elif kind == "executed":
+            self.report.leftover = {what: int(count) for what, count in (event.get("leftover") or {}).items()
+                                    if count is not None}
+        return kind, current
 
     def _note(self, index: int | None, kind: str, message: str) -> None:
         if index is not None:

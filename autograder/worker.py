@@ -2,12 +2,13 @@
 
 ``python -m autograder.worker FD`` starts the zygote: it imports torch, IPython
 and matplotlib once, then forks one child per notebook on request. A child
-applies its limits, executes the notebook's cells one by one and then answers
-probes until the grader is done with it. This module and what it imports hold no
+locks itself in (:mod:`isolation`), applies its limits, executes the notebook's
+cells one by one and then answers probes until the grader is done with it. This module and what it imports hold no
 expected value and make no decision: they compute and send numbers back.
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import resource
@@ -18,7 +19,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-from . import channel
+from . import channel, isolation
 from .attention_check import encode, error, run_probe
 
 
@@ -108,6 +109,28 @@ class CellOutputs:
         return taken
 
 
+class OwnerOnlySocket(socket.socket):
+    """The grader's socket, for the process that received it only: a copy of the child that the
+    notebook forked (a fork bomb makes dozens) ends as soon as it is back in the kit's code,
+    instead of talking to the grader over the same connection."""
+
+    def __init__(self, fd: int):
+        super().__init__(fileno=fd)
+        self.owner = os.getpid()
+
+    def sendall(self, *args):
+        self._owner_only()
+        return super().sendall(*args)
+
+    def recv(self, *args):
+        self._owner_only()
+        return super().recv(*args)
+
+    def _owner_only(self) -> None:
+        if os.getpid() != self.owner:
+            os._exit(0)
+
+
 def preload() -> None:
     """What every child would otherwise import again: paid once, in the zygote."""
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -121,6 +144,7 @@ def preload() -> None:
 def zygote(ctrl_fd: int) -> None:
     preload()
     scratch = tempfile.mkdtemp(prefix="attention-kit-scratch-")  # each child's working folder lives here
+    os.chmod(scratch, 0o711)  # children running as users of their own reach their folders, and list nothing
     try:
         serve(socket.socket(fileno=ctrl_fd), scratch)
     finally:
@@ -130,6 +154,7 @@ def zygote(ctrl_fd: int) -> None:
 def serve(ctrl: socket.socket, scratch: str) -> None:
     """Fork one child per request until the grader closes the control socket."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    namespaces = isolation.PidNamespaces()
     ctrl.sendall(b"R")
     while True:
         try:
@@ -138,9 +163,11 @@ def serve(ctrl: socket.socket, scratch: str) -> None:
             return
         if not message or not fds:
             return
+        namespaces.prepare()
         pid = os.fork()
         if pid == 0:
             ctrl.close()
+            namespaces.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
                 child(fds[0], scratch)
@@ -152,16 +179,17 @@ def serve(ctrl: socket.socket, scratch: str) -> None:
 
 def child(job_fd: int, scratch: str) -> None:
     os.setpgid(0, 0)  # the grader stops the child and anything it started as one group
-    sock = socket.socket(fileno=job_fd)
+    sock = OwnerOnlySocket(job_fd)
     spec = channel.recv(sock)
     limits = spec["limits"]
-    isolation = _hide(spec.get("hide") or [], scratch)
+    status, scratch = isolation.enter(spec.get("hide") or [], scratch, int(limits["processes"]))
     shell = _shell()
     outputs = CellOutputs() if spec.get("capture") else None
     if outputs is not None:
         outputs.install(shell)
     _confine(limits, scratch, outputs)
-    channel.send(sock, {"event": "isolation", "status": isolation})
+    channel.send(sock, {"event": "isolation", "status": status})
+    os.register_at_fork(after_in_child=lambda: _end_at_first_error(shell))
     for index, source in spec["cells"]:
         channel.send(sock, {"event": "cell_start", "index": index})
         try:
@@ -170,11 +198,13 @@ def child(job_fd: int, scratch: str) -> None:
             failure = outcome.error_before_exec or outcome.error_in_exec
         except (CellTimeout, OutputLimitExceeded) as exc:  # raised outside the cell's own code
             failure = exc
+        if _refused_a_new_process(failure):
+            isolation.stop_other_processes()  # a fork bomb's copies would keep the cap full for the next cells
         done = {"event": "cell_done", "index": index, "error": _describe(failure)}
         if outputs is not None:
             done["outputs"] = encode(outputs.take())
         channel.send(sock, done)
-    channel.send(sock, {"event": "executed"})
+    channel.send(sock, {"event": "executed", "leftover": isolation.stop_leftovers()})
     while True:
         request = channel.recv(sock)
         if not isinstance(request, dict) or request.get("quit"):
@@ -187,77 +217,6 @@ def child(job_fd: int, scratch: str) -> None:
         except OutputLimitExceeded as exc:
             answer = {"__result__": error("OutputLimitExceeded", str(exc)), "warnings": []}
         channel.send(sock, answer)
-
-
-def _hide(paths: list[str], scratch: str) -> str:
-    """Lock the child in before it runs any student code.
-
-    In a private mount namespace: empty, unreadable mounts over ``paths``; the
-    whole file tree read-only but for a private tmpfs over ``scratch`` (an empty
-    folder of the zygote's, so the mount hides nothing: the kit or Python may well
-    live under /tmp); then every capability dropped,
-    so the child can neither undo the mounts nor reach the files another way
-    (/proc/<pid>/root of a process outside). Needs root; says why if it cannot.
-    """
-    if not paths:
-        return "nothing to hide"
-    if os.geteuid() != 0:
-        return "not hidden: grading as root is needed to hide the course's files from submissions"
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def failed(what: str) -> str:
-        return f"not hidden: {what} failed ({os.strerror(ctypes.get_errno())})"
-
-    if libc.unshare(CLONE_NEWNS) != 0 or libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return failed("a private mount namespace")
-    for path in paths:
-        if os.path.isdir(path):
-            ok = libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=4k,mode=000") == 0
-        elif os.path.exists(path):
-            ok = libc.mount(os.devnull.encode(), path.encode(), None, MS_BIND, None) == 0
-        else:
-            continue
-        if not ok:
-            return failed(f"mounting over {path}")
-    read_only = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
-    if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(read_only),
-                    ctypes.sizeof(read_only)) != 0:
-        return failed("making the file tree read-only")
-    if libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", 0, b"size=256m,mode=1777") != 0:
-        return failed("a private scratch folder")
-    for capability in range(64):
-        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
-    header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
-    if libc.syscall(SYS_CAPSET, ctypes.byref(header), ctypes.byref(data)) != 0:
-        return failed("dropping capabilities")
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    return "hidden"
-
-
-CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_BIND = 0x00020000, 16384, 1 << 18, 4096
-SYS_MOUNT_SETATTR, SYS_CAPSET, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = 442, 126, -100, 0x8000, 1
-PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, LINUX_CAPABILITY_VERSION_3 = 24, 38, 0x20080522
-
-
-def _structs():
-    import ctypes
-
-    class MountAttr(ctypes.Structure):
-        _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
-                    ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
-
-    class CapHeader(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-    class CapData(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-    return MountAttr, CapHeader, CapData
-
-
-_MountAttr, _CapHeader, _CapData = _structs()
 
 
 def _confine(limits: dict, scratch: str, outputs: CellOutputs | None) -> None:
@@ -277,6 +236,13 @@ def _confine(limits: dict, scratch: str, outputs: CellOutputs | None) -> None:
     import torch
 
     torch.set_num_threads(1)
+
+
+def _end_at_first_error(shell) -> None:
+    """In a copy of the child that the notebook forked: an error that reaches the cell machinery
+    ends the copy at once. A fork bomb's copies then stop at their first refused fork instead of
+    formatting tracebacks nobody reads, so the notebook's own process is not starved."""
+    shell.showtraceback = lambda *args, **kwargs: os._exit(1)
 
 
 def _shell():
@@ -309,7 +275,18 @@ def _time_limit(seconds: float):
 def _describe(failure: BaseException | None) -> dict | None:
     if failure is None:
         return None
+    if _refused_a_new_process(failure):
+        cap = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        at_most = f": at most {cap} may run at once" if cap != resource.RLIM_INFINITY else ""
+        return {"kind": "ProcessLimit",
+                "message": f"the notebook tried to start too many processes or threads{at_most}"}
     return {"kind": type(failure).__name__, "message": str(failure)[:500]}
+
+
+def _refused_a_new_process(failure: BaseException | None) -> bool:
+    """``os.fork`` or ``Thread.start`` at the cap on processes and threads."""
+    return (isinstance(failure, BlockingIOError) and failure.errno == errno.EAGAIN
+            or isinstance(failure, RuntimeError) and "can't start new thread" in str(failure))
 
 
 if __name__ == "__main__":

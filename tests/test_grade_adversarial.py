@@ -2,20 +2,29 @@
 
 One batch, graded together with a correct notebook that must still get full
 marks: each hostile notebook gets the score its answers deserve and a message
-saying what happened, and no submission file is changed.
+saying what happened, and no submission file is changed. When grading as root,
+notebooks also try what a student on a shared grading server would: a fork bomb,
+the network, the host's files, privileges, and processes that outlive them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pty
+import shutil
+import socket
+import subprocess
+from pathlib import Path
 
+import nbformat
 import pytest
 
+from autograder import isolation
 
 from . import samples
-from .conftest import ROOT, run_kit
-from .notebooks import A01, mutated, reference, with_cell, write
+from .conftest import KIT, ROOT, run_kit
+from .notebooks import A01, mutated, reference, with_cell
 
 FULL, WEIGHTS_WRONG = 20.0, 18.0  # softmax_dim0 breaks all_weights and all_weights_hidden
 
@@ -35,7 +44,7 @@ except Exception:
     pass
 """
 
-# name -> (notebook or raw bytes, expected score, text expected in the notes or problem)
+# name -> (notebook or raw bytes, expected score, text(s) expected in the notes or problem)
 CASES = {
     "correct": (reference(), FULL, ""),
     "infinite_loop": (with_cell("while True:\n    pass", position=60), FULL, "CellTimeout"),
@@ -50,9 +59,9 @@ CASES = {
     "tests_edited": (next(s.notebook for s in samples.sample_class(ROOT, A01) if s.name == "tests_edited"),
                      FULL - 2, ""),
     "pasted_numbers": (mutated("pasted_numbers"), FULL - 3, ""),
-    # sealed when grading as root; otherwise the report must say the files could not be hidden
+    # as root the course's files are not even there; otherwise the report must say the notebook was not isolated
     "reads_solutions": (with_cell("print(open('%s').read())" % (ROOT / "solutions" / A01 / f"{A01}.ipynb"), 2),
-                        FULL, "Permission denied" if os.geteuid() == 0 else "not hidden"),
+                        FULL, "No such file or directory" if os.geteuid() == 0 else "not isolated"),
     "not_json": (b"{ this is not json", 0.0, "not valid JSON"),
     "empty_file": (b"", 0.0, "the file is empty"),
     "not_utf8": ("caf\xe9 notebook".encode("latin-1"), 0.0, "not UTF-8"),
@@ -62,16 +71,90 @@ CASES = {
                          "not an attention-kit assignment"),
 }
 
+# Filled in when the batch is written: a port the test listens on, and the folder of the class.
+PORT, CLASS = "@PORT@", "@CLASS@"
+STRAY_PROCESS, STRAY_THREAD = "ak-stray-proc", "ak-stray-thread"  # names the test looks for afterwards
+LINGER = f"""
+import ctypes, os, threading, time
+
+def linger(name):
+    ctypes.CDLL(None).prctl(15, name)  # PR_SET_NAME: what the test looks for
+    while True:
+        time.sleep(0.1)
+
+threading.Thread(target=linger, args=({STRAY_THREAD.encode()!r},), daemon=True).start()
+daemon = os.fork()
+if daemon == 0:  # a daemon: a session of its own, its parent gone
+    os.setsid()
+    if os.fork() == 0:
+        linger({STRAY_PROCESS.encode()!r})
+    os._exit(0)
+os.waitpid(daemon, 0)
+"""
+WRITE_OUTSIDE = f"""
+import os, tempfile
+with open(os.path.join(tempfile.gettempdir(), "mine.txt"), "w") as private:
+    private.write("the private temporary folder is the notebook's own")
+refused = []
+for path in ["{ROOT}/pwned.txt", "{CLASS}/pwned.txt", "/root/pwned.txt"]:
+    try:
+        with open(path, "w") as outside:
+            outside.write("pwned")
+    except OSError as error:
+        refused.append(f"{{path}}: {{error.strerror}}")
+raise PermissionError("; ".join(refused))
+"""
+UNSHARE = """
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+for flags in (0x10000000, 0x40000000, 0x00020000):  # a user, network and mount namespace of its own
+    if libc.unshare(flags) == 0:
+        raise RuntimeError(f"unshare({flags:#x}) succeeded")
+raise PermissionError(ctypes.get_errno(), "unshare: " + os.strerror(ctypes.get_errno()))
+"""
+# What a notebook could do to the machine itself unless the grader runs as root and confines it.
+AS_ROOT = {
+    "fork_bomb": (with_cell("import os\nwhile True:\n    os.fork()"), FULL,
+                  "ProcessLimit: the notebook tried to start too many processes"),
+    "connects_to_local_port": (with_cell(f"import socket\nsocket.create_connection(('127.0.0.1', {PORT}), 10)"),
+                               FULL, "Network is unreachable"),
+    "reads_shadow": (with_cell("print(open('/etc/shadow').read())"), FULL, "Permission denied: '/etc/shadow'"),
+    "reads_other_submission": (with_cell(f"print(open('{CLASS}/correct.ipynb').read())"), FULL,
+                               "No such file or directory"),
+    "writes_outside_tmp": (with_cell(WRITE_OUTSIDE), FULL,
+                           (f"{ROOT}/pwned.txt: Read-only file system", "/pwned.txt: No such file or directory",
+                            "/root/pwned.txt: Read-only file system")),
+    "leaves_process_and_thread": (with_cell(LINGER), FULL,
+                                  ("left 1 process running after its last cell (stopped before the checks ran)",
+                                   "left 1 thread running after its last cell")),
+    "setuid_root": (with_cell("import os\nos.setuid(0)"), FULL, "PermissionError: [Errno 1] Operation not permitted"),
+    "unshare": (with_cell(UNSHARE), FULL, "PermissionError: [Errno 1] unshare: Operation not permitted"),
+    # modules the zygote never imported, read from Python's prefix (under /root here) after the drop
+    "imports_more_modules": (with_cell("import colorsys, sqlite3, statistics, tomllib, wave, torch.utils.benchmark"),
+                             FULL, ""),
+}
+if os.geteuid() == 0:
+    CASES.update(AS_ROOT)
+
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def listener():
+    """A TCP port on this machine that no notebook may reach."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, listener):
     folder = tmp_path_factory.mktemp("class")
     for name, (content, _, _) in CASES.items():
         path = folder / f"{name}.ipynb"
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
-            write(content, path)
+            text = nbformat.writes(content).replace(PORT, str(listener.getsockname()[1]))
+            path.write_text(text.replace(CLASS, str(folder)))
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     out = tmp_path_factory.mktemp("graded")
     result = run_kit("grade", folder, "--out", out, "--workers", "2", "--timeout", "30", "--course", ROOT, timeout=900)
@@ -92,14 +175,58 @@ def test_the_batch_finishes(graded):
 @pytest.mark.parametrize("name", list(CASES))
 def test_each_submission_gets_the_score_it_deserves_with_a_message(graded, name):
     _, results, _, _, _ = graded
-    _, expected_score, message = CASES[name]
+    _, expected_score, messages = CASES[name]
     assert results[name]["score"] == expected_score, results[name]
-    assert message in results[name]["output"], results[name]["output"]
+    for message in [messages] if isinstance(messages, str) else messages:
+        assert message in results[name]["output"], results[name]["output"]
 
 
 def test_no_submission_file_is_changed_or_removed(graded):
     _, _, before, after, _ = graded
     assert before == after
+
+
+def test_only_results_are_printed_when_the_output_is_not_a_terminal(graded):
+    assert graded[0].stderr == ""
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="these protections need a grader running as root")
+
+
+@needs_root
+@pytest.mark.parametrize("name", ["correct", "imports_more_modules"])
+def test_every_protection_was_applied_and_the_notebook_ran_unhindered(graded, name):
+    assert graded[1][name]["output"] == ""  # else a note names what the sandbox could not apply, or what failed
+
+
+@needs_root
+def test_no_connection_reached_the_port_the_notebook_tried(graded, listener):
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+
+
+@needs_root
+def test_nothing_was_written_outside_the_private_temporary_folder(graded):
+    assert not (ROOT / "pwned.txt").exists() and not Path("/root/pwned.txt").exists()  # the class folder:
+    # test_no_submission_file_is_changed_or_removed
+
+
+@needs_root
+def test_no_process_or_thread_a_notebook_started_outlives_the_batch(graded):
+    names, orphans = set(), []
+    for task in Path("/proc").glob("[0-9]*/task/[0-9]*"):
+        try:
+            names.add((task / "comm").read_text().strip())
+            status = dict(line.split(":", 1) for line in (task / "status").read_text().splitlines() if ":" in line)
+        except OSError:
+            continue  # ended while we looked
+        uid, parent = int(status["Uid"].split()[0]), int(status["PPid"])
+        # a sandboxed process whose grading is over would have been handed to init; those of batches
+        # running meanwhile (pytest-xdist) still have their parents
+        if isolation.FIRST_UID <= uid < isolation.FIRST_UID + 2**22 and parent == 1:
+            orphans.append(f"{task.name}: {status['Name'].strip()}")
+    assert not {STRAY_PROCESS, STRAY_THREAD} & names
+    assert not orphans
 
 
 def test_grades_csv_has_one_row_per_submission_and_one_column_per_check(graded):
@@ -110,3 +237,38 @@ def test_grades_csv_has_one_row_per_submission_and_one_column_per_check(graded):
     assert sorted(r["student"] for r in rows) == sorted(CASES)
     assert {"scores_loop", "all_weights_hidden"} <= set(rows[0])
     assert all((graded[4] / "feedback" / f"{n}__{_assignment(n)}.html").exists() for n in CASES)
+
+
+@pytest.fixture(scope="module")
+def on_a_laptop(tmp_path_factory):
+    """``attention-kit grade`` as an instructor runs it on a laptop: as an ordinary user (when the tests run
+    as root: root mapped away in a user namespace of its own), with stderr on a terminal."""
+    as_user = ["unshare", "--user", "--map-user=1000", "--map-group=1000"] if os.geteuid() == 0 else []
+    if as_user and (not shutil.which("unshare") or subprocess.run([*as_user, "true"]).returncode != 0):
+        pytest.skip("no user namespaces to run the grader as an ordinary user")
+    folder = tmp_path_factory.mktemp("laptop")
+    (folder / "mine.ipynb").write_text(nbformat.writes(with_cell("import os\nprint(os.geteuid())")))
+    terminal, its_end = pty.openpty()
+    result = subprocess.run([*as_user, *KIT, "grade", folder / "mine.ipynb", "--out", folder / "out", "--course", ROOT],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=its_end, text=True, timeout=300)
+    os.close(its_end)
+    shown = os.read(terminal, 65536).decode()
+    os.close(terminal)
+    assert result.returncode == 0, shown[-2000:]
+    return result.stdout, shown, json.loads((folder / "out" / "results" / f"mine__{A01}.json").read_text())
+
+
+def test_progress_is_shown_on_a_terminal_only(on_a_laptop):
+    printed, shown, _ = on_a_laptop
+    assert "graded 1/1" in shown and "notebooks/s" in shown and "left" in shown, shown
+    assert "graded 1/1" not in printed
+
+
+def test_without_root_the_report_names_every_protection_not_applied(on_a_laptop):
+    graded = on_a_laptop[2]
+    assert graded["score"] == FULL
+    note = next(line for line in graded["output"].splitlines() if line.startswith("Sandbox: "))
+    assert note.startswith("Sandbox: not isolated (grading as root is needed)")
+    for protection in ("the course's files and the other submissions", "the grader's own user", "network access",
+                       "any number of processes (which may outlive it)", "write outside its temporary folder"):
+        assert protection in note
