@@ -59,7 +59,7 @@ def write_results(submissions: list[Submission], out: Path) -> None:
         for sub in submissions:
             writer.writerow(report.csv_row(sub, check_ids))
     for sub in submissions:
-        stem = f"{sub.student}__{sub.assignment.id if sub.assignment else 'ungradable'}"
+        stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
         (out / "results").mkdir(exist_ok=True)
         (out / "feedback").mkdir(exist_ok=True)
         (out / "results" / f"{stem}.json").write_text(json.dumps(report.gradescope(sub), indent=2))

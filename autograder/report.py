@@ -11,7 +11,7 @@ MARK = {PASSED: "PASS", FAILED: "FAIL", NOT_RUN: "not run"}
 
 
 def gradescope(sub: Submission) -> dict:
-    """``{"score", "max_score", "tests": [...]}`` plus who, what and any notes."""
+    """``{"score", "max_score", "tests": [...]}`` plus who, what, any notes and the grading time."""
     output = sub.problem or "\n".join(sub.notes)
     return {
         "score": sub.score,
@@ -21,6 +21,8 @@ def gradescope(sub: Submission) -> dict:
         "gradable": sub.gradable,
         "output": output,
         "tests": [r.as_test() for r in sub.results],
+        "notes": list(sub.notes),
+        "execution_time": round(sub.seconds, 3),  # Gradescope's key, in seconds
     }
 
 
@@ -55,6 +57,11 @@ def csv_row(sub: Submission, check_ids: list[str]) -> dict:
            "score": sub.score, "max_score": sub.max_score, "problem": sub.problem or ""}
     row.update({grade_id: by_id.get(grade_id, 0.0) for grade_id in check_ids})
     return row
+
+
+def result_stem(student: str, assignment_id: str | None) -> str:
+    """The file name (without suffix) of a submission's result record and feedback page."""
+    return f"{student}__{assignment_id or 'ungradable'}"
 
 
 def feedback_html(sub: Submission) -> str:
