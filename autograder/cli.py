@@ -5,9 +5,11 @@ import argparse
 import json
 import sys
 import tempfile
+import time
+import webbrowser
 from pathlib import Path
 
-from . import build, course, grading, pipeline, report, samples
+from . import build, class_report, course, grading, pipeline, report, samples
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("graded"))
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
     p.add_argument("--course", help="the course folder whose source notebooks restore the given cells")
+    p.add_argument("--open", action="store_true", help="open OUT/report.html in the default browser at the end")
 
     p = commands.add_parser("demo", help="build, self-check and grade sample submissions end to end")
     p.add_argument("--out", type=Path, help="where to write the sample class (default: a temporary folder)")
@@ -97,12 +100,16 @@ def cmd_grade(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
+    started = time.monotonic()
     subs = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
                              targets=args.submissions)
     grading.write_results(subs, args.out)
+    page = class_report.write(args.out, seconds=time.monotonic() - started, workers=args.workers)
     print(grading.class_report(subs))
-    print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'} "
-          f"and feedback pages in {args.out / 'feedback'}.")
+    print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'}, "
+          f"feedback pages in {args.out / 'feedback'} and the class report {page}.")
+    if args.open:
+        webbrowser.open(page.resolve().as_uri())
     return EXIT_OK
 
 
@@ -135,11 +142,14 @@ def cmd_demo(args) -> int:
     broken.parent.mkdir(parents=True, exist_ok=True)
     broken.write_text('{"cells": [ this is not JSON')
     print(f"\n== 3. Grade the sample class: attention-kit grade {submitted} --out {out / 'graded'}")
+    started = time.monotonic()
     subs = grading.grade_all(grading.find_submissions([submitted]), limits=limits_for(120), workers=2, root=root,
                              targets=[submitted])
     grading.write_results(subs, out / "graded")
+    page = class_report.write(out / "graded", seconds=time.monotonic() - started, workers=2)
     print(grading.class_report(subs))
-    print(f"\nResults: {out / 'graded' / 'grades.csv'}; feedback pages: {out / 'graded' / 'feedback'}")
+    print(f"\nResults: {out / 'graded' / 'grades.csv'}; feedback pages: {out / 'graded' / 'feedback'}; "
+          f"class report: {page}")
     return EXIT_OK
 
 
