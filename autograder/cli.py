@@ -108,8 +108,8 @@ def cmd_grade(args) -> int:
     print(grading.class_report(subs))
     print(f"\nWrote {args.out / 'grades.csv'}, {len(subs)} results in {args.out / 'results'}, "
           f"feedback pages in {args.out / 'feedback'} and the class report {page}.")
-    if args.open:
-        webbrowser.open(page.resolve().as_uri())
+    if args.open and not webbrowser.open(page.resolve().as_uri()):
+        print(f"No browser to open {page} in.")
     return EXIT_OK
 
 
