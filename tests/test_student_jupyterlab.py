@@ -36,8 +36,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 A01 = "01_simplified_attention"
 TODO = "def all_attention_weights"  # the TO-DO cell the student writes in the browser
-GIVEN = "attn_weights = all_attention_weights(attn_scores)"  # the given cell between them
-CHECK = 'check("all_weights")'  # its check cell
+CHECK = "all_weights"  # the grade id of its check cell (however that cell calls the check)
 WRONG = "def all_attention_weights(attn_scores):\n    return torch.softmax(attn_scores, dim=0)"
 RIGHT = "def all_attention_weights(attn_scores):\n    return torch.softmax(attn_scores, dim=-1)"
 NBGRADER_SERVER_EXTENSIONS = {  # what a student's server runs: Validate, not the instructor's formgrader
@@ -51,7 +50,10 @@ NBGRADER_SERVER_EXTENSIONS = {  # what a student's server runs: Validate, not th
 @dataclass
 class Lab:
     url: str
-    folder: Path
+    notebook: Path
+    cells: int  # how many cells the notebook has
+    todo: int  # index of the TO-DO cell under test
+    check: int  # index of its check cell
 
 
 def student_copy(folder: Path) -> Path:
@@ -121,7 +123,10 @@ def lab(tmp_path_factory) -> Lab:
         validate = wait_until_serving(f"{root}/nbgrader_version?version={nbgrader.__version__}&token={token}",
                                       server, log)
         assert validate == {"success": True}, f"nbgrader's Validate server extension is not running: {validate}"
-        yield Lab(f"{root}/lab/tree/{notebook.name}?token={token}", notebook.parent)
+        cells = course.read(notebook).cells
+        todo = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("solution") and TODO in c.source)
+        check = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("grade_id") == CHECK)
+        yield Lab(f"{root}/lab/tree/{notebook.name}?token={token}", notebook, len(cells), todo, check)
     finally:
         server.terminate()
         try:
@@ -130,31 +135,26 @@ def lab(tmp_path_factory) -> Lab:
             server.kill()
 
 
-def cell(page, text: str):
-    return page.locator(".jp-Notebook .jp-Cell", has_text=text).first
-
-
-def write_answer(page, answer: str) -> None:
+def write_answer(page, lab: Lab, answer: str) -> None:
     """Click into the TO-DO cell, select what is there and type the answer."""
-    editor = cell(page, TODO).locator(".cm-content")
-    editor.click()
+    page.locator(".jp-Notebook .jp-Cell").nth(lab.todo).locator(".cm-content").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(answer)
 
 
-def run(page, text: str) -> None:
-    """Run one cell as a student does: select it, Ctrl+Enter."""
-    target = cell(page, text)
-    target.locator(".jp-InputPrompt").click()
-    page.keyboard.press("Control+Enter")
+def run_todo_to_check(page, lab: Lab) -> None:
+    """Run the TO-DO cell, the given cells under it and its check cell as a student does: select, Ctrl+Enter."""
+    for index in range(lab.todo, lab.check + 1):
+        page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-InputPrompt").click()
+        page.keyboard.press("Control+Enter")
 
 
-def check_output(page, expected: str, timeout_ms: float = 60_000) -> str:
-    """The check cell's output once it shows ``expected``, scrolled to the top of the notebook for the screenshot."""
-    check = cell(page, CHECK)
-    output = check.locator(".jp-OutputArea")
+def check_output(page, lab: Lab, expected: str, timeout_ms: float = 60_000) -> str:
+    """The check cell's output once it shows ``expected``; the TO-DO cell is scrolled to the top for the screenshot."""
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    output = cells.nth(lab.check).locator(".jp-OutputArea")
     output.filter(has_text=expected).wait_for(timeout=timeout_ms)
-    check.evaluate("element => element.scrollIntoView({block: 'start'})")
+    cells.nth(lab.todo).evaluate("element => element.scrollIntoView({block: 'start'})")
     return output.inner_text()
 
 
@@ -162,20 +162,20 @@ def test_student_writes_a_todo_reads_the_diagnosis_fixes_it_and_validates(browse
     page = browser.new_page()
     try:
         page.goto(lab.url)
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-        write_answer(page, WRONG)
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        cells.nth(lab.cells - 1).wait_for(state="attached", timeout=60_000)
+        assert cells.count() == lab.cells, "every cell is in the page, in notebook order"
+        write_answer(page, lab, WRONG)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Above Selected Cell").click()
-        for text in (TODO, GIVEN, CHECK):
-            run(page, text)
-        failure = check_output(page, "FAILED all_weights")
+        run_todo_to_check(page, lab)
+        failure = check_output(page, lab, f"FAILED {CHECK}")
         screenshot(page, "student_1_wrong_answer")
         assert "softmax_dim0" in failure, failure
 
-        write_answer(page, RIGHT)
-        for text in (TODO, GIVEN, CHECK):
-            run(page, text)
-        passed = check_output(page, "PASSED all_weights")
+        write_answer(page, lab, RIGHT)
+        run_todo_to_check(page, lab)
+        passed = check_output(page, lab, f"PASSED {CHECK}")
         screenshot(page, "student_2_fixed")
         assert "FAILED" not in passed, passed
 
@@ -184,7 +184,7 @@ def test_student_writes_a_todo_reads_the_diagnosis_fixes_it_and_validates(browse
         verdict.wait_for(timeout=180_000)
         screenshot(page, "student_3_validated")
         assert "Success! Your notebook passes all the tests." in verdict.inner_text(), verdict.inner_text()
-        saved = course.read(lab.folder / f"{A01}.ipynb")
-        assert any(c.source == RIGHT for c in saved.cells), "Validate saved the notebook with the student's answer"
+        saved = course.read(lab.notebook).cells[lab.todo].source
+        assert saved == RIGHT, "Validate saved the notebook with the student's answer"
     finally:
         page.close()
