@@ -6,12 +6,15 @@
 
 Set-up: a virtual environment in .venv with the CPU build of torch installed
 first (a bare ``torch`` requirement would pull a multi-GB CUDA build), then the kit
-and its dependencies. It is redone only when pyproject.toml changes.
+and its dependencies. It is redone only when pyproject.toml changes. ``test`` also
+installs Debian's Chromium for the browser tests when it is missing and it runs as
+root (as CI does); otherwise those tests are skipped with the reason.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -41,6 +44,19 @@ def set_up() -> None:
     stamp.write_text(wanted)
 
 
+def install_chromium() -> None:
+    """Playwright drives Debian's Chromium (its own browser download is not reachable)."""
+    if shutil.which("chromium") or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    print("Installing chromium for the browser tests (apt-get) ...", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-q", "chromium"]
+    if subprocess.run(install, env=env).returncode != 0:  # a fresh machine has no package lists yet
+        subprocess.run(["apt-get", "update", "-q"], env=env)
+        if subprocess.run(install, env=env).returncode != 0:
+            print("Could not install chromium: the browser tests will be skipped.", flush=True)
+
+
 def _env() -> dict:
     """nbgrader shells out to alembic and jupyter: the venv's bin must come first on PATH."""
     env = dict(os.environ)
@@ -57,6 +73,7 @@ def main(argv: list[str]) -> int:
     if argv[0] == "demo":
         command = [str(BIN / "attention-kit"), "demo", *argv[1:]]
     else:
+        install_chromium()
         # Two workers (this machine has two cores); each assignment's nbgrader course stays on one worker.
         command = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", *argv[1:]]
     return subprocess.run(command, cwd=ROOT, env=_env()).returncode

@@ -4,9 +4,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+import webbrowser
 from pathlib import Path
 
-from . import build, course, grading, pipeline, report
+from . import build, class_report, course, grading, pipeline, report
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=Path("graded"))
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
     p.add_argument("--course", help="the course folder whose source notebooks restore the given cells")
+    p.add_argument("--open", action="store_true", help="open OUT/report.html in the default browser at the end")
 
     p = commands.add_parser("mistakes", help="print the catalog of named mistakes, and the checks where each is "
                                              "detected, as a Markdown table")
@@ -94,11 +97,15 @@ def cmd_grade(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
+    started = time.monotonic()
     results = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
                                 out=args.out, targets=args.submissions)
+    page = class_report.write(args.out, seconds=time.monotonic() - started, workers=args.workers)
     print(grading.class_report(results))
-    print(f"\nWrote {args.out / 'grades.csv'}, {len(results)} results in {args.out / 'results'} "
-          f"and feedback pages in {args.out / 'feedback'}.")
+    print(f"\nWrote {args.out / 'grades.csv'}, {len(results)} results in {args.out / 'results'}, "
+          f"feedback pages in {args.out / 'feedback'} and the class report {page}.")
+    if args.open and not webbrowser.open(page.resolve().as_uri()):
+        print(f"No browser to open {page} in.")
     return EXIT_OK
 
 

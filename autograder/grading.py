@@ -70,7 +70,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
 
 def write_submission(sub: Submission, out: Path) -> dict:
     """One Gradescope-style JSON and one feedback page; returns the JSON's content."""
-    stem = f"{sub.student}__{sub.assignment.id if sub.assignment else 'ungradable'}"
+    stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
     result = report.gradescope(sub)
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Submission:
     results: list[CheckResult] = field(default_factory=list)
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # how long grading it took
 
     @property
     def gradable(self) -> bool:
@@ -268,6 +270,8 @@ def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden:
     submission = Submission(Path(path), student, notebook=notebook)
     steps = [LoadNotebook(), IdentifyAssignment(assignment), RestoreChecks(root), Execute(sandbox, limits, hide, capture),
              CollectResults(hidden), Diagnose()]
+    started = time.monotonic()
     for step in steps:
         submission = step(submission)
+    submission.seconds = time.monotonic() - started
     return submission

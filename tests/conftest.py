@@ -1,7 +1,8 @@
-"""Shared fixtures: the course root, notebooks executed in-process, the kit's CLI."""
+"""Shared fixtures: the course root, notebooks executed in-process, the kit's CLI, one browser."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,46 @@ def root() -> Path:
     return ROOT
 
 
-def run_kit(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+def run_kit(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, **(env or {}), "PATH": path}
     return subprocess.run([*KIT, *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the browser tests (gitignored)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One Chromium, driven by Playwright, for every browser test of the session (a fresh profile).
+
+    Debian's Chromium is used because Playwright's own browser download is not reachable; where
+    either is missing the browser tests are skipped with the reason."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no chromium on PATH: install it with `apt-get install -y chromium` (python3 tasks.py test "
+                    "does when it runs as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is missing: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, args=CHROMIUM_ARGS,
+            headless=True, viewport={"width": 1280, "height": 900})
+        yield context
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as a test artefact and say where it is."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
