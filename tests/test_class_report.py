@@ -16,10 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from . import samples  # the one place this module takes the sample class from
 from autograder.assignments import ASSIGNMENTS
 from autograder.mistakes import BY_ID
 
+from . import samples
 from .conftest import ROOT, run_kit, screenshot
 
 pytestmark = pytest.mark.xdist_group("browser")

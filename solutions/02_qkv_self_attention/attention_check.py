@@ -521,11 +521,14 @@ Detector = tuple[Mistake, Callable[[Any, Any, list], bool]]
 
 
 def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e-4, rtol: float = 0.0,
-            hint: str | None = None, variants: Iterable[Variant] = (), detectors: Iterable[Detector] = ()) -> str:
+            hint: str | None = None, variants: Iterable[Variant] = (), detectors: Iterable[Detector] = (),
+            warned: Iterable[tuple[Mistake, str]] = ()) -> str:
     """Pass (return a short message) when ``got`` matches ``expected``, else explain what differs.
 
     A mistake is named only on evidence: the answer equals a known wrong ``variant`` computed on
-    the same inputs, or a ``detector`` recognises it (e.g. a warning the student's code raised).
+    the same inputs, or a ``detector`` recognises it (marked memory...), or the student's code raised
+    the warning that gives a ``warned`` mistake away (softmax without ``dim``): that one fails the
+    check even when the numbers happen to be right, since the same code breaks on other shapes.
     """
     import torch
 
@@ -537,7 +540,9 @@ def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e
         raise CheckFailed(raised(what, got))
     got_t = same_layout(as_tensor(got, what), expected)
     expected = expected.detach().to(torch.float64)
+    warned = list(warned) if student.warnings else []
     if close(got_t, expected, atol, rtol):
+        refuse_warned(student, warned, what)
         return f"{what}: correct."
     if got_t.shape != expected.shape:
         problem = f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got_t.shape)}."
@@ -550,6 +555,7 @@ def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e
     found = [m for m, wrong in variants if not isinstance(wrong, tuple) and close(got_t, wrong, atol, rtol,
                                                                                   equal_nan=True)]
     found += [m for m, recognise in detectors if _safely(recognise, got_t, expected, student.warnings)]
+    found += [m for m, fragment in warned if any(fragment in w for w in student.warnings)]
     found = list({m.id: m for m in found}.values())
     if found:
         raise CheckFailed(f"{problem}\n{advice(found)}", tags=[m.id for m in found])
@@ -563,9 +569,13 @@ def _safely(recognise: Callable[[Any, Any, list], bool], got, expected, warned: 
         return False  # shapes too far from the reference to compare: no evidence
 
 
-def warned(fragment: str) -> Callable[[Any, Any, list], bool]:
-    """The student's code raised a warning containing ``fragment`` (softmax without ``dim``...)."""
-    return lambda got, expected, warnings_seen: any(fragment in w for w in warnings_seen)
+def refuse_warned(student: Student, warned: list[tuple[Mistake, str]], what: str) -> None:
+    """Right numbers, and a warning that gives a mistake away: fail, naming it."""
+    for mistake, fragment in warned:
+        seen = next((w for w in student.warnings if fragment in w), None)
+        if seen is not None:
+            raise CheckFailed(f"{what}: the numbers happen to be right here, but PyTorch warned:\n  \"{seen}\"\n"
+                              f"{advice([mistake])}", tags=[mistake.id])
 
 
 def accumulated_into_uninitialised(got, expected, warnings_seen: list) -> bool:
@@ -629,23 +639,11 @@ class PublicCheck:
         mistakes = self.mistakes
         variants = [(mistakes[m], tuple(map(_frozen, value["raises"])) if isinstance(value, dict) else value)
                     for m, value in decode(spec.get("variants", []))]
-        detectors = [(mistakes[m], warned(fragment)) for m, fragment in spec.get("warned", [])]
-        if spec.get("uninitialised"):
-            detectors.append((mistakes[spec["uninitialised"]], accumulated_into_uninitialised))
+        detectors = [(mistakes[spec["uninitialised"]], accumulated_into_uninitialised)] if spec.get(
+            "uninitialised") else []
         return compare(got, decode(spec["value"]), what=spec["what"], student=student, atol=spec.get("atol", 1e-4),
-                       rtol=spec.get("rtol", 0.0), hint=spec.get("hint"), variants=variants, detectors=detectors)
-
-    def _no_warning(self, student: Student, spec: dict, answer: Any) -> None:
-        refuse_warning(student, spec["fragment"], self.mistakes[spec["mistake"]], spec["what"])
-
-
-def refuse_warning(student: Student, fragment: str, mistake: Mistake, what: str) -> None:
-    """Fail, naming the mistake, when the student's code raised this warning, even with the right numbers
-    (softmax without ``dim`` guesses right on 2-D scores and wrong as soon as a batch dimension appears)."""
-    seen = next((w for w in student.warnings if fragment in w), None)
-    if seen is not None:
-        raise CheckFailed(f"{what}: the numbers happen to be right here, but your code called softmax without a "
-                          f"dimension and PyTorch warned:\n  \"{seen}\"\n{advice([mistake])}", tags=[mistake.id])
+                       rtol=spec.get("rtol", 0.0), hint=spec.get("hint"), variants=variants, detectors=detectors,
+                       warned=[(mistakes[m], fragment) for m, fragment in spec.get("warned", [])])
 
 
 def require_items(answer: Any, count: int, message: str) -> None:
@@ -882,7 +880,8 @@ def notes_on_cells(problems: Iterable[tuple[int, str, str]], cells: list) -> lis
         notes.append(f"{cell_label(cells, index)}: {kind}" + (f": {message}" if message else ""))
     if knock_on:
         counted = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
-        notes.append(f"{counted} could not run because a TO-DO above them is not written yet.")
+        notes.append(f"{counted} could not run because a TO-DO above {'it' if knock_on == 1 else 'them'} is not "
+                     "written yet.")
     return notes
 
 
@@ -969,7 +968,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [Path(a) for a in argv] or [folder / f"{c.assignment}.ipynb" for c in checks
                                          if (folder / f"{c.assignment}.ipynb").exists()]
     if not paths:
-        print(f"No notebook to check: give its path (python attention_check.py NOTEBOOK.ipynb).")
+        print("No notebook to check: give its path (python attention_check.py NOTEBOOK.ipynb).")
         return 2
     codes = []
     for path in paths:
