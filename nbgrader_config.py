@@ -9,6 +9,8 @@ solutions/<id>/              -> generate_solution's output (reference solutions)
 would run the test cells after the student's code (see autograder/nbgrader_hooks.py): the test
 cells receive the kit's verdicts, everything else of nbgrader is unchanged.
 """
+import sys
+
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades
 
@@ -28,3 +30,7 @@ c.Autograde.autograde_preprocessors = ["autograder.nbgrader_hooks.GradeInSandbox
                                        ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                        CheckCellMetadata]
 c.GradeInSandbox.timeout = 120  # seconds for one notebook
+if sys.argv[1:2] == ["autograde"]:  # start the kit's warm grader now: it imports torch while nbgrader starts up
+    from autograder.sandbox import shared
+
+    shared()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The two commands of the README, each doing its own set-up.
 
-    python3 tasks.py demo   # build the notebooks, self-check, grade sample submissions, print the report
+    python3 tasks.py demo   # check the build, a student's self-check, grade a sample class with the kit and with nbgrader
     python3 tasks.py test   # the whole test suite (what .ci/run calls)
 
 Set-up: a virtual environment in .venv with the CPU build of torch installed
@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -65,17 +66,53 @@ def _env() -> dict:
     return env
 
 
+def demo(out: Path) -> int:
+    """The kit's main job end to end, as the commands a course runs (each printed before it runs)."""
+    python, first = str(BIN / "python"), "01_simplified_attention"
+    course = out / "course"
+
+    def step(title: str, command: list, cwd: Path = ROOT, expect: tuple = (0,)) -> None:
+        print(f"\n== {title}\n$ {' '.join(map(str, command))}", flush=True)
+        code = subprocess.run(list(map(str, command)), cwd=cwd, env=_env()).returncode
+        if code not in expect:
+            raise SystemExit(f"the command above exited with {code}")
+
+    step("Build: release/ and solutions/ (and the checker students get) are what assignments/ generates",
+         ["attention-kit", "build", "--check"])
+    step("A student's folder, as nbgrader releases it, with softmax over the wrong dimension in one TO-DO",
+         [python, "-m", "tests.samples", "student", out / "student", "softmax_dim0"])
+    step("The student checks the whole notebook from a terminal in that folder (no kit installed there)",
+         [python, "attention_check.py"], cwd=out / "student", expect=(1,))  # 1: a check fails, as it should
+    step("A sample class: every assignment's reference, blank notebook, sample mistakes, tampered test cells, "
+         "and a file that is not a notebook", [python, "-m", "tests.samples", "class", out / "submitted"])
+    step("The instructor grades the class with the kit (scores, diagnoses, feedback pages, report.html)",
+         ["attention-kit", "grade", out / "submitted", "--out", out / "graded"])
+    course.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "assignments", course / "assignments", dirs_exist_ok=True)
+    for notebook in (out / "submitted").glob(f"*/{first}/"):
+        shutil.copytree(notebook, course / "submitted" / notebook.parent.name / first, dirs_exist_ok=True)
+    print(f"\n== ... or with nbgrader, whose autograde runs the kit's sandboxed grader (course folder: {course})")
+    step("nbgrader generate_assignment", ["nbgrader", "generate_assignment", first, "--force", "--log-level=WARN"],
+         cwd=course)
+    step("nbgrader autograde (it reports the file that is not a notebook as an error, and exits 1)",
+         ["nbgrader", "autograde", first, "--create", "--log-level=ERROR"], cwd=course, expect=(0, 1))
+    step("nbgrader export", ["nbgrader", "export", "--log-level=WARN"], cwd=course)
+    print((course / "grades.csv").read_text())
+    print(f"Class report: {out / 'graded' / 'report.html'}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__)
         return 2
     set_up()
     if argv[0] == "demo":
-        command = [str(BIN / "attention-kit"), "demo", *argv[1:]]
-    else:
-        install_chromium()
-        # Two workers (this machine has two cores); each assignment's nbgrader course stays on one worker.
-        command = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", *argv[1:]]
+        return demo(Path(argv[1]) if len(argv) > 1 else Path(tempfile.mkdtemp(prefix="attention-kit-demo-")))
+    install_chromium()
+    # Two workers (this machine has two cores); each assignment's nbgrader course stays on one worker.
+    command = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", *argv[1:]]
     return subprocess.run(command, cwd=ROOT, env=_env()).returncode
 
 

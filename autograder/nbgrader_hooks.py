@@ -15,7 +15,6 @@ errors), so the graded notebook reads as before. One warm grader serves the whol
 """
 from __future__ import annotations
 
-import atexit
 from pathlib import Path
 
 import nbformat
@@ -26,19 +25,7 @@ from traitlets import Float
 from . import pipeline
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
-from .sandbox import Limits, Sandbox
-
-_SANDBOX: Sandbox | None = None
-
-
-def shared_sandbox() -> Sandbox:
-    """The warm zygote of this nbgrader run, started with the first notebook."""
-    global _SANDBOX
-    if _SANDBOX is None:
-        _SANDBOX = Sandbox()
-        atexit.register(_SANDBOX.close)
-    return _SANDBOX
-
+from .sandbox import Limits, shared
 
 class GradeInSandbox(NbGraderPreprocessor):
     """Run the submission's cells in the kit's sandbox and put the kit's verdict in each test cell."""
@@ -50,7 +37,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         restore_deleted_test_cells(nb, graded)
         root = Path.cwd()  # nbgrader runs its converters from the course folder
         sub = pipeline.grade(root / graded["student"] / graded["assignment"], graded["student"],
-                             sandbox=shared_sandbox(), limits=limits_for(self.timeout), hidden=True,
+                             sandbox=shared(), limits=limits_for(self.timeout), hidden=True,
                              hide=pipeline.secrets(root), assignment=graded["assignment"], notebook=nb, capture=True)
         record(nb, sub)
         return nb, resources
@@ -115,14 +102,21 @@ def verdict(result: Result) -> nbformat.NotebookNode:
     """The output a test cell would show had it run the check itself (see ``attention_check.announce``)."""
     points = f"{result.points:g} point{'s' if result.points != 1 else ''}"
     if result.status == PASSED:
-        return nbformat.v4.new_output("stream", name="stdout", text=f"PASSED {result.grade_id} ({points}): "
-                                                                     f"{result.message}\n")
+        return _output("stream", name="stdout", text=f"PASSED {result.grade_id} ({points}): {result.message}\n")
     text = f"FAILED {result.grade_id} ({points})\n{result.message}"
-    return nbformat.v4.new_output("error", ename="CheckFailedInNotebook", evalue=text, traceback=text.splitlines())
+    return _output("error", ename="CheckFailedInNotebook", evalue=text, traceback=text.splitlines())
 
 
 def _note(text: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_output("error", ename="NotGraded", evalue=text, traceback=[text])
+    return _output("error", ename="NotGraded", evalue=text, traceback=[text])
+
+
+def _output(kind: str, **fields) -> nbformat.NotebookNode:
+    """An nbformat output built from fields this module checked (nbformat's own constructor validates each one
+    against the schema, which costs more than grading; nbgrader's CheckCellMetadata and writer come after)."""
+    if kind in {"display_data", "execute_result"}:
+        fields.setdefault("metadata", {})
+    return nbformat.from_dict({"output_type": kind, **fields})
 
 
 def sanitized(outputs: list) -> list[nbformat.NotebookNode]:
@@ -132,16 +126,16 @@ def sanitized(outputs: list) -> list[nbformat.NotebookNode]:
     for output in outputs if isinstance(outputs, list) else []:
         kind = output.get("output_type") if isinstance(output, dict) else None
         if kind == "stream" and output.get("name") in {"stdout", "stderr"} and isinstance(output.get("text"), str):
-            kept.append(nbformat.v4.new_output("stream", name=output["name"], text=output["text"]))
+            kept.append(_output("stream", name=output["name"], text=output["text"]))
         elif kind in {"display_data", "execute_result"} and isinstance(output.get("data"), dict):
             data = {mime: value for mime, value in output["data"].items() if isinstance(value, str)}
             metadata = output.get("metadata") if isinstance(output.get("metadata"), dict) else {}
             if data:
-                kept.append(nbformat.v4.new_output(kind, data=data, metadata=_plain(metadata)))
+                kept.append(_output(kind, data=data, metadata=_plain(metadata)))
         elif kind == "error":
             traceback = [line for line in output.get("traceback", []) if isinstance(line, str)]
-            kept.append(nbformat.v4.new_output("error", ename=str(output.get("ename", "Error")),
-                                               evalue=str(output.get("evalue", "")), traceback=traceback))
+            kept.append(_output("error", ename=str(output.get("ename", "Error")), evalue=str(output.get("evalue", "")),
+                                traceback=traceback))
     return kept
 
 

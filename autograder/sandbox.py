@@ -8,6 +8,7 @@ without the cell that killed it, so the notebook is graded on what it completed.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -73,14 +74,16 @@ class Sandbox:
             stderr=subprocess.DEVNULL, start_new_session=True,
         )
         child.close()
-        self._ctrl, self._lock = parent, threading.Lock()
+        self._ctrl, self._lock, self._ready = parent, threading.Lock(), False
         self._ctrl.settimeout(120)
-        if self._ctrl.recv(1) != b"R":
-            raise RuntimeError("the grading sandbox did not start")
 
     def fork(self) -> tuple[int, socket.socket]:
         ours, theirs = socket.socketpair()
         with self._lock:
+            if not self._ready:  # the zygote imports torch while its owner goes on; wait for it the first time
+                if self._ctrl.recv(1) != b"R":
+                    raise RuntimeError("the grading sandbox did not start")
+                self._ready = True
             socket.send_fds(self._ctrl, [b"F"], [theirs.fileno()])
             pid = int.from_bytes(_exactly(self._ctrl, 4), "big")
         theirs.close()
@@ -105,6 +108,20 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_SHARED: Sandbox | None = None
+
+
+def shared() -> Sandbox:
+    """The process's one warm zygote for an embedding program (nbgrader's autograde), started on first use and
+    closed when the process ends. Starting it early (the course config does, for ``nbgrader autograde``) lets it
+    import torch while the program starts up."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Sandbox()
+        atexit.register(_SHARED.close)
+    return _SHARED
 
 
 class Execution:

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Throughput of ``attention-kit grade`` against ``nbgrader autograde`` on the same class.
+"""Throughput of the kit's graders against stock ``nbgrader autograde`` on the same class.
 
 Generates N submissions (default 40) by cycling through every assignment's sample
 class (reference solutions, blank notebooks, sample mistakes, tampered notebooks)
-and adds broken ones (a cell that raises, an invalid file), grades them with both
-tools, checks that both give every notebook the same points per check, and prints
-seconds per submission and the ratio.
+and adds broken ones (a cell that raises, an invalid file), then grades them three
+ways: ``attention-kit grade``, ``nbgrader autograde`` with this course's
+configuration (the kit's sandboxed grader inside nbgrader), and ``nbgrader
+autograde`` with nbgrader's defaults (a kernel per notebook that runs the test
+cells); each nbgrader grades the whole class in one command (``nbgrader autograde
+"*"``). It checks that all three give every notebook the same points per check,
+and prints seconds per submission and the ratios to stock nbgrader.
 
     .venv/bin/python benchmarks/grade_throughput.py [--count 40] [--workers 2]
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder import nbgrader_app  # noqa: E402
-from tests import samples  # noqa: E402
 from autograder.assignments import ASSIGNMENTS  # noqa: E402
+from tests import samples  # noqa: E402
 
 
 def make_class(course: Path, count: int) -> dict[str, str]:
@@ -53,18 +58,27 @@ def make_class(course: Path, count: int) -> dict[str, str]:
     return students
 
 
-def nbgrader_scores(course: Path, students: dict[str, str]) -> tuple[float, dict]:
+#: the block of the course's config that makes autograde run the kit's grader; stock nbgrader is the config without it
+KIT_BLOCK = "# Autograde: nbgrader's own steps, with the kit's sandboxed grader"
+
+
+def nbgrader_scores(course: Path, students: dict[str, str], stock: bool) -> tuple[float, dict]:
+    """``nbgrader autograde`` of every assignment in a copy of the course (the course's config, or stock)."""
+    copy = course.with_name(f"{course.name}-{'stock' if stock else 'configured'}")
+    shutil.copytree(course, copy, ignore=shutil.ignore_patterns("kit-graded"))
+    if stock:
+        config = (copy / "nbgrader_config.py").read_text()
+        (copy / "nbgrader_config.py").write_text(config[:config.index(KIT_BLOCK)])
     started = time.perf_counter()
     for assignment_id in sorted(set(students.values())):
-        nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course)
+        nbgrader_app.run(["generate_assignment", assignment_id, "--force"], copy)
     generated = time.perf_counter()
-    for assignment_id in sorted(set(students.values())):
-        # nbgrader reports the invalid file as an error and goes on; its exit code is then 1
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--create"], cwd=course,
-                       env=nbgrader_app.env(), capture_output=True)
+    # One command for the whole class ("*": every assignment), as for one assignment's whole class. nbgrader reports
+    # the invalid file as an error and goes on; its exit code is then 1.
+    subprocess.run(["nbgrader", "autograde", "*", "--create"], cwd=copy, env=nbgrader_app.env(), capture_output=True)
     seconds = time.perf_counter() - generated
     scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gradebook:
         for student, assignment_id in students.items():
             try:
                 notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
@@ -97,19 +111,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="attention-kit-bench-") as tmp:
         course = nbgrader_app.new_course(ROOT, Path(tmp) / "course")
         students = make_class(course, args.count)
-        print(f"{len(students)} submissions over {len(set(students.values()))} assignments")
-        kit_seconds, kit = kit_scores(course, args.workers)
-        print(f"attention-kit grade --workers {args.workers}: {kit_seconds:.1f} s")
-        nb_seconds, nb = nbgrader_scores(course, students)
-        print(f"nbgrader autograde:               {nb_seconds:.1f} s")
-        disagreements = {s: (kit.get(s), nb.get(s)) for s in students if kit.get(s, {}) != nb.get(s, {})}
-        for student, (ours, theirs) in disagreements.items():
-            print(f"  DIFFERENT POINTS for {student}: kit {ours} nbgrader {theirs}")
         n = len(students)
-        print(f"\nseconds per submission: attention-kit {kit_seconds / n:.3f}, nbgrader {nb_seconds / n:.3f}")
-        print(f"ratio (nbgrader / attention-kit): {nb_seconds / kit_seconds:.1f}x")
-        print("same points per check for every submission" if not disagreements else
-              f"{len(disagreements)} submissions graded differently")
+        print(f"{n} submissions over {len(set(students.values()))} assignments")
+        graders = {}
+        graders[f"attention-kit grade --workers {args.workers}"] = kit_scores(course, args.workers)
+        graders["nbgrader autograde (course config: the kit's sandbox)"] = nbgrader_scores(course, students, False)
+        graders["nbgrader autograde (nbgrader defaults: a kernel each)"] = nbgrader_scores(course, students, True)
+        stock_seconds, stock = graders["nbgrader autograde (nbgrader defaults: a kernel each)"]
+        print(f"\n{'grader':<56} {'total':>8} {'per submission':>15} {'vs stock nbgrader':>18}")
+        for name, (seconds, _) in graders.items():
+            print(f"{name:<56} {seconds:>7.1f}s {seconds / n:>14.3f}s {stock_seconds / seconds:>17.1f}x")
+        disagreements = {}
+        for name, (_, scores) in graders.items():
+            for student in students:
+                if scores.get(student, {}) != stock.get(student, {}):
+                    disagreements[name, student] = (scores.get(student), stock.get(student))
+        for (name, student), (ours, theirs) in disagreements.items():
+            print(f"  DIFFERENT POINTS for {student} from {name}: {ours}, stock nbgrader {theirs}")
+        print("same points per check for every submission from all three" if not disagreements else
+              f"{len(disagreements)} gradings differ from stock nbgrader")
         return 1 if disagreements else 0
 
 
