@@ -1,4 +1,4 @@
-"""``attention-kit``: build, check, grade, demo, mistakes."""
+"""``attention-kit``: build, check, grade, demo, mistakes, export."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import build, course, grading, pipeline, report, samples
+from . import course, grading, pipeline, report, samples
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -41,12 +41,23 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("mistakes", help="print the catalog of diagnosed mistakes as a Markdown table")
 
+    p = commands.add_parser("export", help="an autograder for Gradescope (a zip) or PrairieLearn (a question folder)")
+    p.add_argument("platform", choices=["gradescope", "prairielearn"])
+    p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
+    p.add_argument("--out", type=Path, required=True, help="gradescope: the zip to write; prairielearn: the folder")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
+    p.add_argument("--image", default="attention-kit-grader",
+                   help="prairielearn: the grading image's name on Docker Hub (default attention-kit-grader)")
+    p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
+
     args = parser.parse_args(argv)
     return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "demo": cmd_demo,
-            "mistakes": cmd_mistakes}[args.command](args)
+            "mistakes": cmd_mistakes, "export": cmd_export}[args.command](args)
 
 
 def cmd_build(args) -> int:
+    from . import build  # nbgrader's: an instructor's extra, not needed to grade
+
     root = course.course_root(args.course)
     problems = build.lint(root)
     if problems:
@@ -108,6 +119,8 @@ def cmd_grade(args) -> int:
 
 def cmd_demo(args) -> int:
     """The kit's main job on this course, end to end."""
+    from . import build
+
     root = course.course_root()
     out = args.out or Path(tempfile.mkdtemp(prefix="attention-kit-demo-"))
     print("== 1. Build: nbgrader generates the student and solution notebooks from assignments/")
@@ -152,6 +165,19 @@ def cmd_mistakes(args) -> int:
         assignments = sorted({find_check(c)[0].id[:2] for c in m.checks})
         checks = ", ".join(f"`{c}`" for c in m.checks)
         print(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {', '.join(assignments)} | {checks} |")
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .platforms import export
+
+    try:
+        written = export.export(args.platform, args.assignment, args.out, root=course.course_root(args.course),
+                                timeout=args.timeout, image=args.image)
+    except export.ExportError as exc:
+        print(f"cannot export: {exc}")
+        return EXIT_UNCHECKABLE
+    print(f"wrote {written}")
     return EXIT_OK
 
 
