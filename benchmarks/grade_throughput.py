@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Throughput of ``attention-kit grade`` against ``nbgrader autograde`` on the same class.
+"""Throughput of ``attention-kit grade`` against ``nbgrader autograde`` on the same class,
+and the time per submission inside the emulated Gradescope harness.
 
 Generates N submissions (default 40) by cycling through every assignment's sample
 class (reference solutions, blank notebooks, sample mistakes, tampered notebooks)
 and adds broken ones (a cell that raises, an invalid file), grades them with both
-tools, checks that both give every notebook the same points per check, and prints
-seconds per submission and the ratio.
+tools and with each assignment's exported Gradescope bundle (``setup.sh`` once, then
+``run_autograder`` per submission, one after another, as one container would), checks
+that all give every notebook the same points per check, and prints seconds per
+submission and the ratio.
 
     .venv/bin/python benchmarks/grade_throughput.py [--count 40] [--workers 2]
 """
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder import nbgrader_app, samples  # noqa: E402
 from autograder.assignments import ASSIGNMENTS  # noqa: E402
+from tests.platform_harness import build_image, grade_id_of, run_gradescope, unzip  # noqa: E402
 
 
 def make_class(course: Path, count: int) -> dict[str, str]:
@@ -88,6 +92,29 @@ def kit_scores(course: Path, workers: int) -> tuple[float, dict]:
     return seconds, scores
 
 
+def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tuple[float, dict]:
+    """Each assignment's bundle; setup.sh once (every bundle installs the same kit); then each submission's
+    folder handed to run_autograder in its own /autograder, one after another."""
+    sources = {}
+    for assignment_id in sorted(set(students.values())):
+        bundle = tmp / f"{assignment_id}.zip"
+        subprocess.run([sys.executable, "-m", "autograder.cli", "export", "gradescope", assignment_id, "--out",
+                        str(bundle), "--course", str(ROOT)], check=True, capture_output=True)
+        sources[assignment_id] = unzip(bundle, tmp / assignment_id)
+    started = time.perf_counter()
+    image = build_image(sources[min(sources)], tmp / "image")
+    set_up = time.perf_counter()
+    scores = {}
+    for student, assignment_id in students.items():
+        folder = course / "submitted" / student / assignment_id
+        job = run_gradescope(image, sources[assignment_id], tmp / "jobs" / student,
+                             {path.name: path.read_bytes() for path in folder.iterdir()})
+        scores[student] = {grade_id_of(t): t["score"] for t in job.results["tests"]}
+    seconds = time.perf_counter() - set_up
+    print(f"  (Gradescope setup.sh took {set_up - started:.1f} s, exporting the bundles before it, not counted)")
+    return seconds, scores
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
@@ -99,16 +126,22 @@ def main() -> int:
         print(f"{len(students)} submissions over {len(set(students.values()))} assignments")
         kit_seconds, kit = kit_scores(course, args.workers)
         print(f"attention-kit grade --workers {args.workers}: {kit_seconds:.1f} s")
+        gs_seconds, gs = gradescope_scores(course, students, Path(tmp) / "gradescope")
+        print(f"Gradescope harness (run_autograder): {gs_seconds:.1f} s")
         nb_seconds, nb = nbgrader_scores(course, students)
         print(f"nbgrader autograde:               {nb_seconds:.1f} s")
-        disagreements = {s: (kit.get(s), nb.get(s)) for s in students if kit.get(s, {}) != nb.get(s, {})}
-        for student, (ours, theirs) in disagreements.items():
-            print(f"  DIFFERENT POINTS for {student}: kit {ours} nbgrader {theirs}")
+        disagreements = {(s, grader): (kit.get(s), theirs.get(s)) for grader, theirs in
+                         (("nbgrader", nb), ("Gradescope harness", gs)) for s in students
+                         if kit.get(s, {}) != theirs.get(s, {})}
+        for (student, grader), (ours, theirs) in disagreements.items():
+            print(f"  DIFFERENT POINTS for {student}: kit {ours} {grader} {theirs}")
         n = len(students)
-        print(f"\nseconds per submission: attention-kit {kit_seconds / n:.3f}, nbgrader {nb_seconds / n:.3f}")
+        print(f"\nseconds per submission: attention-kit {kit_seconds / n:.3f}, nbgrader {nb_seconds / n:.3f}, "
+              f"Gradescope harness {gs_seconds / n:.3f}")
         print(f"ratio (nbgrader / attention-kit): {nb_seconds / kit_seconds:.1f}x")
+        print(f"ratio (Gradescope harness / attention-kit): {gs_seconds / kit_seconds:.1f}x")
         print("same points per check for every submission" if not disagreements else
-              f"{len(disagreements)} submissions graded differently")
+              f"{len({student for student, _ in disagreements})} submissions graded differently")
         return 1 if disagreements else 0
 
 
