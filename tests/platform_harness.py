@@ -19,6 +19,7 @@ import shutil
 import stat
 import subprocess
 import venv
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +43,13 @@ class Image:
 
 
 def unzip(bundle: Path, folder: Path) -> Path:
-    """As Gradescope unpacks the autograder zip into /autograder/source (with its scripts' modes)."""
-    subprocess.run(["unzip", "-q", str(bundle), "-d", str(folder)], check=True)
+    """As Gradescope unpacks the autograder zip into /autograder/source, with the modes it records (as `unzip`
+    keeps them: run_autograder is executable)."""
+    with zipfile.ZipFile(bundle) as archive:
+        for entry in archive.infolist():
+            path = Path(archive.extract(entry, folder))
+            if entry.external_attr >> 16:
+                path.chmod(stat.S_IMODE(entry.external_attr >> 16))
     return folder
 
 
