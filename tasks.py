@@ -39,7 +39,7 @@ def set_up() -> None:
     print(f"Installing {TORCH} (CPU) and numpy ...", flush=True)
     subprocess.run([*pip, TORCH, "numpy"], check=True)
     print("Installing attention-kit and its dependencies ...", flush=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[nbgrader,test]"], check=True)
     # Build matplotlib's font cache now, not in a student's first plotting cell (it would print to stderr).
     subprocess.run([str(BIN / "python"), "-c", "import matplotlib.pyplot"], check=True, env=_env())
     stamp.write_text(wanted)

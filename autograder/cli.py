@@ -1,4 +1,4 @@
-"""``attention-kit``: build, check, grade, mistakes."""
+"""``attention-kit``: build, check, grade, mistakes, export."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import build, class_report, course, grading, pipeline, report
+from . import class_report, course, grading, pipeline, report
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -42,11 +42,23 @@ def main(argv: list[str] | None = None) -> int:
                                              "detected, as a Markdown table")
     p.add_argument("--course", help="the course folder (its reference solutions show what each check can detect)")
 
+    p = commands.add_parser("export", help="an autograder for Gradescope (a zip) or PrairieLearn (a question folder)")
+    p.add_argument("platform", choices=["gradescope", "prairielearn"])
+    p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
+    p.add_argument("--out", type=Path, required=True, help="gradescope: the zip to write; prairielearn: the folder")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
+    p.add_argument("--image", default="attention-kit-grader",
+                   help="prairielearn: the grading image's name on Docker Hub (default attention-kit-grader)")
+    p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
+
     args = parser.parse_args(argv)
-    return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes}[args.command](args)
+    return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
+            "export": cmd_export}[args.command](args)
 
 
 def cmd_build(args) -> int:
+    from . import build  # nbgrader's: an instructor's extra, not needed to grade
+
     root = course.course_root(args.course)
     problems = build.lint(root)
     if problems:
@@ -68,15 +80,10 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
-def limits_for(timeout: float) -> Limits:
-    """One cell may use half the notebook's time, so a stuck cell leaves time for the others."""
-    return Limits(total_seconds=timeout, cell_seconds=min(30.0, timeout / 2), call_seconds=min(10.0, timeout / 2))
-
-
 def cmd_check(args) -> int:
     """Exit 0 when every public check passes, 1 when one fails, 2 when a notebook cannot be checked."""
     with Sandbox() as sandbox:
-        subs = [pipeline.grade(path, path.stem, sandbox=sandbox, limits=limits_for(args.timeout), hidden=False)
+        subs = [pipeline.grade(path, path.stem, sandbox=sandbox, limits=Limits.for_notebook(args.timeout), hidden=False)
                 for path in args.notebooks]
     if args.json:
         results = [report.gradescope(sub) for sub in subs]
@@ -98,7 +105,7 @@ def cmd_grade(args) -> int:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
     started = time.monotonic()
-    results = grading.grade_all(found, limits=limits_for(args.timeout), workers=args.workers, root=root,
+    results = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
                                 out=args.out, targets=args.submissions)
     page = class_report.write(args.out, seconds=time.monotonic() - started, workers=args.workers)
     print(grading.class_report(results))
@@ -113,6 +120,19 @@ def cmd_mistakes(args) -> int:
     from .coverage import markdown_table
 
     print(markdown_table(course.course_root(args.course)))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .platforms import export
+
+    try:
+        written = export.export(args.platform, args.assignment, args.out, root=course.course_root(args.course),
+                                timeout=args.timeout, image=args.image)
+    except export.ExportError as exc:
+        print(f"cannot export: {exc}")
+        return EXIT_UNCHECKABLE
+    print(f"wrote {written}")
     return EXIT_OK
 
 

@@ -37,7 +37,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         restore_deleted_test_cells(nb, graded)
         root = Path.cwd()  # nbgrader runs its converters from the course folder
         sub = pipeline.grade(root / graded["student"] / graded["assignment"], graded["student"],
-                             sandbox=shared(), limits=limits_for(self.timeout), hidden=True,
+                             sandbox=shared(), limits=Limits.for_notebook(self.timeout), hidden=True,
                              hide=pipeline.secrets(root), assignment=graded["assignment"], notebook=nb, capture=True)
         record(nb, sub)
         return nb, resources
@@ -67,11 +67,6 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
         nb.cells.insert(max(before, default=-1) + 1, nbformat.v4.new_code_cell(cells[name].source, metadata={
             "nbgrader": {"grade": True, "grade_id": name, "locked": True, "points": tests[name],
                          "schema_version": 3, "solution": False, "task": False}}))
-
-
-def limits_for(timeout: float) -> Limits:
-    """One cell may use half the notebook's time, so a stuck cell leaves time for the others."""
-    return Limits(total_seconds=timeout, cell_seconds=min(30.0, timeout / 2), call_seconds=min(10.0, timeout / 2))
 
 
 def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:

@@ -263,15 +263,48 @@ def _leftover_notes(leftover: dict) -> list[str]:
     return notes
 
 
+class RequireAssignment:
+    """Another assignment's notebook (or none of the kit's) scores 0 on this assignment's checks, with both
+    names, instead of being graded on its own checks (a platform's autograder is for one assignment)."""
+
+    def __init__(self, assignment_id: str):
+        self.assignment = ASSIGNMENTS[assignment_id]
+
+    def __call__(self, sub: Submission) -> Submission:
+        if sub.assignment is self.assignment:
+            return sub
+        if sub.gradable:  # a notebook of another assignment
+            sub.problem = (f"this notebook is assignment {sub.assignment.id}, and this autograder grades "
+                           f"{self.assignment.id}")
+        sub.assignment = self.assignment
+        sub.results = [ungradable(check, sub.problem) for check in self.assignment.checks]
+        return sub
+
+
+def reading_steps(root: Path | None, assignment: str | None, required: bool = False) -> list:
+    """From a file to the cells to run: read it, know the assignment (``required``: only that one), restore the
+    given cells."""
+    return [LoadNotebook(), IdentifyAssignment(assignment), *([RequireAssignment(assignment)] if required else []),
+            RestoreChecks(root)]
+
+
+def grading_steps(sandbox: Sandbox, limits: Limits, hidden: bool, hide: list[Path] = (), capture: bool = False) -> list:
+    """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
+    return [Execute(sandbox, limits, hide, capture), CollectResults(hidden), Diagnose()]
+
+
+def run(submission: Submission, steps: list) -> Submission:
+    """The steps in order; the time they took is added to the submission's grading time."""
+    started = time.monotonic()
+    for step in steps:
+        submission = step(submission)
+    submission.seconds += time.monotonic() - started
+    return submission
+
+
 def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool, root: Path | None = None,
           hide: list[Path] = (), assignment: str | None = None, notebook: nbformat.NotebookNode | None = None,
           capture: bool = False) -> Submission:
     """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
-    submission = Submission(Path(path), student, notebook=notebook)
-    steps = [LoadNotebook(), IdentifyAssignment(assignment), RestoreChecks(root), Execute(sandbox, limits, hide, capture),
-             CollectResults(hidden), Diagnose()]
-    started = time.monotonic()
-    for step in steps:
-        submission = step(submission)
-    submission.seconds = time.monotonic() - started
-    return submission
+    return run(Submission(Path(path), student, notebook=notebook),
+               reading_steps(root, assignment) + grading_steps(sandbox, limits, hidden, hide, capture))

@@ -34,6 +34,11 @@ class Limits:
     processes: int = 64  # processes and threads at once: torch's own threads fit, a fork bomb does not
     restarts: int = 3
 
+    @classmethod
+    def for_notebook(cls, seconds: float) -> "Limits":
+        """``seconds`` for a whole notebook; one cell may use half of it, so a stuck cell leaves time for the rest."""
+        return cls(total_seconds=seconds, cell_seconds=min(30.0, seconds / 2), call_seconds=min(10.0, seconds / 2))
+
     def for_child(self) -> dict:
         return {"cell_seconds": self.cell_seconds, "call_seconds": self.call_seconds, "memory_mb": self.memory_mb,
                 "output_kb": self.output_kb, "file_mb": self.file_mb, "processes": self.processes}

@@ -3,13 +3,15 @@
 
 Generates N submissions (default 40) by cycling through every assignment's sample
 class (reference solutions, blank notebooks, sample mistakes, tampered notebooks)
-and adds broken ones (a cell that raises, an invalid file), then grades them three
-ways: ``attention-kit grade``, ``nbgrader autograde`` with this course's
-configuration (the kit's sandboxed grader inside nbgrader), and ``nbgrader
-autograde`` with nbgrader's defaults (a kernel per notebook that runs the test
-cells); each nbgrader grades the whole class in one command (``nbgrader autograde
-"*"``). It checks that all three give every notebook the same points per check,
-and prints seconds per submission and the ratios to stock nbgrader.
+and adds broken ones (a cell that raises, an invalid file), then grades them four
+ways: ``attention-kit grade``; ``nbgrader autograde`` with this course's
+configuration (the kit's sandboxed grader inside nbgrader); ``nbgrader autograde``
+with nbgrader's defaults (a kernel per notebook that runs the test cells), each
+nbgrader grading the whole class in one command (``nbgrader autograde "*"``); and
+each assignment's exported Gradescope bundle in the emulated harness (``setup.sh``
+once, then ``run_autograder`` per submission, one after another, as one container
+would). It checks that all give every notebook the same points per check, and
+prints seconds per submission and the ratios to stock nbgrader.
 
     .venv/bin/python benchmarks/grade_throughput.py [--count 40] [--workers 2]
 """
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from autograder import nbgrader_app  # noqa: E402
 from autograder.assignments import ASSIGNMENTS  # noqa: E402
 from tests import samples  # noqa: E402
+from tests.platform_harness import build_image, grade_id_of, run_gradescope, unzip  # noqa: E402
 
 
 def make_class(course: Path, count: int) -> dict[str, str]:
@@ -103,6 +106,29 @@ def kit_scores(course: Path, workers: int) -> tuple[float, dict]:
     return seconds, scores
 
 
+def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tuple[float, dict]:
+    """Each assignment's bundle; setup.sh once (every bundle installs the same kit); then each submission's
+    folder handed to run_autograder in its own /autograder, one after another."""
+    sources = {}
+    for assignment_id in sorted(set(students.values())):
+        bundle = tmp / f"{assignment_id}.zip"
+        subprocess.run([sys.executable, "-m", "autograder.cli", "export", "gradescope", assignment_id, "--out",
+                        str(bundle), "--course", str(ROOT)], check=True, capture_output=True)
+        sources[assignment_id] = unzip(bundle, tmp / assignment_id)
+    started = time.perf_counter()
+    image = build_image(sources[min(sources)], tmp / "image")
+    set_up = time.perf_counter()
+    scores = {}
+    for student, assignment_id in students.items():
+        folder = course / "submitted" / student / assignment_id
+        job = run_gradescope(image, sources[assignment_id], tmp / "jobs" / student,
+                             {path.name: path.read_bytes() for path in folder.iterdir()})
+        scores[student] = {grade_id_of(t): t["score"] for t in job.results["tests"]}
+    seconds = time.perf_counter() - set_up
+    print(f"  (Gradescope setup.sh took {set_up - started:.1f} s, exporting the bundles before it, not counted)")
+    return seconds, scores
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
@@ -117,10 +143,12 @@ def main() -> int:
         graders[f"attention-kit grade --workers {args.workers}"] = kit_scores(course, args.workers)
         graders["nbgrader autograde (course config: the kit's sandbox)"] = nbgrader_scores(course, students, False)
         graders["nbgrader autograde (nbgrader defaults: a kernel each)"] = nbgrader_scores(course, students, True)
+        graders["Gradescope harness (run_autograder per submission)"] = gradescope_scores(
+            course, students, Path(tmp) / "gradescope")
         stock_seconds, stock = graders["nbgrader autograde (nbgrader defaults: a kernel each)"]
-        print(f"\n{'grader':<56} {'total':>8} {'per submission':>15} {'vs stock nbgrader':>18}")
+        print(f"\n{'grader':<58} {'total':>8} {'per submission':>15} {'vs stock nbgrader':>18}")
         for name, (seconds, _) in graders.items():
-            print(f"{name:<56} {seconds:>7.1f}s {seconds / n:>14.3f}s {stock_seconds / seconds:>17.1f}x")
+            print(f"{name:<58} {seconds:>7.1f}s {seconds / n:>14.3f}s {stock_seconds / seconds:>17.1f}x")
         disagreements = {}
         for name, (_, scores) in graders.items():
             for student in students:

@@ -1,0 +1,167 @@
+"""``attention-kit export``: what an instructor uploads to Gradescope or PrairieLearn for one assignment.
+
+Gradescope (https://gradescope-autograders.readthedocs.io/en/latest/specs/): a zip with ``setup.sh`` and
+``run_autograder`` at its root, the kit's wheel, and ``course/assignments/<id>/<id>.ipynb``.
+
+PrairieLearn (https://prairielearn.readthedocs.io/en/latest/externalGrading/ and .../question/): a question
+folder: ``info.json`` (``gradingMethod: External`` and its ``externalGradingOptions``), ``question.html``
+(``pl-file-download`` of the blank notebook, ``pl-file-upload``, ``pl-external-grader-results``),
+``clientFilesQuestion/<id>.ipynb``, ``tests/`` (the entrypoint ``run`` and ``course/...``; PrairieLearn
+copies it to ``/grade/tests``), and ``image/`` (a ``Dockerfile`` based on ``prairielearn/grader-python``,
+``setup.sh`` and the wheel) to build the grading image from.
+
+``course/assignments/<id>/<id>.ipynb`` is the student's notebook from ``release/``: its given cells are the
+source's (the grader restores them from it, as ``RestoreChecks`` does from a course folder), and it holds
+no answers. Both bundles install with the same ``setup.sh``: torch, pinned to the version the kit runs
+with here, CPU build, then the wheel, built from the kit's source tree at export time.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import uuid
+import zipfile
+from pathlib import Path
+
+from .. import course
+from ..assignments import ASSIGNMENTS
+from . import gradescope, prairielearn
+
+PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+FILES = Path(__file__).resolve().parent / "files"
+ENTRYPOINT = "run"
+STARTUP_SECONDS = 60  # a grading container's start (Python, torch, the sandbox) on top of the notebook's time
+PRAIRIELEARN_MAX_TIMEOUT = 600  # externalGradingOptions.timeout "cannot exceed 600 seconds"
+
+
+class ExportError(Exception):
+    """Something the instructor must fix before exporting; the message says what."""
+
+
+def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout: float = 120.0,
+           image: str = "attention-kit-grader") -> Path:
+    if assignment_id not in ASSIGNMENTS:
+        raise ExportError(f"no assignment {assignment_id!r} in the kit; it has {', '.join(ASSIGNMENTS)}")
+    notebook = course.notebook_path(root, "release", assignment_id)
+    if not notebook.is_file():
+        raise ExportError(f"{notebook} is missing: run `attention-kit build {assignment_id}` first")
+    job_seconds = round(timeout) + STARTUP_SECONDS
+    if platform == "prairielearn" and job_seconds > PRAIRIELEARN_MAX_TIMEOUT:
+        raise ExportError(f"PrairieLearn stops a grading job after {PRAIRIELEARN_MAX_TIMEOUT} s at most: "
+                          f"use --timeout {PRAIRIELEARN_MAX_TIMEOUT - STARTUP_SECONDS} or less")
+    values = {"ASSIGNMENT": assignment_id, "TITLE": ASSIGNMENTS[assignment_id].title, "TIMEOUT": f"{timeout:g}",
+              "TORCH": torch_pin(), "TORCH_INDEX_URL": PYTORCH_CPU_INDEX, "IMAGE": image,
+              "JOB_SECONDS": str(job_seconds)}
+    with tempfile.TemporaryDirectory(prefix="attention-kit-wheel-") as tmp:
+        wheel = build_wheel(Path(tmp))
+        values["WHEEL"] = wheel.name
+        if platform == "gradescope":
+            return gradescope_zip(Path(out), notebook, wheel, values)
+        return prairielearn_question(Path(out), notebook, wheel, values)
+
+
+def gradescope_zip(out: Path, notebook: Path, wheel: Path, values: dict) -> Path:
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; Gradescope's autograder is a zip file: name it, e.g. {out / 'autograder.zip'}")
+    given = gradescope.COURSE.relative_to("source") / course_notebook(values["ASSIGNMENT"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for script in ("setup.sh", "run_autograder"):
+            _add(bundle, script, fill(script, values).encode(), executable=True)
+        _add(bundle, wheel.name, wheel.read_bytes())
+        _add(bundle, str(given), notebook.read_bytes())
+    return out
+
+
+def prairielearn_question(out: Path, notebook: Path, wheel: Path, values: dict) -> Path:
+    assignment_id = values["ASSIGNMENT"]
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} is a file; PrairieLearn's question is a folder")
+    info = {
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"attention-kit/{assignment_id}")),  # stable across exports
+        "title": values["TITLE"],
+        "topic": "Attention",
+        "tags": ["attention-kit", assignment_id],
+        "type": "v3",
+        "singleVariant": True,
+        "gradingMethod": "External",
+        "externalGradingOptions": {
+            "enabled": True,
+            "image": values["IMAGE"],
+            "entrypoint": f"/grade/{prairielearn.TESTS}/{ENTRYPOINT}",
+            "timeout": int(values["JOB_SECONDS"]),
+        },
+    }
+    files = {
+        "info.json": json.dumps(info, indent=2) + "\n",
+        "question.html": fill("question.html", values),
+        f"{prairielearn.TESTS}/{ENTRYPOINT}": fill(ENTRYPOINT, values),
+        "image/Dockerfile": fill("Dockerfile", values),
+        "image/setup.sh": fill("setup.sh", values),
+    }
+    for name, text in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    (out / prairielearn.TESTS / ENTRYPOINT).chmod(0o755)
+    for target in (out / "clientFilesQuestion" / notebook.name, out / prairielearn.COURSE / course_notebook(assignment_id)):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, target)
+    for old in (out / "image").glob("*.whl"):
+        old.unlink()
+    shutil.copyfile(wheel, out / "image" / wheel.name)
+    return out
+
+
+def course_notebook(assignment_id: str) -> Path:
+    return Path("assignments") / assignment_id / f"{assignment_id}.ipynb"
+
+
+def torch_pin() -> str:
+    """The torch the kit runs with here (without a local label such as ``+cpu``): graded as tested."""
+    return "torch==" + importlib.metadata.version("torch").split("+")[0]
+
+
+def build_wheel(out: Path) -> Path:
+    """The kit's wheel, built by pip from a copy of its source tree (so nothing is written into the
+    course repository, and an editable install exports the same as any other)."""
+    import autograder
+
+    source = Path(autograder.__file__).resolve().parent.parent
+    if not (source / "pyproject.toml").is_file():
+        raise ExportError(f"export builds the kit's wheel from its source tree, and {source} has no pyproject.toml: "
+                          "run it from a checkout of the course repository")
+    copy = out / "source"
+    copy.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(source / name, copy / name)
+    shutil.copytree(source / "autograder", copy / "autograder", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
+                            "--wheel-dir", str(out / "dist"), str(copy)], capture_output=True, text=True)
+    wheels = sorted((out / "dist").glob("*.whl"))
+    if built.returncode != 0 or len(wheels) != 1:
+        raise ExportError(f"pip could not build the kit's wheel:\n{built.stdout[-2000:]}\n{built.stderr[-2000:]}")
+    return wheels[0]
+
+
+def fill(template: str, values: dict) -> str:
+    """A file of ``files/`` with each ``@NAME@`` replaced; a name left unreplaced is a bug, caught here."""
+    text = (FILES / template).read_text()
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", value)
+    left = re.findall(r"@[A-Z_]+@", text)
+    if left:
+        raise ValueError(f"{template}: no value for {', '.join(sorted(set(left)))}")
+    return text
+
+
+def _add(bundle: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    entry = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    entry.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    bundle.writestr(entry, data)
