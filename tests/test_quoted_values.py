@@ -25,16 +25,16 @@ A07, A08 = "07_masks_and_cross_attention", "08_efficient_attention"
 QUOTED = {
     (A07, "md-03"): lambda: [w07.LENGTHS, w07.PADDED[2]],
     (A07, "md-05"): lambda: [w07.KEY_PADDING_MASK],
-    (A07, "md-10"): lambda: [torch.tensor(w07.PADDED_CONTEXT.shape), w07.PADDED_CONTEXT[2, 0]],
-    (A07, "md-15"): lambda: [torch.softmax(w07.SAFE_SCORES, dim=-1)],
-    (A07, "md-19"): lambda: [w07.SAFE_WEIGHTS],
-    (A07, "md-22"): lambda: [w07.LEFT_MASK],
-    (A07, "md-24"): lambda: [w07.LEFT_CONTEXT[2, 0]],
-    (A07, "md-33"): lambda: [w07.CROSS_OUTPUT[1]],
+    (A07, "md-11"): lambda: [torch.tensor(w07.PADDED_CONTEXT.shape), w07.PADDED_CONTEXT[2, 0]],
+    (A07, "md-16"): lambda: [torch.softmax(w07.SAFE_SCORES, dim=-1)],
+    (A07, "md-20"): lambda: [w07.SAFE_WEIGHTS],
+    (A07, "md-23"): lambda: [w07.LEFT_MASK],
+    (A07, "md-26"): lambda: [w07.LEFT_CONTEXT[2, 0]],
+    (A07, "md-35"): lambda: [w07.CROSS_OUTPUT[1]],
     (A08, "md-05"): lambda: [w08.ONLINE_SOFTMAX, True],
-    (A08, "md-08"): lambda: [w08.FLASH_OUTPUT, True],
-    (A08, "md-11"): lambda: [w08.FLASH_CAUSAL_OUTPUT, True],
-    (A08, "md-17"): lambda: [w08.CACHED_OUTPUT, True],
+    (A08, "md-09"): lambda: [w08.FLASH_OUTPUT, True],
+    (A08, "md-12"): lambda: [w08.FLASH_CAUSAL_OUTPUT, True],
+    (A08, "md-18"): lambda: [w08.CACHED_OUTPUT, True],
 }
 #: numbers quoted in a sentence rather than in a block: the hand-worked online softmax
 IN_PROSE = {(A08, "md-03"): lambda: [s for _, s in w08.SMALL_RUNNING for _ in range(2)]}
