@@ -155,14 +155,13 @@ def check_causal_pad_attention_hidden(student):
                                                                        ((1, 2, 4, 3, None, False), 723)):
         case = heads(seed, batch, num_heads, tokens, head_dim)
         mask = None if lengths is None else padding(lengths, tokens, left)
-        hidden_keys = torch.triu(torch.ones(tokens, tokens, dtype=torch.bool), diagonal=1)
-        if mask is not None:
-            hidden_keys = hidden_keys | mask[:, None, None, :]
+        future = torch.triu(torch.ones(tokens, tokens, dtype=torch.bool), diagonal=1)
+        expected = (torch_attention(case, causal=True) if mask is None
+                    else torch_attention(case, future | mask[:, None, None, :]))
         side = "left" if left else "right"
         what = (f"causal_padded_attention on {batch}x{num_heads}x{tokens}x{head_dim} queries, keys and values, "
                 + ("key_padding_mask=None" if mask is None else f"sentence lengths {lengths} padded on the {side}"))
-        message = expect_tensor(student.call("causal_padded_attention", *case.values(), mask),
-                                torch_attention(case, hidden_keys), what=what, student=student, hint=CAUSAL_PAD_HINT,
+        message = expect_tensor(student.call("causal_padded_attention", *case.values(), mask), expected, what=what, student=student, hint=CAUSAL_PAD_HINT,
                                 reference=lambda ops: references.causal_padded_attention(ops, **case,
                                                                                          key_padding_mask=mask),
                                 **HIDDEN_TOL)
