@@ -132,6 +132,67 @@ def positional_encoding(num_positions: int, d_model: int) -> torch.Tensor:
     return _sinusoids(num_positions, d_model)
 
 
+@operation
+def padding_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
+    """True at the padding positions of each sentence (PyTorch's convention for ``key_padding_mask``)."""
+    return torch.arange(max_len)[None, :] >= lengths[:, None]
+
+
+@operation
+def on_keys(key_padding_mask: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """A (batch, num_keys) padding mask shaped to hide keys in scores of shape (batch, ..., queries, keys)."""
+    batch, num_keys = key_padding_mask.shape
+    return key_padding_mask.view(batch, *[1] * (scores.dim() - 2), num_keys)
+
+
+@operation
+def without_fully_masked(weights: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """Weights of a row whose every score is -inf (nan after softmax) set to 0: that query has nothing to attend to."""
+    return weights.masked_fill(torch.isneginf(scores).all(dim=-1, keepdim=True), 0.0)
+
+
+@operation
+def cross_source(memory: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """What cross-attention computes keys and values from: the encoder's output (``x`` only serves the slip)."""
+    return memory
+
+
+@operation
+def cross_hidden(num_queries: int, num_keys: int) -> torch.Tensor:
+    """What cross-attention hides: nothing, every decoder token may look at every encoder token."""
+    return torch.zeros(num_queries, num_keys, dtype=torch.bool)
+
+
+@operation
+def rescale_sum(running_sum: torch.Tensor, old_max: torch.Tensor, new_max: torch.Tensor) -> torch.Tensor:
+    """An online softmax's running sum of exp(score - max), brought to a new running maximum."""
+    return running_sum * torch.exp(old_max - new_max)
+
+
+@operation
+def rescale_output(output: torch.Tensor, old_max: torch.Tensor, new_max: torch.Tensor) -> torch.Tensor:
+    """Tiled attention's accumulated (unnormalised) output, brought to a new running maximum."""
+    return output * torch.exp(old_max - new_max)
+
+
+@operation
+def block_hidden(num_queries: int, key_start: int, key_stop: int) -> torch.Tensor:
+    """True where query i may not look at key ``key_start + j`` of a block of keys: a later position."""
+    return torch.arange(key_start, key_stop)[None, :] > torch.arange(num_queries)[:, None]
+
+
+@operation
+def attended(cached: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+    """What a new token attends to: the cached keys (or values) with its own appended first."""
+    return torch.cat([cached, new], dim=-2)
+
+
+@operation
+def positions(start: int, count: int) -> torch.Tensor:
+    """The positions of ``count`` new tokens that follow ``start`` cached ones."""
+    return torch.arange(start, start + count)
+
+
 def _sinusoids(num_positions: int, d_model: int, *, swapped: bool = False, exponent: str = "2i") -> torch.Tensor:
     table = [[0.0] * d_model for _ in range(num_positions)]
     for pos in range(num_positions):
@@ -155,6 +216,17 @@ class NotApplicable(Exception):
 def _implicit_softmax_dim(x: torch.Tensor) -> int:
     """The dimension PyTorch picks (with a warning) for softmax(x) without dim."""
     return 0 if x.dim() in (0, 1, 3) else 1
+
+
+def _on_queries(key_padding_mask: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    if scores.dim() < 3:
+        raise NotApplicable
+    batch, num_keys = key_padding_mask.shape
+    return key_padding_mask.view(batch, *[1] * (scores.dim() - 3), num_keys, 1)
+
+
+def _local_block_hidden(num_queries: int, key_start: int, key_stop: int) -> torch.Tensor:
+    return torch.arange(key_stop - key_start)[None, :] > torch.arange(num_queries)[:, None]
 
 
 def _needs(value):
@@ -339,6 +411,79 @@ CATALOG: list[CatalogEntry] = [
           "Without the x +, the layer loses the information it was given.",
           "Use self.norm(x + self.dropout(sublayer(x))).",
           ("sublayer", lambda x, layer, norm: norm(layer(x)))),
+    # Padding, fully masked rows, cross-attention and the decoder
+    entry("padding_mask_inverted", "padding mask True at the real tokens",
+          "A key padding mask is True where a position is padding (the positions to hide), as PyTorch's "
+          "key_padding_mask is. Yours is True at the real tokens, so attention hides the words and looks at the "
+          "padding.",
+          "Mark the padding: torch.arange(max_len)[None, :] >= lengths[:, None].",
+          ("padding_mask", lambda lengths, max_len: torch.arange(max_len)[None, :] < lengths[:, None])),
+    entry("padding_mask_on_queries", "padding mask applied to the queries instead of the keys",
+          "The padding mask must hide padding *keys*: the last axis of the scores, so that no query looks at a "
+          "padding token. You put it on the query axis, which blanks the rows of the padding queries (nan after "
+          "softmax) and lets every real token attend to the padding.",
+          "Put the mask's token axis on the keys: key_padding_mask[:, None, None, :] for scores of shape "
+          "(batch, heads, queries, keys).",
+          ("on_keys", _on_queries)),
+    entry("padding_mask_wrong_batch_axis", "padding mask broadcast over the wrong dimension",
+          "A (batch, num_keys) mask must line up with the batch axis of the scores. Without enough new axes, "
+          "broadcasting lines it up from the right: sentence i's mask lands on head i (or on query i), and "
+          "each sentence is masked with another sentence's padding. It only runs without an error when the "
+          "sizes happen to agree.",
+          "Index it as key_padding_mask[:, None, None, :] for scores of shape (batch, heads, queries, keys).",
+          ("on_keys", lambda key_padding_mask, scores: key_padding_mask),
+          ("on_keys", lambda key_padding_mask, scores: key_padding_mask[:, None, :])),
+    entry("fully_masked_nan", "nan from rows with every key masked",
+          "When every key of a row is masked, softmax divides 0 by 0 and the whole row becomes nan; the nan then "
+          "spreads through every later layer (and into the loss and its gradients).",
+          "Set the weights of such rows to 0: weights.masked_fill(torch.isneginf(scores).all(dim=-1, "
+          "keepdim=True), 0.0) (your safe_softmax).",
+          ("without_fully_masked", lambda weights, scores: weights)),
+    entry("cross_attention_self_keys", "cross-attention keys and values taken from the decoder",
+          "In cross-attention only the queries come from the decoder's tokens; the keys and values come from the "
+          "encoder's output (the memory). Taking them from the decoder makes it self-attention: the decoder never "
+          "looks at the source sentence.",
+          "keys = self.W_key(memory) and values = self.W_value(memory); queries = self.W_query(x).",
+          ("cross_source", lambda memory, x: x)),
+    entry("cross_attention_causal", "causal mask applied in cross-attention",
+          "The causal mask hides a decoder token's *own* future tokens, so it belongs to the decoder's "
+          "self-attention. In cross-attention every decoder token may look at the whole source sentence: the "
+          "encoder's output has no future to hide.",
+          "In cross-attention use only the memory's padding mask (padded_attention), no causal mask.",
+          ("cross_hidden", lambda num_queries, num_keys: torch.triu(
+              torch.ones(num_queries, num_keys, dtype=torch.bool), diagonal=1))),
+    # Efficient attention: online softmax, tiled attention, a KV cache
+    entry("online_sum_not_rescaled", "running sum not rescaled when the maximum changes",
+          "The running sum holds exp(score - m) with the maximum m known so far. When a block brings a larger "
+          "maximum, the old terms must be brought to the new one: multiplied by exp(m_old - m_new). Without it "
+          "the sum is too large and the weights too small.",
+          "running_sum = running_sum * torch.exp(running_max - new_max) + torch.exp(block - new_max).sum(...).",
+          ("rescale_sum", lambda running_sum, old_max, new_max: running_sum)),
+    entry("online_output_not_rescaled", "accumulated output not rescaled when the maximum changes",
+          "The accumulated output holds the values weighted by exp(score - m) with the maximum m known so far. "
+          "When a block brings a larger maximum, what was accumulated must be multiplied by exp(m_old - m_new), "
+          "as the running sum is; otherwise the earlier blocks weigh too much.",
+          "output = output * torch.exp(running_max - new_max) + weights @ values_block.",
+          ("rescale_output", lambda output, old_max, new_max: output)),
+    entry("causal_block_offset", "causal mask of a block placed as if the block started at key 0",
+          "In a block of keys that starts at position start, key j of the block is token start + j. You compared "
+          "the queries with the block's own indices 0, 1, ..., so every block after the first hides the wrong keys "
+          "and lets queries see their future.",
+          "Hide key start + j from query i when start + j > i: torch.arange(start, stop)[None, :] > "
+          "torch.arange(num_queries)[:, None].",
+          ("block_hidden", _local_block_hidden)),
+    entry("cache_updated_after_attention", "KV cache updated after the attention instead of before",
+          "The new token must attend to itself too, so its key and value go into the cache before the attention. "
+          "Attending first and appending afterwards leaves the token blind to itself (the first token attends "
+          "to nothing at all).",
+          "Append the new key and value to the cache first, then attend over the whole cache.",
+          ("attended", lambda cached, new: cached)),
+    entry("cache_position_offset", "new tokens encoded at position 0 instead of their own position",
+          "A generated token's position is the number of tokens before it (the length of the cache), not 0. "
+          "Slicing the positional encoding with [:num_new_tokens], as the full forward pass does, gives every new "
+          "token the encoding of position 0.",
+          "Use the positions after the cache: pe[cached_length:cached_length + num_new_tokens].",
+          ("positions", lambda start, count: torch.arange(count))),
 ]
 
 BY_ID: dict[str, CatalogEntry] = {m.id: m for m in CATALOG}

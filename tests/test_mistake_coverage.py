@@ -59,6 +59,21 @@ EDITS: dict[str, list[Edit]] = {
     "pe_sin_cos_swapped": [Edit(r"torch\.sin\((\w+)\)(.*?)torch\.cos\(\1\)", r"torch.cos(\1)\2torch.sin(\1)",
                                 across_lines=True)],
     "pe_wrong_exponent": [Edit(r"arange\(0, d_model, 2", "arange(0, d_model // 2")],
+    "padding_mask_inverted": [Edit(r"\[None, :\] >= ", "[None, :] < ")],
+    "padding_mask_on_queries": [Edit(r"\[:, None, None, :\]", "[:, None, :, None]")],
+    "padding_mask_wrong_batch_axis": [Edit(r"\[:, None, None, :\]", "[:, None, :]")],
+    "fully_masked_nan": [Edit(r"return weights\.masked_fill\(fully_masked, 0\.0\)", "return weights"),
+                         Edit(r"= safe_softmax\(scores\)", "= torch.softmax(scores, dim=-1)")],
+    "cross_attention_self_keys": [Edit(r"self\.W_(key|value)\(memory\)", r"self.W_\1(x)"),
+                                  Edit(r"self\.cross_attn\(x, memory,", "self.cross_attn(x, x,")],
+    "cross_attention_causal": [Edit(r"= padded_attention\(", "= causal_padded_attention(")],
+    "online_sum_not_rescaled": [Edit(r"running_sum \* torch\.exp\(running_max - new_max\)", "running_sum")],
+    "online_output_not_rescaled": [Edit(r"output \* torch\.exp\(running_max - new_max\)", "output")],
+    "causal_block_offset": [Edit(r"torch\.arange\(start, stop\)", "torch.arange(stop - start)")],
+    "cache_updated_after_attention": [Edit(
+        r"(\n\s*self\.cached_keys = [^\n]*\n\s*self\.cached_values = [^\n]*)((\n\s*)scores = [^\n]*\n\s*weights = "
+        r"[^\n]*)\n\s*return (weights @ self\.cached_values)", r"\2\3output = \4\1\3return output", across_lines=True)],
+    "cache_position_offset": [Edit(r"self\.pe\[position:position \+ 1\]", "self.pe[:x_new.shape[1]]")],
 }
 
 #: the same numbers under two names, where the slip allows both readings

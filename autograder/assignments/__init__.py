@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from ..framework import Assignment, Check
-from . import causal_attention, multi_head_attention, qkv_self_attention, scaled_dot_product, simplified_attention, transformer_encoder
+from . import (causal_attention, efficient_attention, masks_and_cross_attention, multi_head_attention, qkv_self_attention,
+               scaled_dot_product, simplified_attention, transformer_encoder)
 
 #: in course order; add a new assignment's module here
-MODULES = (simplified_attention, qkv_self_attention, scaled_dot_product, causal_attention, multi_head_attention, transformer_encoder)
+MODULES = (simplified_attention, qkv_self_attention, scaled_dot_product, causal_attention, multi_head_attention, transformer_encoder,
+           masks_and_cross_attention, efficient_attention)
 
 ASSIGNMENTS: dict[str, Assignment] = {module.ASSIGNMENT.id: module.ASSIGNMENT for module in MODULES}
 
