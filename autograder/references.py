@@ -14,20 +14,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .mistakes import OPERATIONS
+
 LN_EPS = 1e-5  # nn.LayerNorm's and nn.TransformerDecoderLayer's default
 
 
 # --- Given in the notebooks -----------------------------------------------------------------------------------------
 
-def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
-    """(batch, tokens, d_model) -> (batch, heads, tokens, head_dim), as assignment 05 taught."""
-    b, n, d = x.shape
-    return x.view(b, n, num_heads, d // num_heads).transpose(1, 2)
-
-
-def merge_heads(x: torch.Tensor) -> torch.Tensor:
-    b, h, n, d = x.shape
-    return x.transpose(1, 2).reshape(b, n, h * d)
+#: the right head split and merge of assignment 05 (the notebooks give them here, so no mistake is looked for there)
+split_heads, merge_heads = OPERATIONS["split_heads"], OPERATIONS["merge_heads"]
 
 
 def linear(x: torch.Tensor, p: dict, name: str) -> torch.Tensor:

@@ -18,6 +18,8 @@ from autograder.mistakes import CATALOG
 from . import samples
 from .conftest import ROOT, run_kit
 
+pytestmark = pytest.mark.xdist_group("diagnosis")  # the module's graded and checked classes run once
+
 MUTATIONS = samples.all_mutations()
 
 

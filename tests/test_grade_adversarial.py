@@ -26,6 +26,8 @@ from . import samples
 from .conftest import KIT, ROOT, run_kit
 from .notebooks import A01, mutated, reference, with_cell
 
+pytestmark = pytest.mark.xdist_group("adversarial")  # the hostile batch is graded once
+
 FULL, WEIGHTS_WRONG = 20.0, 18.0  # softmax_dim0 breaks all_weights and all_weights_hidden
 
 TAMPER = """

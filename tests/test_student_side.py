@@ -24,6 +24,8 @@ from autograder.assignments import ASSIGNMENTS
 from . import samples
 from .conftest import ROOT
 
+pytestmark = pytest.mark.xdist_group("student_side")  # one student environment per session
+
 STUDENT_PACKAGES = ["torch==2.13.0", "numpy", "matplotlib", "ipykernel", "nbclient", "nbformat"]
 
 #: runs in the student's environment: execute notebooks as Jupyter does, each in its own folder
