@@ -11,36 +11,122 @@ kit's warm zygote (sandboxed, time- and memory-limited), never in a kernel that 
 cells; the checks, public and hidden, run in this process exactly as ``attention-kit grade`` runs
 them. Each test cell then receives the kit's verdict as its output: the pass line, or the failure as
 an error (which nbgrader scores 0). The student's own cells keep what they showed (text, plots,
-errors), so the graded notebook reads as before. One warm grader serves the whole run.
+errors), so the graded notebook reads as before. One warm grader serves the whole run, and it reads
+ahead: while nbgrader handles one notebook, the next ones already run in the sandbox (:class:`ReadAhead`).
 """
 from __future__ import annotations
 
+import os
+import re
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float
+from traitlets import Float, Integer
 
 from . import pipeline
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
 from .sandbox import Limits, shared
 
+
 class GradeInSandbox(NbGraderPreprocessor):
     """Run the submission's cells in the kit's sandbox and put the kit's verdict in each test cell."""
 
     timeout = Float(120.0, help="Seconds for one whole notebook (one cell may use half of it).").tag(config=True)
+    workers = Integer(2, help="Notebooks graded at once, ahead of nbgrader (1: none ahead).").tag(config=True)
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         graded = resources["nbgrader"]
         restore_deleted_test_cells(nb, graded)
-        root = Path.cwd()  # nbgrader runs its converters from the course folder
-        sub = pipeline.grade(root / graded["student"] / graded["assignment"], graded["student"],
-                             sandbox=shared(), limits=Limits.for_notebook(self.timeout), hidden=True,
-                             hide=pipeline.secrets(root), assignment=graded["assignment"], notebook=nb, capture=True)
+        grader = Grader(Path.cwd(), Limits.for_notebook(self.timeout))  # nbgrader runs from the course folder
+        sub = ReadAhead.of(self.parent, grader, self.workers).take(graded["student"], graded["assignment"], nb)
+        if sub is None:  # nothing was read ahead for it, or nbgrader restored it otherwise: grade what it hands over
+            sub = grader.grade(nb, graded["student"], graded["assignment"])
         record(nb, sub)
         return nb, resources
+
+
+@dataclass(frozen=True)
+class Grader:
+    """How nbgrader's notebooks are graded: the kit's pipeline in the shared sandbox, outputs kept."""
+
+    root: Path
+    limits: Limits
+
+    def grade(self, nb: nbformat.NotebookNode | None, student: str, assignment: str,
+              path: Path | None = None) -> pipeline.Submission:
+        """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, given cells restored
+        from the course's source notebooks, as nbgrader restores them from its gradebook)."""
+        return pipeline.grade(path or self.root / student / assignment, student, sandbox=shared(), limits=self.limits,
+                              hidden=True, root=self.root if path else None, hide=pipeline.secrets(self.root),
+                              assignment=assignment, notebook=nb, capture=True)
+
+
+class ReadAhead:
+    """The notebooks nbgrader will hand over next, graded in the background on the other cores.
+
+    nbgrader autograde handles one notebook at a time; while it sanitises, saves and writes one, the next
+    ones already run in the sandbox, ``workers`` at once (as ``attention-kit grade --workers`` does). A result
+    read ahead is used only when the cells nbgrader hands over are exactly the cells that ran; otherwise (a
+    deleted given or test cell, an instructor's edit since generate_assignment) the notebook is graded again as
+    nbgrader hands it over, so the points are always those of nbgrader's notebook.
+    """
+
+    _current: "ReadAhead | None" = None
+
+    def __init__(self, converter, grader: Grader, workers: int):
+        self.converter, self.grader, self.window = converter, grader, 2 * workers
+        self.queue = deque(_queue(converter) if workers > 1 else [])
+        self.pool = ThreadPoolExecutor(max_workers=workers)
+        self.started: dict[tuple[str, str], Future] = {}
+        self._fill()
+
+    @classmethod
+    def of(cls, exporter, grader: Grader, workers: int) -> "ReadAhead":
+        """This nbgrader run's read-ahead (one per converter: a formgrader server runs several), made from the
+        converter's list of submissions at its first notebook."""
+        converter = getattr(exporter, "parent", None)
+        if cls._current is None or cls._current.converter is not converter:
+            cls._current = cls(converter, grader, workers)
+        return cls._current
+
+    def take(self, student: str, assignment: str, nb: nbformat.NotebookNode) -> pipeline.Submission | None:
+        future = self.started.pop((student, assignment), None)
+        self._fill()
+        if future is None:
+            return None
+        sub = future.result()
+        ran = sub.cells if sub.gradable else None
+        return sub if ran == pipeline.cells_to_run(nb) else None
+
+    def _fill(self) -> None:
+        while self.queue and len(self.started) < self.window:
+            student, assignment, path = self.queue.popleft()
+            self.started[student, assignment] = self.pool.submit(self.grader.grade, None, student, assignment, path)
+
+
+def _queue(converter) -> list[tuple[str, str, Path]]:
+    """(student, assignment, notebook) in the order nbgrader's converter will process them (nbgrader 0.9's
+    ``assignments`` and path formats); empty when the converter is not that."""
+    try:
+        course = converter.coursedir
+        pattern = course.format_path(course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)",
+                                     escape=True)
+        queue = []
+        for folder in sorted(converter.assignments):
+            ids = re.match(pattern, folder).groupdict()
+            if os.path.exists(converter._format_dest(ids["assignment_id"], ids["student_id"])) and not converter.force:
+                continue  # nbgrader skips what it graded before
+            queue += [(ids["student_id"], ids["assignment_id"], Path(p)) for p in sorted(converter.assignments[folder])
+                      if Path(p).stem == ids["assignment_id"]]
+        return queue
+    except (AttributeError, TypeError, KeyError, re.error):
+        return []
 
 
 def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:

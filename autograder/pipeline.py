@@ -148,8 +148,7 @@ class RestoreChecks:
         if self.root is not None:
             cells = self._restore_given(cells, sub.assignment.id)
             sub.notebook.cells = cells
-        sub.cells = [(i, "".join(c.get("source", ""))) for i, c in enumerate(cells)
-                     if c.get("cell_type") == "code" and not course.is_test_cell(c)]
+        sub.cells = cells_to_run(sub.notebook)
         return sub
 
     def _restore_given(self, cells: list, assignment_id: str) -> list:
@@ -171,6 +170,12 @@ class RestoreChecks:
             anchor = max((ids.index(g) for g in before if g in ids), default=-1)
             restored.insert(anchor + 1, given[grade_id])
         return restored
+
+
+def cells_to_run(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(index, source) of the notebook's code cells but the test cells: what runs in the sandbox."""
+    return [(i, "".join(c.get("source", ""))) for i, c in enumerate(notebook.cells)
+            if c.get("cell_type") == "code" and not course.is_test_cell(c)]
 
 
 class Execute:
