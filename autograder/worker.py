@@ -251,6 +251,9 @@ def _shell():
 
     config = Config()
     config.HistoryManager.enabled = False
+    # Tracebacks as plain text: coloured ones make stack_data build a new pygments lexer, compiling some 500
+    # regular expressions, for each frame of each error (about 0.07 s an error, a blank notebook has a dozen)
+    config.InteractiveShell.colors = "nocolor"
     shell = InteractiveShell.instance(config=config)
     return shell
 
@@ -291,3 +294,4 @@ def _refused_a_new_process(failure: BaseException | None) -> bool:
 
 if __name__ == "__main__":
     zygote(int(sys.argv[1]))
+    os._exit(0)  # nothing is left to flush: skip tearing torch down, which the grader would wait for

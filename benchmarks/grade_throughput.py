@@ -156,7 +156,7 @@ def main() -> int:
                     disagreements[name, student] = (scores.get(student), stock.get(student))
         for (name, student), (ours, theirs) in disagreements.items():
             print(f"  DIFFERENT POINTS for {student} from {name}: {ours}, stock nbgrader {theirs}")
-        print("same points per check for every submission from all three" if not disagreements else
+        print("same points per check for every submission from every grader" if not disagreements else
               f"{len(disagreements)} gradings differ from stock nbgrader")
         return 1 if disagreements else 0
 
