@@ -11,9 +11,8 @@ cells receive the kit's verdicts, everything else of nbgrader is unchanged.
 """
 import sys
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
-                                   OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import CheckCellMetadata, Execute
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -28,11 +27,10 @@ c.Execute.timeout = 60
 
 # Autograde: nbgrader's own steps, with the kit's sandboxed grader where the kernel would run (and nbgrader's
 # metadata check with its schema compiled once, where nbgrader compiles it for every cell).
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                      "autograder.nbgrader_hooks.CheckCellMetadataOnce"]
-c.Autograde.autograde_preprocessors = ["autograder.nbgrader_hooks.GradeInSandbox", IgnorePattern,
-                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                                       "autograder.nbgrader_hooks.CheckCellMetadataOnce"]
+KIT_STEPS = {Execute: "autograder.nbgrader_hooks.GradeInSandbox",
+             CheckCellMetadata: "autograder.nbgrader_hooks.CheckCellMetadataOnce"}
+for steps in ("sanitize_preprocessors", "autograde_preprocessors"):
+    c.Autograde[steps] = [KIT_STEPS.get(step, step) for step in Autograde.class_traits()[steps].default()]
 c.GradeInSandbox.timeout = 120  # seconds for one notebook
 if sys.argv[1:2] == ["autograde"]:  # start the kit's warm grader now: it imports torch while nbgrader starts up
     from autograder.sandbox import shared
