@@ -116,13 +116,22 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
     return written
 
 
+#: what matplotlib prints on stderr when building its font cache takes it over 5 s: about the machine, not the notebook
+FONT_CACHE_NOTICE = "Matplotlib is building the font cache; this may take a moment.\n"
+
+
 def _stable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """What varies between two runs of the same notebook, removed: execution timestamps,
-    and the kernel's splitting of one cell's printing into several stream outputs
-    (merged, as nbconvert's CoalesceStreamsPreprocessor does)."""
+    matplotlib's notice that it is building its font cache, and the kernel's splitting of one
+    cell's printing into several stream outputs (merged, as nbconvert's CoalesceStreamsPreprocessor does)."""
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stderr":
+                output.text = output.text.replace(FONT_CACHE_NOTICE, "")
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text]
     return notebook
 
 

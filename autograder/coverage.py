@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import os
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -28,7 +27,9 @@ from .mistakes import CATALOG
 def namespace_of(notebook: nbformat.NotebookNode) -> dict:
     """The notebook's code cells (check cells left out) run with exec in a fresh namespace: what a check sees
     of a kernel, since it only calls the functions the cells define. For trusted notebooks (the reference)."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process only: an MPLBACKEND in its environment would reach every kernel it starts
     namespace: dict = {"__name__": "__notebook__"}
     for cell in notebook.cells:
         if cell.cell_type == "code" and not is_test_cell(cell):

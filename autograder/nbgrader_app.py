@@ -10,11 +10,14 @@ from pathlib import Path
 
 def env() -> dict:
     """nbgrader shells out to ``alembic`` and starts ``python3`` kernels by name: the
-    virtual environment's bin folder must come first on PATH."""
+    virtual environment's bin folder must come first on PATH. Its kernels plot as Jupyter's do:
+    a ``MPLBACKEND`` set for another program (``Agg``, say) would keep every plot out of the
+    notebooks they run, and the generated solutions would lose their figures."""
     bin_dir = str(Path(sys.executable).parent)
     environment = dict(os.environ)
     environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
     environment.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
+    environment.pop("MPLBACKEND", None)
     return environment
 
 
