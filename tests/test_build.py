@@ -80,3 +80,13 @@ def test_kernels_that_generate_the_notebooks_plot_whatever_backend_the_suite_use
     assert "MPLBACKEND" not in os.environ
     monkeypatch.setenv("MPLBACKEND", "Agg")
     assert "MPLBACKEND" not in nbgrader_app.env()
+
+
+def test_stored_numbers_are_compared_tightly_and_a_mistakes_output_to_another_cpus_rounding():
+    """build --check passes on a machine whose kernels round an ill-conditioned mistake's output differently,
+    and still finds an expected value that moved in its fifth digit."""
+    committed = {"expect": {"value": [0.5, 2.0], "variants": [["sum_instead_of_softmax", [-32.62171936]]]}}
+    other_cpu = {"expect": {"value": [0.5, 2.0], "variants": [["sum_instead_of_softmax", [-32.62072754]]]}}
+    moved = {"expect": {"value": [0.50001, 2.0], "variants": [["sum_instead_of_softmax", [-32.62171936]]]}}
+    assert build._same_numbers(other_cpu, committed)
+    assert not build._same_numbers(moved, committed)
