@@ -138,14 +138,13 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
 
 def register(root: Path, ids: list[str] | None = None) -> list[str]:
     """Register the assignments (all, or ``ids``) in the course's gradebook, as ``nbgrader generate_assignment``
-    does, run in the course folder with its config; its output goes to a temporary folder, so the committed
-    release/ stays as ``build`` wrote it. Returns the ids registered."""
-    ids = ids or source_ids(root)
+    does, run in the course folder with its config (one nbgrader run for all: ``"*"``); its output goes to a
+    temporary folder, so the committed release/ stays as ``build`` wrote it. Returns the ids registered."""
     with tempfile.TemporaryDirectory(prefix="attention-kit-register-") as tmp:
-        for assignment_id in ids:
-            nbgrader_app.run(["generate_assignment", assignment_id, "--force", "--log-level=WARN",
+        for pattern in ids or ["*"]:
+            nbgrader_app.run(["generate_assignment", pattern, "--force", "--log-level=WARN",
                               f"--CourseDirectory.release_directory={tmp}"], root)
-    return ids
+    return ids or source_ids(root)
 
 
 def _stable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
