@@ -116,18 +116,18 @@ def cmd_build(args) -> int:
         return EXIT_UNCHECKABLE
     for path in build.build(root, args.assignments or None):
         print(f"wrote {path}")
-    registered = build.register(root, args.assignments or None)
-    print(f"registered {', '.join(registered)} in {root / 'gradebook.db'}")
-    return EXIT_OK
+    return register(root, args.assignments or None)
 
 
 def cmd_course(args) -> int:
     """``course init``: the gradebook a fresh clone lacks, so that nbgrader can release, collect and autograde."""
+    return register(course.course_root(args.course))
+
+
+def register(root: Path, ids: list[str] | None = None) -> int:
     from . import build  # nbgrader's: an instructor's extra
 
-    root = course.course_root(args.course)
-    registered = build.register(root)
-    print(f"registered {', '.join(registered)} in {root / 'gradebook.db'}")
+    print(f"registered {', '.join(build.register(root, ids))} in {root / 'gradebook.db'}")
     return EXIT_OK
 
 
