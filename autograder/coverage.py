@@ -4,7 +4,7 @@ A check can name a mistake when its reference uses an operation the mistake is a
 slip changes the answer on the check's inputs, or when a warning or a detector of the check points
 at it. For a public check this is in its data; for a hidden check it is observed by running the
 check on the reference solution (so this needs the course's ``solutions/``). ``attention-kit
-mistakes`` prints the result as the README's table.
+mistakes`` prints the result as docs/mistakes.md's table.
 """
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def detected(root: Path) -> dict[str, list[str]]:
 
 
 def markdown_table(root: Path) -> str:
-    """The README's table: each mistake, what it catches, and every check where it is detected."""
+    """docs/mistakes.md's table: each mistake, what it catches, and every check where it is detected."""
     from .assignments import find_check
 
     lines = ["| id | what it catches | assignments | checks where it is detected |", "|---|---|---|---|"]

@@ -22,9 +22,11 @@ def env() -> dict:
 
 
 def run(args: list[str], course_dir: Path, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """``nbgrader ARGS`` in ``course_dir``; raises with nbgrader's own output on failure."""
+    """``nbgrader ARGS`` in ``course_dir``; raises with nbgrader's own output on failure. The course folder is named
+    to nbgrader too: an instructor's ``~/.jupyter/nbgrader_config.py`` may set ``CourseDirectory.root`` (for the
+    Formgrader), which would otherwise send a temporary course's output into the real one."""
     executable = shutil.which("nbgrader", path=env()["PATH"]) or "nbgrader"
-    result = subprocess.run([executable, *args], cwd=course_dir, env=env(), capture_output=True, text=True,
+    result = subprocess.run([executable, *args, f"--CourseDirectory.root={course_dir}"], cwd=course_dir, env=env(), capture_output=True, text=True,
                             timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
