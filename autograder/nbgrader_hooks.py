@@ -26,13 +26,14 @@ from pathlib import Path
 
 import jsonschema
 import nbformat
+from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from . import pipeline
+from . import pipeline, repair
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
 from .sandbox import Limits, shared
@@ -46,13 +47,52 @@ class GradeInSandbox(NbGraderPreprocessor):
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         graded = resources["nbgrader"]
+        student, assignment = graded["student"], graded["assignment"]
         restore_deleted_test_cells(nb, graded)
         grader = Grader(Path.cwd(), Limits.for_notebook(self.timeout))  # nbgrader runs from the course folder
-        sub = ReadAhead.of(self.parent, grader, self.workers).take(graded["student"], graded["assignment"], nb)
-        if sub is None:  # nothing was read ahead for it, or nbgrader restored it otherwise: grade what it hands over
-            sub = grader.grade(nb, graded["student"], graded["assignment"])
+        problem = RepairingExporter.unreadable.get((student, assignment))
+        try:
+            sub = None if problem else ReadAhead.of(self.parent, grader, self.workers).take(student, assignment, nb)
+            if sub is None:  # nothing was read ahead for it, or nbgrader restored it otherwise: grade what it hands over
+                sub = grader.grade(None if problem else nb, student, assignment, problem=problem)
+        except Exception as exc:  # a bug of the grader's must cost one notebook, not the class
+            self.log.error(traceback.format_exc())
+            sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
+                                                                   f"({type(exc).__name__}: {exc})")
         record(nb, sub)
         return nb, resources
+
+
+class RepairingExporter(NotebookExporter):
+    """How ``nbgrader autograde`` reads a submitted notebook: with the kit's reading step, before any of nbgrader's
+    steps sees it.
+
+    nbgrader stops the whole class on one notebook whose metadata a student broke (an old or missing schema
+    version, which its DeduplicateIds also leaves behind on a copied cell) and cannot read a file nbformat needs
+    repaired. Here each submission is read and repaired as every door of the kit reads it (:mod:`repair`), each
+    repair logged under the student's name; a file that cannot be read at all is handed on as a notebook that
+    says why, and :class:`GradeInSandbox` scores it 0 with that reason. The student's file is never written.
+    Only the sanitising pass reads students' files; autograde's second pass reads nbgrader's own copy."""
+
+    unreadable: dict[tuple[str, str], str] = {}  # (student, assignment) -> why its file cannot be graded
+
+    def from_file(self, file_stream, resources: dict | None = None, **kw) -> tuple[nbformat.NotebookNode, dict]:
+        graded = (resources or {}).get("nbgrader", {})
+        if os.environ.get("NBGRADER_EXECUTION") == "autograde" or "assignment" not in graded:
+            return super().from_file(file_stream, resources, **kw)
+        student, assignment = graded["student"], graded["assignment"]
+        contract = pipeline.Contract(Limits(), root=Path.cwd(), assignment=assignment, required=True)
+        sub = pipeline.run(pipeline.Submission(Path(file_stream.name), student), contract.reading())
+        for note in sub.repairs:
+            self.log.warning("Repaired %s's %s: %s", student, assignment, note)
+        self.unreadable.pop((student, assignment), None)
+        if sub.gradable:
+            return self.from_notebook_node(sub.notebook, resources, **kw)
+        self.log.warning("%s's %s cannot be graded (it scores 0): %s", student, assignment, sub.problem)
+        self.unreadable[student, assignment] = sub.problem
+        stand_in = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+            f"The submitted notebook could not be graded: {sub.problem}.")])
+        return self.from_notebook_node(stand_in, resources, **kw)
 
 
 @dataclass(frozen=True)
@@ -63,12 +103,14 @@ class Grader:
     limits: Limits
 
     def grade(self, nb: nbformat.NotebookNode | None, student: str, assignment: str,
-              path: Path | None = None) -> pipeline.Submission:
-        """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, given cells restored
-        from the course's source notebooks, as nbgrader restores them from its gradebook)."""
-        return pipeline.grade(path or self.root / student / assignment, student, sandbox=shared(), limits=self.limits,
-                              hidden=True, root=self.root if path else None, hide=pipeline.secrets(self.root),
-                              assignment=assignment, notebook=nb, capture=True)
+              path: Path | None = None, problem: str | None = None) -> pipeline.Submission:
+        """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, repaired and given
+        cells restored from the course's source notebooks, as nbgrader restores them from its gradebook), or a
+        file that cannot be graded (``problem``: 0 on every check, with the reason)."""
+        contract = pipeline.Contract(self.limits, root=self.root if path else None, assignment=assignment,
+                                     required=True, hide=tuple(pipeline.secrets(self.root)), capture=True)
+        sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
+        return pipeline.run(sub, contract.reading() + contract.grading(shared()))
 
 
 class ReadAhead:
@@ -188,18 +230,13 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
         return
     with Gradebook(graded["db_url"]) as gradebook:
         source = gradebook.find_notebook(graded["notebook"], graded["assignment"])
-        order = [cell.name for cell in source.source_cells]
-        cells = {cell.name: cell for cell in source.source_cells}
         tests = {cell.name: cell.max_score for cell in source.grade_cells
                  if cell.name not in {c.name for c in source.solution_cells}}
-    for position, name in enumerate(order):
-        present = [nbgrader_meta(cell).get("grade_id") for cell in nb.cells]
-        if name not in tests or name in present:
-            continue
-        before = [present.index(n) for n in order[:position] if n in present]
-        nb.cells.insert(max(before, default=-1) + 1, nbformat.v4.new_code_cell(cells[name].source, metadata={
-            "nbgrader": {"grade": True, "grade_id": name, "locked": True, "points": tests[name],
-                         "schema_version": 3, "solution": False, "task": False}}))
+        cells = [(cell.name, nbformat.v4.new_code_cell(cell.source, metadata={"nbgrader": {
+            "grade": True, "grade_id": cell.name, "locked": True, "points": tests[cell.name],
+            "schema_version": repair.SCHEMA_VERSION, "solution": False, "task": False}}) if cell.name in tests else None)
+            for cell in source.source_cells]
+    nb.cells = repair.restore_missing(list(nb.cells), cells, set(tests))
 
 
 def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
