@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
     p.add_argument("--course", help="the course folder whose source notebooks restore the given cells")
     p.add_argument("--open", action="store_true", help="open OUT/report.html in the default browser at the end")
+    p.add_argument("--force", action="store_true",
+                   help="regrade every submission (default: only those with no result in OUT, a changed file, or "
+                        "changed checks)")
 
     p = commands.add_parser("mistakes", help="print the catalog of named mistakes, and the checks where each is "
                                              "detected, as a Markdown table")
@@ -82,9 +85,11 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     """Exit 0 when every public check passes, 1 when one fails, 2 when a notebook cannot be checked."""
+    root = course.course_root()
+    contract = pipeline.Contract(Limits.for_notebook(args.timeout), hidden=False, root=root,
+                                 hide=tuple(pipeline.secrets(root, [path.parent for path in args.notebooks])))
     with Sandbox() as sandbox:
-        subs = [pipeline.grade(path, path.stem, sandbox=sandbox, limits=Limits.for_notebook(args.timeout), hidden=False)
-                for path in args.notebooks]
+        subs = [contract.grade(path, path.stem, sandbox) for path in args.notebooks]
     if args.json:
         results = [report.gradescope(sub) for sub in subs]
         print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
@@ -105,12 +110,19 @@ def cmd_grade(args) -> int:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
     started = time.monotonic()
-    results = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
-                                out=args.out, targets=args.submissions)
-    page = class_report.write(args.out, seconds=time.monotonic() - started, workers=args.workers)
-    print(grading.class_report(results))
-    print(f"\nWrote {args.out / 'grades.csv'}, {len(results)} results in {args.out / 'results'}, "
-          f"feedback pages in {args.out / 'feedback'} and the class report {page}.")
+    outcome = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
+                                out=args.out, targets=args.submissions, force=args.force)
+    page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
+                              workers=args.workers)
+    print(grading.class_report(outcome.results))
+    read_back = len(outcome.results) - outcome.graded
+    print("\nnothing to grade: every result in "
+          f"{args.out / 'results'} is current" if not outcome.graded else
+          f"\nGraded {outcome.graded}" + (f", read back {read_back} current results" if read_back else "") + ".")
+    changed = args.out / "changes.csv"
+    print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
+          f"feedback pages in {args.out / 'feedback'}, the class report {page}"
+          + (f" and what the changed checks moved, {changed}" if changed.exists() else "") + ".")
     if args.open and not webbrowser.open(page.resolve().as_uri()):
         print(f"No browser to open {page} in.")
     return EXIT_OK
