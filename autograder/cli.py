@@ -9,6 +9,7 @@ import webbrowser
 from pathlib import Path
 
 from . import class_report, course, grading, pipeline, report
+from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -41,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="regrade every submission (default: only those with no result in OUT, a changed file, or "
                         "changed checks)")
 
+    p = commands.add_parser("regrade-changes", help="in an nbgrader course: regrade with nbgrader autograde exactly "
+                                                    "the submissions graded with checks changed since, and write "
+                                                    "attention-kit/changes.csv")
+    p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
+    p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
+
     p = commands.add_parser("mistakes", help="print the catalog of named mistakes, and the checks where each is "
                                              "detected, as a Markdown table")
     p.add_argument("--course", help="the course folder (its reference solutions show what each check can detect)")
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
-            "export": cmd_export}[args.command](args)
+            "export": cmd_export, "regrade-changes": cmd_regrade_changes}[args.command](args)
 
 
 def cmd_build(args) -> int:
@@ -125,6 +132,26 @@ def cmd_grade(args) -> int:
           + (f" and what the changed checks moved, {changed}" if changed.exists() else "") + ".")
     if args.open and not webbrowser.open(page.resolve().as_uri()):
         print(f"No browser to open {page} in.")
+    return EXIT_OK
+
+
+def cmd_regrade_changes(args) -> int:
+    from . import regrade  # nbgrader's: an instructor's extra, not needed to grade
+
+    root = course.course_root(args.course)
+    if args.assignment not in ASSIGNMENTS:
+        print(f"No assignment {args.assignment} in this kit (it has {', '.join(sorted(ASSIGNMENTS))}).")
+        return EXIT_UNCHECKABLE
+    students, rows = regrade.regrade_changes(root, args.assignment)
+    if not students:
+        print(f"nothing to regrade: every autograded {args.assignment} was graded with today's checks.")
+    else:
+        print(f"Regraded {len(students)} submission{'s' if len(students) != 1 else ''} of {args.assignment} with "
+              f"nbgrader autograde: {', '.join(students)}.")
+    moved = len({(r["student"], r["assignment"]) for r in rows})
+    print(f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
+          f"{'s' if moved != 1 else ''} moved: see {root / 'attention-kit' / 'changes.csv'}" if rows else
+          "No points moved.")
     return EXIT_OK
 
 

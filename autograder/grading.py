@@ -70,7 +70,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
     if left:
         contract = pipeline.Contract(limits, root=root, hide=tuple(pipeline.secrets(
             root, [*targets, *(item.path.parent for item in found)])))
-        progress = Progress(len(left))
+        progress, stopping = Progress(len(left)), threading.Event()
         with Sandbox() as sandbox:
             def one(index: int) -> None:
                 item = found[index]
@@ -80,12 +80,18 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
                 except Exception as exc:  # a bug of the grader's must cost one notebook, not the batch
                     sub = Submission(item.path, item.student, problem=f"the grader failed on this notebook "
                                                                       f"({type(exc).__name__}: {exc})")
+                if stopping.is_set():  # interrupted (Ctrl-C) while it ran: its grading may be cut short
+                    return
                 results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())))
                 progress.advance()
                 sheet.update()
 
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            pool = ThreadPoolExecutor(max_workers=max(1, workers))
+            try:
                 list(pool.map(one, left))
+            finally:
+                stopping.set()
+                pool.shutdown(wait=True, cancel_futures=True)
         progress.finish()
     sheet.write()
     ledger.write_changes(out, ledger.changes(out, results))
@@ -93,25 +99,12 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
 
 
 def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None) -> dict:
-    """One Gradescope-style JSON and one feedback page, each written atomically, the result last (its presence
-    means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces, kept under
-    history/ when the checks changed since."""
+    """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
+    means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces."""
     stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
-    result = report.gradescope(sub)
-    result["graded_with"] = ledger.graded_with(sub.path, result["assignment"])
-    if earlier is not None:
-        old_file, old = earlier
-        same_file = old["graded_with"].get("sha256") == result["graded_with"]["sha256"]
-        if old["graded_with"].get("checks") != result["graded_with"]["checks"]:
-            kept = ledger.keep_in_history(out, old_file, old)
-            if same_file:
-                result["graded_with"]["previous"] = kept
-        elif same_file and old["graded_with"].get("previous"):
-            result["graded_with"]["previous"] = old["graded_with"]["previous"]
     ledger.write_atomically(out / "feedback" / f"{stem}.html", report.feedback_html(sub))
-    ledger.write_atomically(out / "results" / f"{stem}.json", json.dumps(result, indent=2))
-    if earlier is not None and earlier[0].name != f"{stem}.json":  # a resubmission of another assignment
-        earlier[0].unlink(missing_ok=True)
+    result = ledger.write_result(out, stem, report.gradescope(sub), sub.path, earlier)
+    if earlier is not None and earlier[0].stem != stem:  # a resubmission of another assignment
         (out / "feedback" / f"{earlier[0].stem}.html").unlink(missing_ok=True)
     return result
 

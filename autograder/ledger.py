@@ -72,15 +72,21 @@ def remove_partial(out: Path) -> None:
             partial.unlink(missing_ok=True)
 
 
+def read(path: Path) -> dict | None:
+    """A complete result (one that says what it was graded with), or None."""
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return result if isinstance(result, dict) and isinstance(result.get("graded_with"), dict) else None
+
+
 def load(out: Path) -> dict[str, tuple[Path, dict]]:
     """The complete results in ``out/results``, by the submission file they graded: (result file, result)."""
     found = {}
     for path in sorted((out / "results").glob("*.json")):
-        try:
-            result = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(result, dict) and isinstance(result.get("graded_with"), dict):
+        result = read(path)
+        if result is not None:
             found[result["graded_with"].get("file")] = (path, result)
     return found
 
@@ -89,6 +95,27 @@ def current(result: dict, path: Path) -> bool:
     """Whether ``result`` still holds for the file at ``path``: same content, same checks."""
     recorded = result["graded_with"]
     return recorded.get("sha256") == file_hash(path) and recorded.get("checks") == fingerprint(result.get("assignment"))
+
+
+def write_result(out: Path, stem: str, result: dict, path: Path, earlier: tuple[Path, dict] | None) -> dict:
+    """``out/results/<stem>.json``: ``result`` with what it was graded with (``path``'s hash, the checks'
+    fingerprint), written atomically. ``earlier`` (the result file it replaces, and its content) goes to history/
+    when the checks changed since; when the file is the same, the new result names it as ``previous``, so that
+    :func:`changes` can say what the changed checks moved."""
+    result["graded_with"] = graded_with(path, result["assignment"])
+    if earlier is not None:
+        old_file, old = earlier
+        same_file = old["graded_with"].get("sha256") == result["graded_with"]["sha256"]
+        if old["graded_with"].get("checks") != result["graded_with"]["checks"]:
+            kept = keep_in_history(out, old_file, old)
+            if same_file:
+                result["graded_with"]["previous"] = kept
+        elif same_file and old["graded_with"].get("previous"):
+            result["graded_with"]["previous"] = old["graded_with"]["previous"]
+    write_atomically(out / "results" / f"{stem}.json", json.dumps(result, indent=2))
+    if earlier is not None and earlier[0].name != f"{stem}.json":  # now another assignment's (a resubmission)
+        earlier[0].unlink(missing_ok=True)
+    return result
 
 
 def keep_in_history(out: Path, result_file: Path, result: dict) -> str:

@@ -33,7 +33,7 @@ from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from . import pipeline, repair
+from . import ledger, pipeline, repair, report
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
 from .sandbox import Limits, shared
@@ -60,7 +60,30 @@ class GradeInSandbox(NbGraderPreprocessor):
             sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
                                                                    f"({type(exc).__name__}: {exc})")
         record(nb, sub)
+        keep_result(sub, _submitted(self.parent, graded))
         return nb, resources
+
+
+#: the kit's records of what nbgrader autograde graded, in the course folder (``attention-kit regrade-changes``)
+RECORDS = "attention-kit"
+
+
+def _submitted(exporter, graded: dict) -> Path:
+    """The file the student handed in, where nbgrader's course directory says it is."""
+    coursedir = getattr(getattr(exporter, "parent", None), "coursedir", None)
+    folder = (coursedir.format_path(coursedir.submitted_directory, graded["student"], graded["assignment"])
+              if coursedir is not None else Path.cwd() / "submitted" / graded["student"] / graded["assignment"])
+    return Path(folder) / f"{graded['notebook']}.ipynb"
+
+
+def keep_result(sub: pipeline.Submission, submitted: Path) -> None:
+    """The kit's result for this notebook in ``attention-kit/results/``, with the file and the checks it was
+    graded with, so that a check fixed later regrades exactly the notebooks it concerns and says what moved."""
+    out = Path.cwd() / RECORDS
+    stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
+    earlier = ledger.read(out / "results" / f"{stem}.json")
+    ledger.write_result(out, stem, report.gradescope(sub), submitted,
+                        (out / "results" / f"{stem}.json", earlier) if earlier else None)
 
 
 class RepairingExporter(NotebookExporter):
@@ -108,7 +131,8 @@ class Grader:
         cells restored from the course's source notebooks, as nbgrader restores them from its gradebook), or a
         file that cannot be graded (``problem``: 0 on every check, with the reason)."""
         contract = pipeline.Contract(self.limits, root=self.root if path else None, assignment=assignment,
-                                     required=True, hide=tuple(pipeline.secrets(self.root)), capture=True)
+                                     required=True, hide=(*pipeline.secrets(self.root), self.root / RECORDS),
+                                     capture=True)
         sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
         return pipeline.run(sub, contract.reading() + contract.grading(shared()))
 
