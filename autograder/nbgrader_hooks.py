@@ -27,7 +27,8 @@ from pathlib import Path
 import jsonschema
 import nbformat
 from nbconvert.exporters import NotebookExporter
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters.base import NbGraderException
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
@@ -53,7 +54,7 @@ class GradeInSandbox(NbGraderPreprocessor):
         problem = RepairingExporter.unreadable.get((student, assignment))
         try:
             sub = None if problem else ReadAhead.of(self.parent, grader, self.workers).take(student, assignment, nb)
-            if sub is None:  # nothing was read ahead for it, or nbgrader restored it otherwise: grade what it hands over
+            if sub is None:  # nothing read ahead for it, or nbgrader restored it otherwise: grade what it hands over
                 sub = grader.grade(None if problem else nb, student, assignment, problem=problem)
         except Exception as exc:  # a bug of the grader's must cost one notebook, not the class
             self.log.error(traceback.format_exc())
@@ -99,6 +100,10 @@ class RepairingExporter(NotebookExporter):
 
     unreadable: dict[tuple[str, str], str] = {}  # (student, assignment) -> why its file cannot be graded
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        _require_assignments_in_gradebook(self.parent)
+
     def from_file(self, file_stream, resources: dict | None = None, **kw) -> tuple[nbformat.NotebookNode, dict]:
         graded = (resources or {}).get("nbgrader", {})
         if os.environ.get("NBGRADER_EXECUTION") == "autograde" or "assignment" not in graded:
@@ -135,6 +140,30 @@ class Grader:
                                      capture=True)
         sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
         return pipeline.run(sub, contract.reading() + contract.grading(shared()))
+
+
+def _require_assignments_in_gradebook(converter) -> None:
+    """An instructor's error stops autograde at once, before any student is touched: an assignment missing from
+    the gradebook (nbgrader would add each student, fail on each one and exit 1 only at the end)."""
+    assignments = {assignment for _, assignment, _ in _submissions(converter)}
+    if not assignments:
+        return
+    course = converter.coursedir
+    with Gradebook(course.db_url, course.course_id) as gradebook:
+        missing = sorted(a for a in assignments if not _known(gradebook, a))
+    if missing:
+        message = (f"The gradebook ({course.db_url}) has no assignment {', '.join(missing)}: run `nbgrader "
+                   f"generate_assignment {missing[0]}` in this course folder first. No submission was graded.")
+        converter.log.error(message)
+        raise NbGraderException(message)
+
+
+def _known(gradebook: Gradebook, assignment: str) -> bool:
+    try:
+        gradebook.find_assignment(assignment)
+    except MissingEntry:
+        return False
+    return True
 
 
 class ReadAhead:
@@ -180,23 +209,28 @@ class ReadAhead:
             self.started[student, assignment] = self.pool.submit(self.grader.grade, None, student, assignment, path)
 
 
-def _queue(converter) -> list[tuple[str, str, Path]]:
-    """(student, assignment, notebook) in the order nbgrader's converter will process them (nbgrader 0.9's
+def _submissions(converter) -> list[tuple[str, str, str]]:
+    """(student, assignment, folder) in the order nbgrader's converter will process them (nbgrader 0.9's
     ``assignments`` and path formats); empty when the converter is not that."""
     try:
         course = converter.coursedir
         pattern = course.format_path(course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)",
                                      escape=True)
-        queue = []
-        for folder in sorted(converter.assignments):
-            ids = re.match(pattern, folder).groupdict()
-            if os.path.exists(converter._format_dest(ids["assignment_id"], ids["student_id"])) and not converter.force:
-                continue  # nbgrader skips what it graded before
-            queue += [(ids["student_id"], ids["assignment_id"], Path(p)) for p in sorted(converter.assignments[folder])
-                      if Path(p).stem == ids["assignment_id"]]
-        return queue
+        found = [(re.match(pattern, folder).groupdict(), folder) for folder in sorted(converter.assignments)]
+        return [(ids["student_id"], ids["assignment_id"], folder) for ids, folder in found]
     except (AttributeError, TypeError, KeyError, re.error):
         return []
+
+
+def _queue(converter) -> list[tuple[str, str, Path]]:
+    """(student, assignment, notebook) that nbgrader's converter will grade, in its order."""
+    queue = []
+    for student, assignment, folder in _submissions(converter):
+        if os.path.exists(converter._format_dest(assignment, student)) and not converter.force:
+            continue  # nbgrader skips what it graded before
+        queue += [(student, assignment, Path(p)) for p in sorted(converter.assignments[folder])
+                  if Path(p).stem == assignment]
+    return queue
 
 
 class CheckCellMetadataOnce(CheckCellMetadata):
@@ -256,10 +290,8 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
         source = gradebook.find_notebook(graded["notebook"], graded["assignment"])
         tests = {cell.name: cell.max_score for cell in source.grade_cells
                  if cell.name not in {c.name for c in source.solution_cells}}
-        cells = [(cell.name, nbformat.v4.new_code_cell(cell.source, metadata={"nbgrader": {
-            "grade": True, "grade_id": cell.name, "locked": True, "points": tests[cell.name],
-            "schema_version": repair.SCHEMA_VERSION, "solution": False, "task": False}}) if cell.name in tests else None)
-            for cell in source.source_cells]
+        cells = [(c.name, repair.new_test_cell(c.name, tests[c.name], c.source) if c.name in tests else None)
+                 for c in source.source_cells]
     nb.cells = repair.restore_missing(list(nb.cells), cells, set(tests))
 
 

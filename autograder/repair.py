@@ -73,10 +73,14 @@ class Layout:
             source = course.read(path)
             return cls({course.nbgrader_meta(c)["grade_id"]: c for c in source.cells
                         if course.nbgrader_meta(c).get("grade_id")}, complete=True)
-        return cls({c.grade_id: nbformat.v4.new_code_cell(metadata={"nbgrader": {
-            "grade": True, "grade_id": c.grade_id, "locked": True, "points": c.points,
-            "schema_version": SCHEMA_VERSION, "solution": False, "task": False}}) for c in assignment.checks},
-            complete=False)
+        return cls({c.grade_id: new_test_cell(c.grade_id, c.points) for c in assignment.checks}, complete=False)
+
+
+def new_test_cell(grade_id: str, points: float, source: str = "") -> nbformat.NotebookNode:
+    """A test cell as nbgrader's metadata format describes one."""
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": True, "grade_id": grade_id, "locked": True, "points": points,
+        "schema_version": SCHEMA_VERSION, "solution": False, "task": False}})
 
 
 def role(meta: dict) -> str:

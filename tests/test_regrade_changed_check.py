@@ -1,8 +1,9 @@
 """A check fixed after release regrades only what it changes, and says what moved.
 
 A class of two assignments is graded with the kit, then again with a copy of the kit in which one hidden check
-of assignment 01 is worth 2 points instead of 1 (what an instructor's fix of a check's points does: the copy is
-a real kit, imported first through PYTHONPATH or by running from its folder). Only assignment 01 is regraded;
+of assignment 01 is fixed: its fresh scores no longer lie around 100, where a naive softmax overflows (what an
+instructor's fix of a check's inputs or tolerance does; the copy is a real kit, imported first through
+PYTHONPATH or by running from its folder). Only assignment 01 is regraded;
 changes.csv lists exactly the students whose points moved; history/ holds the earlier results; report.html
 opens with what changed. The same through nbgrader: ``attention-kit regrade-changes``.
 """
@@ -29,21 +30,25 @@ A02 = "02_qkv_self_attention"
 CHANGED = "softmax_torch_hidden"
 
 
+OVERFLOWS = "naive_softmax_overflow"  # the sample mistake that fails the check before the fix, and passes after
+
+
 @pytest.fixture(scope="module")
 def changed_kit(tmp_path_factory) -> Path:
-    """A copy of the kit whose check ``softmax_torch_hidden`` is worth 2 points instead of 1."""
+    """A copy of the kit whose check ``softmax_torch_hidden`` draws its fresh scores around 0 instead of 100."""
     folder = tmp_path_factory.mktemp("kit")
     shutil.copytree(ROOT / "autograder", folder / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
     module = folder / "autograder" / "assignments" / "simplified_attention.py"
-    before = f'@hidden("{CHANGED}", points=1,'
+    before = "scores = randn(105, 7, scale=5.0, shift=100.0)"
     assert module.read_text().count(before) == 1
-    module.write_text(module.read_text().replace(before, f'@hidden("{CHANGED}", points=2,'))
+    module.write_text(module.read_text().replace(before, "scores = randn(105, 7, scale=5.0, shift=0.0)"))
     return folder
 
 
 def grade_with(kit: Path, submissions: Path, out: Path) -> str:
     """``attention-kit grade`` run from the kit copy's folder, so that the copy is the kit imported."""
-    env = {**os.environ, "PYTHONPATH": str(kit), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PYTHONPATH": str(kit),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(submissions), "--out", str(out),
                              "--course", str(ROOT)], cwd=kit, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -79,18 +84,23 @@ def test_only_the_assignment_whose_check_changed_is_regraded(graded_twice):
     assert f"Graded {len(regraded)}, read back {len(after) - len(regraded)} current results" in output
 
 
+def points(results: dict[str, dict]) -> dict[tuple[str, str, str], float]:
+    return {(r["student"], r["assignment"], t["name"]): t["score"] for r in results.values() for t in r["tests"]}
+
+
 def test_changes_csv_lists_exactly_the_students_whose_points_moved(graded_twice):
     before, out, _, _ = graded_twice
+    old, new = points(before), points(results(out))
+    moved = {(*key, old[key], new[key]) for key in old if old[key] != new[key]}
+    assert moved == {(f"{A01}_{OVERFLOWS}", A01, CHANGED, 0.0, 1.0)}  # the fix helps exactly that mistake
     with open(out / "changes.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    passed = {r["student"] for r in before.values() for t in r["tests"] if t["name"] == CHANGED and t["score"] > 0}
-    assert passed and len(passed) < len([r for r in before.values() if r["assignment"] == A01])  # some, not all
     assert {(r["student"], r["assignment"], r["check"], float(r["old_points"]), float(r["new_points"]))
-            for r in rows} == {(student, A01, CHANGED, 1.0, 2.0) for student in passed}
+            for r in rows} == moved
     report = (out / "report.html").read_text()
     changes = report.split("<section id='changes'>", 1)[1].split("</section>", 1)[0]
     assert "What changed since the last grading" in changes
-    assert all(f"feedback/{student}__{A01}.html" in changes for student in passed)
+    assert f"feedback/{A01}_{OVERFLOWS}__{A01}.html" in changes
 
 
 def test_history_keeps_the_earlier_results(graded_twice):
@@ -115,7 +125,7 @@ def test_regrade_changes_reruns_nbgrader_on_exactly_the_submissions_graded_with_
     course_dir = nbgrader_app.new_course(ROOT, tmp_path / "course")
     nbgrader_app.run(["generate_assignment", A01, "--force"], course_dir)
     reference = samples.solution(ROOT, A01)
-    mistake = next(m for m in samples.all_mutations() if m.assignment == A01 and CHANGED in m.breaks)
+    mistake = next(m for m in samples.all_mutations() if m.assignment == A01 and m.name == OVERFLOWS)
     class_ = {"ann": reference, "bob": samples.blank(ROOT, A01), "cy": samples.mutate(reference, mistake),
               "dee": reference}
     for student, notebook in class_.items():
@@ -133,10 +143,10 @@ def test_regrade_changes_reruns_nbgrader_on_exactly_the_submissions_graded_with_
     with open(course_dir / "attention-kit" / "changes.csv", newline="") as handle:
         rows = {(r["student"], r["check"], float(r["old_points"]), float(r["new_points"]))
                 for r in csv.DictReader(handle)}
-    assert rows == {("ann", CHANGED, 1.0, 2.0)}  # bob's blank and cy's mistake fail it, before and after
+    assert rows == {("cy", CHANGED, 0.0, 1.0)}  # the fix helps cy's mistake; ann passes and bob fails either way
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
-        points = {s: gradebook.find_grade(CHANGED, A01, A01, s).score for s in class_}
-    assert points == {"ann": 2.0, "bob": 0.0, "cy": 0.0, "dee": 2.0}
+        scores = {s: gradebook.find_grade(CHANGED, A01, A01, s).score for s in class_}
+    assert scores == {"ann": 1.0, "bob": 0.0, "cy": 1.0, "dee": 1.0}
     assert "nothing to regrade" in run_with(changed, [sys.executable, "-m", "autograder.cli", "regrade-changes", A01],
                                             course_dir)
 

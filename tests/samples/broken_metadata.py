@@ -142,5 +142,6 @@ def broken_class(root: Path, assignment_id: str) -> list[Broken]:
         damage(nb)
         made.append(Broken(name, json.dumps(nb, indent=1), mistake.breaks))
     made.append(Broken("meta_json_needs_repair", _needs_repair(intact), mistake.breaks))
-    made.append(Broken("meta_unreadable", '{"cells": [', frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)))
+    everything = frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)
+    made.append(Broken("meta_unreadable", '{"cells": [', everything))
     return made
