@@ -47,8 +47,7 @@ def test_public_only_leaves_the_hidden_checks_out(tmp_path):
     assert f"{sum(1 for c in ASSIGNMENTS[A01].checks if not c.hidden)} passed" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["meta_duplicated_tests", "meta_grade_flag_off", "meta_json_needs_repair",
-                                  "meta_cell_types_changed"])
+@pytest.mark.parametrize("name", ["meta_duplicated_tests", "meta_grade_flag_off"])
 def test_a_notebook_with_broken_metadata_is_graded_on_its_answers_and_the_repair_is_named(name, tmp_path):
     """The same reading step as every door: the broken notebook fails exactly what its intact twin fails (see
     test_nbgrader_e2e.py for the same notebooks under nbgrader and attention-kit grade)."""
