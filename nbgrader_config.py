@@ -34,8 +34,8 @@ for steps in ("sanitize_preprocessors", "autograde_preprocessors"):
     c.Autograde[steps] = [KIT_STEPS.get(step, step) for step in Autograde.class_traits()[steps].default()]
 # Autograde reads each submitted notebook with the kit's reading step, which repairs what a student broke in its
 # nbgrader metadata (copied cells, flipped flags, changed types, old schema versions) before nbgrader's own steps
-# see it, so no one notebook stops the class; each repair is logged (autograder/repair.py).
-c.Autograde.exporter_class = "autograder.nbgrader_hooks.RepairingExporter"
+# see it, so no one notebook stops the class; each repair is logged (autograder/nbgrader_reading.py).
+c.Autograde.exporter_class = "autograder.nbgrader_reading.RepairingExporter"
 c.GradeInSandbox.timeout = 120  # seconds for one notebook
 if sys.argv[1:2] == ["autograde"]:  # start the kit's warm grader now: it imports torch while nbgrader starts up
     from autograder.sandbox import shared

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 import sys
 import threading
 import time

@@ -13,11 +13,11 @@ them. Each test cell then receives the kit's verdict as its output: the pass lin
 an error (which nbgrader scores 0). The student's own cells keep what they showed (text, plots,
 errors), so the graded notebook reads as before. One warm grader serves the whole run, and it reads
 ahead: while nbgrader handles one notebook, the next ones already run in the sandbox (:class:`ReadAhead`).
+Submissions reach nbgrader read and repaired as every door reads them (``nbgrader_reading.RepairingExporter``).
 """
 from __future__ import annotations
 
 import os
-import re
 import traceback
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,17 +26,16 @@ from pathlib import Path
 
 import jsonschema
 import nbformat
-from nbconvert.exporters import NotebookExporter
-from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters.base import NbGraderException
+from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from . import ledger, pipeline, repair, report
+from . import pipeline, repair
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
+from .nbgrader_reading import RECORDS, RepairingExporter, keep_result, submissions, submitted
 from .sandbox import Limits, shared
 
 
@@ -61,66 +60,8 @@ class GradeInSandbox(NbGraderPreprocessor):
             sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
                                                                    f"({type(exc).__name__}: {exc})")
         record(nb, sub)
-        keep_result(sub, _submitted(self.parent, graded))
+        keep_result(sub, submitted(self.parent, graded))
         return nb, resources
-
-
-#: the kit's records of what nbgrader autograde graded, in the course folder (``attention-kit regrade-changes``)
-RECORDS = "attention-kit"
-
-
-def _submitted(exporter, graded: dict) -> Path:
-    """The file the student handed in, where nbgrader's course directory says it is."""
-    coursedir = getattr(getattr(exporter, "parent", None), "coursedir", None)
-    folder = (coursedir.format_path(coursedir.submitted_directory, graded["student"], graded["assignment"])
-              if coursedir is not None else Path.cwd() / "submitted" / graded["student"] / graded["assignment"])
-    return Path(folder) / f"{graded['notebook']}.ipynb"
-
-
-def keep_result(sub: pipeline.Submission, submitted: Path) -> None:
-    """The kit's result for this notebook in ``attention-kit/results/``, with the file and the checks it was
-    graded with, so that a check fixed later regrades exactly the notebooks it concerns and says what moved."""
-    out = Path.cwd() / RECORDS
-    stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
-    earlier = ledger.read(out / "results" / f"{stem}.json")
-    ledger.write_result(out, stem, report.gradescope(sub), submitted,
-                        (out / "results" / f"{stem}.json", earlier) if earlier else None)
-
-
-class RepairingExporter(NotebookExporter):
-    """How ``nbgrader autograde`` reads a submitted notebook: with the kit's reading step, before any of nbgrader's
-    steps sees it.
-
-    nbgrader stops the whole class on one notebook whose metadata a student broke (an old or missing schema
-    version, which its DeduplicateIds also leaves behind on a copied cell) and cannot read a file nbformat needs
-    repaired. Here each submission is read and repaired as every door of the kit reads it (:mod:`repair`), each
-    repair logged under the student's name; a file that cannot be read at all is handed on as a notebook that
-    says why, and :class:`GradeInSandbox` scores it 0 with that reason. The student's file is never written.
-    Only the sanitising pass reads students' files; autograde's second pass reads nbgrader's own copy."""
-
-    unreadable: dict[tuple[str, str], str] = {}  # (student, assignment) -> why its file cannot be graded
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        _require_assignments_in_gradebook(self.parent)
-
-    def from_file(self, file_stream, resources: dict | None = None, **kw) -> tuple[nbformat.NotebookNode, dict]:
-        graded = (resources or {}).get("nbgrader", {})
-        if os.environ.get("NBGRADER_EXECUTION") == "autograde" or "assignment" not in graded:
-            return super().from_file(file_stream, resources, **kw)
-        student, assignment = graded["student"], graded["assignment"]
-        contract = pipeline.Contract(Limits(), root=Path.cwd(), assignment=assignment, required=True)
-        sub = pipeline.run(pipeline.Submission(Path(file_stream.name), student), contract.reading())
-        for note in sub.repairs:
-            self.log.warning("Repaired %s's %s: %s", student, assignment, note)
-        self.unreadable.pop((student, assignment), None)
-        if sub.gradable:
-            return self.from_notebook_node(sub.notebook, resources, **kw)
-        self.log.warning("%s's %s cannot be graded (it scores 0): %s", student, assignment, sub.problem)
-        self.unreadable[student, assignment] = sub.problem
-        stand_in = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-            f"The submitted notebook could not be graded: {sub.problem}.")])
-        return self.from_notebook_node(stand_in, resources, **kw)
 
 
 @dataclass(frozen=True)
@@ -140,30 +81,6 @@ class Grader:
                                      capture=True)
         sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
         return pipeline.run(sub, contract.reading() + contract.grading(shared()))
-
-
-def _require_assignments_in_gradebook(converter) -> None:
-    """An instructor's error stops autograde at once, before any student is touched: an assignment missing from
-    the gradebook (nbgrader would add each student, fail on each one and exit 1 only at the end)."""
-    assignments = {assignment for _, assignment, _ in _submissions(converter)}
-    if not assignments:
-        return
-    course = converter.coursedir
-    with Gradebook(course.db_url, course.course_id) as gradebook:
-        missing = sorted(a for a in assignments if not _known(gradebook, a))
-    if missing:
-        message = (f"The gradebook ({course.db_url}) has no assignment {', '.join(missing)}: run `nbgrader "
-                   f"generate_assignment {missing[0]}` in this course folder first. No submission was graded.")
-        converter.log.error(message)
-        raise NbGraderException(message)
-
-
-def _known(gradebook: Gradebook, assignment: str) -> bool:
-    try:
-        gradebook.find_assignment(assignment)
-    except MissingEntry:
-        return False
-    return True
 
 
 class ReadAhead:
@@ -209,23 +126,10 @@ class ReadAhead:
             self.started[student, assignment] = self.pool.submit(self.grader.grade, None, student, assignment, path)
 
 
-def _submissions(converter) -> list[tuple[str, str, str]]:
-    """(student, assignment, folder) in the order nbgrader's converter will process them (nbgrader 0.9's
-    ``assignments`` and path formats); empty when the converter is not that."""
-    try:
-        course = converter.coursedir
-        pattern = course.format_path(course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)",
-                                     escape=True)
-        found = [(re.match(pattern, folder).groupdict(), folder) for folder in sorted(converter.assignments)]
-        return [(ids["student_id"], ids["assignment_id"], folder) for ids, folder in found]
-    except (AttributeError, TypeError, KeyError, re.error):
-        return []
-
-
 def _queue(converter) -> list[tuple[str, str, Path]]:
     """(student, assignment, notebook) that nbgrader's converter will grade, in its order."""
     queue = []
-    for student, assignment, folder in _submissions(converter):
+    for student, assignment, folder in submissions(converter):
         if os.path.exists(converter._format_dest(assignment, student)) and not converter.force:
             continue  # nbgrader skips what it graded before
         queue += [(student, assignment, Path(p)) for p in sorted(converter.assignments[folder])

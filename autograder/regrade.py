@@ -4,7 +4,7 @@ submissions graded with other checks, and the kit says what moved.
 ``nbgrader autograde`` regrades a submission only when its timestamp changed, or every one with ``--force``: it
 never notices a fixed check. Under the course's config the kit keeps, for each notebook nbgrader autograded, its
 result and the fingerprint of the checks it was graded with (``attention-kit/results/``, see
-``nbgrader_hooks.keep_result``). This finds the results older than today's checks, runs nbgrader's autograde
+``nbgrader_reading.keep_result``). This finds the results older than today's checks, runs nbgrader's autograde
 with ``--force`` on exactly those students, and writes ``attention-kit/changes.csv`` (the earlier results are
 kept in ``attention-kit/history/``), as ``attention-kit grade`` does for its own runs.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import ledger, nbgrader_app
-from .nbgrader_hooks import RECORDS
+from .nbgrader_reading import RECORDS
 
 
 def stale(root: Path, assignment_id: str) -> list[str]:
