@@ -59,6 +59,9 @@ class GradeInSandbox(NbGraderPreprocessor):
             self.log.error(traceback.format_exc())
             sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
                                                                    f"({type(exc).__name__}: {exc})")
+        if not sub.repairs:  # graded as nbgrader hands it over: repaired when the submitted file was read
+            sub.repairs = RepairingExporter.repairs.get((student, assignment), [])
+            sub.notes[:0] = pipeline.repair_notes(sub.repairs)
         record(nb, sub)
         keep_result(sub, submitted(self.parent, graded))
         return nb, resources

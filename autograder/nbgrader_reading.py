@@ -55,6 +55,7 @@ class RepairingExporter(NotebookExporter):
     Only the sanitising pass reads students' files; autograde's second pass reads nbgrader's own copy."""
 
     unreadable: dict[tuple[str, str], str] = {}  # (student, assignment) -> why its file cannot be graded
+    repairs: dict[tuple[str, str], list[str]] = {}  # (student, assignment) -> what its reading repaired
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -70,6 +71,7 @@ class RepairingExporter(NotebookExporter):
         for note in sub.repairs:
             self.log.warning("Repaired %s's %s: %s", student, assignment, note)
         self.unreadable.pop((student, assignment), None)
+        self.repairs[student, assignment] = sub.repairs
         if sub.gradable:
             return self.from_notebook_node(sub.notebook, resources, **kw)
         self.log.warning("%s's %s cannot be graded (it scores 0): %s", student, assignment, sub.problem)

@@ -145,8 +145,13 @@ class RepairCells:
         if not sub.gradable:
             return sub
         sub.repairs += repair.repair(sub.notebook, repair.Layout.of(self.root, sub.assignment))
-        sub.notes += [f"Repaired: {note}." for note in sub.repairs]
+        sub.notes += repair_notes(sub.repairs)
         return sub
+
+
+def repair_notes(repairs: list[str]) -> list[str]:
+    """How a repair reads among a submission's notes (in its result, feedback page and table)."""
+    return [f"Repaired: {repair}." for repair in repairs]
 
 
 class RestoreChecks:

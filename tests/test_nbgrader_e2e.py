@@ -171,7 +171,8 @@ def test_kit_check_agrees_with_nbgrader_on_public_checks(autograded):
 @pytest.mark.xdist_group(BROKEN_ON)
 def test_broken_metadata_stops_no_one_and_each_repair_is_logged(courses, tmp_path_factory):
     """Every broken notebook has its gradebook row with what its answers earn (nbgrader exited 0: see autograde),
-    each repair is named in nbgrader's log under the student, and no submitted file was changed."""
+    each repair is named in nbgrader's log under the student and in the kit's result, and no submitted file was
+    changed."""
     autograded = course_of(BROKEN_ON, courses, tmp_path_factory)
     broken = {n: b for n, b in autograded.class_.items() if isinstance(b, broken_metadata.Broken)}
     assert len(broken) == len(broken_metadata.DAMAGE) + 2
@@ -183,6 +184,9 @@ def test_broken_metadata_stops_no_one_and_each_repair_is_logged(courses, tmp_pat
     assert "were duplicated: the copies were ignored" in log
     assert f"Repaired meta_grade_flag_off's {BROKEN_ON}: test cells " in log and "grade flag changed" in log
     assert f"meta_unreadable's {BROKEN_ON} cannot be graded (it scores 0): the file is not valid JSON" in log
+    kept = autograded.course / "attention-kit" / "results" / f"meta_duplicated_tests__{BROKEN_ON}.json"
+    assert any(note.startswith("Repaired: test cells ") and "duplicated" in note  # the kit's record of it
+               for note in json.loads(kept.read_text())["notes"])
     unreadable = autograded.autograded("meta_unreadable")
     assert all("not graded: the file is not valid JSON" in "".join(o.get("evalue", "") for o in c.outputs)
                for c in unreadable.cells if course.is_test_cell(c))
