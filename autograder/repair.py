@@ -23,7 +23,10 @@ from . import course
 from .framework import Assignment
 
 SCHEMA_VERSION = 3  # nbgrader 0.9's metadata format
-FLAGS = ("grade", "solution", "locked")
+#: how a report names each key of a cell's nbgrader metadata
+KEYS = {"grade": "grade flag", "solution": "solution flag", "locked": "locked flag", "task": "task flag",
+        "points": "points", "schema_version": "metadata version", "grade_id": "grade id"}
+BOOKKEEPING = ("checksum", "cell_type")  # nbgrader's own keys, which it recomputes: kept as they are
 
 
 def readable(data: dict) -> list[str]:
@@ -143,15 +146,15 @@ def _sentence(what: str, ids: list[str]) -> str:
 
 
 def _restore(cell: nbformat.NotebookNode, source: nbformat.NotebookNode) -> list[str]:
-    """The source's nbgrader metadata and cell type on ``cell``; the names of what differed."""
-    meta, wanted = cell.metadata["nbgrader"], course.nbgrader_meta(source)
-    meta = meta if isinstance(meta, dict) else {}
-    changed = [f"{flag} flag" for flag in FLAGS if bool(meta.get(flag)) != bool(wanted.get(flag))]
-    if meta.get("points") != wanted.get("points"):
-        changed.append("points")
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        changed.append("metadata version")
-    cell.metadata["nbgrader"] = copy.deepcopy(dict(wanted))
+    """The source's nbgrader metadata and cell type on ``cell``, where they differ (nbgrader's bookkeeping
+    kept); the names of what differed."""
+    raw, wanted = cell.metadata["nbgrader"], dict(course.nbgrader_meta(source))
+    meta = raw if isinstance(raw, dict) else {}
+    changed = [KEYS.get(key, key) for key in wanted if meta.get(key) != wanted[key]]
+    if set(meta) - set(wanted) - set(BOOKKEEPING):
+        changed.append("metadata keys")
+    if changed or raw is not meta:
+        cell.metadata["nbgrader"] = {**{k: meta[k] for k in BOOKKEEPING if k in meta}, **copy.deepcopy(wanted)}
     if cell.cell_type != source.cell_type:
         changed.append("cell type")
         cell.cell_type = source.cell_type
