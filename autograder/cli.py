@@ -122,10 +122,7 @@ def cmd_grade(args) -> int:
     page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
                               workers=args.workers)
     print(grading.class_report(outcome.results))
-    read_back = len(outcome.results) - outcome.graded
-    print("\nnothing to grade: every result in "
-          f"{args.out / 'results'} is current" if not outcome.graded else
-          f"\nGraded {outcome.graded}" + (f", read back {read_back} current results" if read_back else "") + ".")
+    print(f"\n{_what_was_graded(outcome, args.out)}")
     changed = args.out / "changes.csv"
     print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
           f"feedback pages in {args.out / 'feedback'}, the class report {page}"
@@ -135,6 +132,13 @@ def cmd_grade(args) -> int:
     return EXIT_OK
 
 
+def _what_was_graded(outcome: grading.Outcome, out: Path) -> str:
+    if not outcome.graded:
+        return f"nothing to grade: every result in {out / 'results'} is current."
+    read_back = len(outcome.results) - outcome.graded
+    return f"Graded {outcome.graded}" + (f", read back {read_back} current results" if read_back else "") + "."
+
+
 def cmd_regrade_changes(args) -> int:
     from . import regrade  # nbgrader's: an instructor's extra, not needed to grade
 
@@ -142,7 +146,11 @@ def cmd_regrade_changes(args) -> int:
     if args.assignment not in ASSIGNMENTS:
         print(f"No assignment {args.assignment} in this kit (it has {', '.join(sorted(ASSIGNMENTS))}).")
         return EXIT_UNCHECKABLE
-    students, rows = regrade.regrade_changes(root, args.assignment)
+    try:
+        students, rows = regrade.regrade_changes(root, args.assignment)
+    except RuntimeError as failed:  # nbgrader's own output says why
+        print(failed)
+        return EXIT_FAILED
     if not students:
         print(f"nothing to regrade: every autograded {args.assignment} was graded with today's checks.")
     else:
@@ -150,7 +158,7 @@ def cmd_regrade_changes(args) -> int:
               f"nbgrader autograde: {', '.join(students)}.")
     moved = len({(r["student"], r["assignment"]) for r in rows})
     print(f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
-          f"{'s' if moved != 1 else ''} moved: see {root / 'attention-kit' / 'changes.csv'}" if rows else
+          f"{'s' if moved != 1 else ''} moved: see {root / regrade.RECORDS / 'changes.csv'}" if rows else
           "No points moved.")
     return EXIT_OK
 
