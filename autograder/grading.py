@@ -67,8 +67,8 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
             left.append(index)
     sheet = GradeSheet(out, results)
     if left:
-        hide = [*pipeline.secrets(root, [*targets, *(item.path.parent for item in found)]), out]  # and the results
-        contract = pipeline.Contract(limits, root=root, hide=tuple(hide))
+        folders = [*targets, *(item.path.parent for item in found), out]  # out: the other students' results
+        contract = pipeline.Contract(limits, root=root, hide=tuple(pipeline.secrets(root, folders)))
         progress, stopping = Progress(len(left)), threading.Event()
         with Sandbox() as sandbox:
             def one(index: int) -> None:
