@@ -157,9 +157,9 @@ def repair_notes(repairs: list[str]) -> list[str]:
 class RestoreChecks:
     """Checks come from the kit, never from the notebook: test cells are not run.
 
-    With a course folder (instructor grading), the given read-only cells are also
-    restored from the source notebook, as nbgrader's OverwriteCells does, so that
-    editing or deleting them changes nothing.
+    With a course folder (instructor grading, or a checkout of the kit), the given read-only
+    cells are also restored from the source notebook, as nbgrader's OverwriteCells does, so
+    that editing or deleting them changes nothing.
     """
 
     def __init__(self, root: Path | None = None):
@@ -168,13 +168,14 @@ class RestoreChecks:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
-        if self.root is not None:
-            sub.notebook.cells = self._restore_given(list(sub.notebook.cells), sub.assignment.id)
+        source = course.notebook_path(self.root, "assignments", sub.assignment.id) if self.root else None
+        if source is not None and source.exists():  # a course folder (a kit installed alone has none)
+            sub.notebook.cells = self._restore_given(list(sub.notebook.cells), source)
         sub.cells = cells_to_run(sub.notebook)
         return sub
 
-    def _restore_given(self, cells: list, assignment_id: str) -> list:
-        source = course.read(course.notebook_path(self.root, "assignments", assignment_id))
+    def _restore_given(self, cells: list, path: Path) -> list:
+        source = course.read(path)
         given = {course.nbgrader_meta(c).get("grade_id"): c for c in source.cells
                  if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")}
         cells = [given.get(course.nbgrader_meta(c).get("grade_id"), c) for c in cells]
