@@ -5,9 +5,10 @@ assignments/<id>/<id>.ipynb  -> nbgrader's source (with the two files its check 
 release/<id>/                -> generate_assignment's output (what students receive)
 solutions/<id>/              -> generate_solution's output (reference solutions)
 
-`nbgrader autograde` runs each submission in the kit's sandboxed grader instead of a kernel that
-would run the test cells after the student's code (see autograder/nbgrader_hooks.py): the test
-cells receive the kit's verdicts, everything else of nbgrader is unchanged.
+`nbgrader autograde` reads each submission with the kit's reading step (broken nbgrader metadata repaired) and
+runs it in the kit's sandboxed grader instead of a kernel that would run the test cells after the student's
+code (see autograder/nbgrader_hooks.py): the test cells receive the kit's verdicts, everything else of
+nbgrader is unchanged.
 
 Your course's own settings are nbgrader's, set here as its documentation sets them (docs/nbgrader-jupyterhub.md):
 the course id below, and the exchange (`c.Exchange.root`), which is best left to the JupyterHub's global
@@ -38,6 +39,10 @@ KIT_STEPS = {Execute: "autograder.nbgrader_hooks.GradeInSandbox",
              CheckCellMetadata: "autograder.nbgrader_hooks.CheckCellMetadataOnce"}
 for steps in ("sanitize_preprocessors", "autograde_preprocessors"):
     c.Autograde[steps] = [KIT_STEPS.get(step, step) for step in Autograde.class_traits()[steps].default()]
+# Autograde reads each submitted notebook with the kit's reading step, which repairs what a student broke in its
+# nbgrader metadata (copied cells, flipped flags, changed types, old schema versions) before nbgrader's own steps
+# see it, so no one notebook stops the class; each repair is logged (autograder/nbgrader_reading.py).
+c.Autograde.exporter_class = "autograder.nbgrader_reading.RepairingExporter"
 c.GradeInSandbox.timeout = 120  # seconds for one notebook
 if sys.argv[1:2] == ["autograde"]:  # start the kit's warm grader now: it imports torch while nbgrader starts up
     from autograder.sandbox import shared

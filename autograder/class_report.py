@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from . import report
+from . import ledger, report
 from .assignments import ASSIGNMENTS
 from .framework import PASSED, Assignment, Check
 from .mistakes import BY_ID
@@ -34,9 +34,10 @@ FOLD_AFTER = 12  # longer lists of students fold away (a class may have hundreds
 
 
 def write(out: Path, *, seconds: float | None = None, workers: int | None = None) -> Path:
-    """``out/report.html`` from the records in ``out/results``."""
+    """``out/report.html`` from the records in ``out/results`` (and ``out/changes.csv``, what a fixed check moved)."""
     path = out / REPORT_NAME
-    path.write_text(render(load(out / "results"), seconds=seconds, workers=workers), encoding="utf-8")
+    page = render(load(out / "results"), seconds=seconds, workers=workers, changes=ledger.read_changes(out))
+    ledger.write_atomically(path, page)
     return path
 
 
@@ -201,13 +202,14 @@ def students_list(students: list[str], assignment_id: str | None) -> str:
     return f"<details><summary>{len(students)} students</summary>{links}</details>"
 
 
-def render(records: list[dict], *, seconds: float | None = None, workers: int | None = None) -> str:
+def render(records: list[dict], *, seconds: float | None = None, workers: int | None = None,
+           changes: list[dict] = ()) -> str:
     known, unmatched = by_assignment(records)
     run = f"{len(records)} notebook{'s' if len(records) != 1 else ''}"
     if seconds is not None:
         run += f" graded in {seconds:.1f} s" + (f" with {workers} workers" if workers else "")
     contents = "".join(f"<li><a href='#{escape(a.assignment.id)}'>{escape(a.assignment.title)}</a></li>" for a in known)
-    body = [f"<h1>Class report</h1><p>{run}.</p><nav><ul>{contents}</ul></nav>"]
+    body = [f"<h1>Class report</h1><p>{run}.</p>", changes_section(changes), f"<nav><ul>{contents}</ul></nav>"]
     if unmatched:
         rows = "".join(f"<tr><td>{feedback_link(r['student'], None)}</td><td>{escape(r['output'])}</td></tr>"
                        for r in unmatched)
@@ -216,6 +218,27 @@ def render(records: list[dict], *, seconds: float | None = None, workers: int | 
     body += [assignment_section(a) for a in known]
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report</title>"
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>")
+
+
+def changes_section(changes: list[dict]) -> str:
+    """What a check fixed since the last grading moved (``changes.csv``): per check, who gained and who lost."""
+    if not changes:
+        return ""
+    moved: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for row in changes:
+        way = "gained" if float(row["new_points"]) > float(row["old_points"]) else "lost"
+        moved.setdefault((row["assignment"], row["check"]), {"gained": [], "lost": []})[way].append(row["student"])
+    rows = "".join(
+        f"<tr data-check='{escape(check)}'><td>{escape(assignment)}</td><td><code>{escape(check)}</code></td>"
+        + "".join(f"<td class='count'>{len(who[way])}</td><td>{students_list(sorted(who[way]), assignment)}</td>"
+                  for way in ("gained", "lost")) + "</tr>"
+        for (assignment, check), who in sorted(moved.items()))
+    students = len({(r["student"], r["assignment"]) for r in changes})
+    return ("<section id='changes'><h2>What changed since the last grading</h2>"
+            f"<p>Checks changed since these notebooks were last graded moved the points of {_students(students)} "
+            "(each row of <code>changes.csv</code> says from what to what; the earlier results are kept in "
+            "<code>history/</code>).</p><table class='changes'><tr><th>assignment</th><th>check</th>"
+            f"<th>gained</th><th>who</th><th>lost</th><th>who</th></tr>{rows}</table></section>")
 
 
 def assignment_section(results: AssignmentResults) -> str:

@@ -1,4 +1,4 @@
-"""``attention-kit``: build, course, check, grade, mistakes, export."""
+"""``attention-kit``: build, course, check, grade, regrade-changes, mistakes, export.
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ import webbrowser
 from pathlib import Path
 
 from . import __version__, class_report, course, grading, pipeline, report
+from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
@@ -66,6 +67,16 @@ def parser() -> argparse.ArgumentParser:
                                     "the nearest folder up from here holding nbgrader_config.py and assignments/)")
     p.add_argument("--open", action="store_true",
                    help="open OUT/report.html in the default browser at the end (default: off)")
+    p.add_argument("--force", action="store_true",
+                   help="regrade every submission (default: off, only those with no result in OUT, a changed file, "
+                        "or changed checks)")
+
+    p = command("regrade-changes", "in an nbgrader course: regrade the submissions graded with checks changed since",
+                "Finds the autograded submissions whose kit check fingerprint is older than the kit's, reruns "
+                "nbgrader autograde --force on exactly those, and writes attention-kit/changes.csv.")
+    p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
+    p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
+                                    "nbgrader_config.py and assignments/)")
 
     p = command("mistakes", "print the catalog of named mistakes as a Markdown table",
                 "Every mistake the kit can name, what it catches, and the checks where it is detected: the "
@@ -92,7 +103,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return {"build": cmd_build, "course": cmd_course, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
-            "export": cmd_export}[args.command](args)
+            "export": cmd_export, "regrade-changes": cmd_regrade_changes}[args.command](args)
 
 
 def cmd_build(args) -> int:
@@ -133,9 +144,11 @@ def register(root: Path, ids: list[str] | None = None) -> int:
 
 def cmd_check(args) -> int:
     """Exit 0 when every public check passes, 1 when one fails, 2 when a notebook cannot be checked."""
+    root = course.course_root()
+    contract = pipeline.Contract(Limits.for_notebook(args.timeout), hidden=False, root=root,
+                                 hide=tuple(pipeline.secrets(root, [path.parent for path in args.notebooks])))
     with Sandbox() as sandbox:
-        subs = [pipeline.grade(path, path.stem, sandbox=sandbox, limits=Limits.for_notebook(args.timeout), hidden=False)
-                for path in args.notebooks]
+        subs = [contract.grade(path, path.stem, sandbox) for path in args.notebooks]
     if args.json:
         results = [report.gradescope(sub) for sub in subs]
         print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
@@ -156,14 +169,49 @@ def cmd_grade(args) -> int:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
     started = time.monotonic()
-    results = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
-                                out=args.out, targets=args.submissions)
-    page = class_report.write(args.out, seconds=time.monotonic() - started, workers=args.workers)
-    print(grading.class_report(results))
-    print(f"\nWrote {args.out / 'grades.csv'}, {len(results)} results in {args.out / 'results'}, "
-          f"feedback pages in {args.out / 'feedback'} and the class report {page}.")
+    outcome = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
+                                out=args.out, targets=args.submissions, force=args.force)
+    page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
+                              workers=args.workers)
+    print(grading.class_report(outcome.results))
+    print(f"\n{_what_was_graded(outcome, args.out)}")
+    changed = args.out / "changes.csv"
+    print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
+          f"feedback pages in {args.out / 'feedback'}, the class report {page}"
+          + (f" and what the changed checks moved, {changed}" if changed.exists() else "") + ".")
     if args.open and not webbrowser.open(page.resolve().as_uri()):
         print(f"No browser to open {page} in.")
+    return EXIT_OK
+
+
+def _what_was_graded(outcome: grading.Outcome, out: Path) -> str:
+    if not outcome.graded:
+        return f"nothing to grade: every result in {out / 'results'} is current."
+    read_back = len(outcome.results) - outcome.graded
+    return f"Graded {outcome.graded}" + (f", read back {read_back} current results" if read_back else "") + "."
+
+
+def cmd_regrade_changes(args) -> int:
+    from . import regrade  # nbgrader's: an instructor's extra, not needed to grade
+
+    root = course.course_root(args.course)
+    if args.assignment not in ASSIGNMENTS:
+        print(f"No assignment {args.assignment} in this kit (it has {', '.join(sorted(ASSIGNMENTS))}).")
+        return EXIT_UNCHECKABLE
+    try:
+        students, rows = regrade.regrade_changes(root, args.assignment)
+    except RuntimeError as failed:  # nbgrader's own output says why
+        print(failed)
+        return EXIT_FAILED
+    if not students:
+        print(f"nothing to regrade: every autograded {args.assignment} was graded with today's checks.")
+    else:
+        print(f"Regraded {len(students)} submission{'s' if len(students) != 1 else ''} of {args.assignment} with "
+              f"nbgrader autograde: {', '.join(students)}.")
+    moved = len({(r["student"], r["assignment"]) for r in rows})
+    print(f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
+          f"{'s' if moved != 1 else ''} moved: see {root / regrade.RECORDS / 'changes.csv'}" if rows else
+          "No points moved.")
     return EXIT_OK
 
 

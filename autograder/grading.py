@@ -1,8 +1,9 @@
-"""Grading many notebooks at once: find them, grade them in parallel, write the results."""
+"""Grading many notebooks at once: find them, grade what is left in parallel, write the results."""
 from __future__ import annotations
 
 import csv
-import json
+import dataclasses
+import io
 import sys
 import threading
 import time
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pipeline, report
+from . import ledger, pipeline, report
 from .assignments import ASSIGNMENTS
 from .pipeline import Submission
 from .sandbox import Limits, Sandbox
@@ -39,56 +40,105 @@ def find_submissions(targets: list[Path]) -> list[Found]:
     return found
 
 
+@dataclass
+class Outcome:
+    results: list[dict]  # every submission's result, in input order
+    graded: int  # how many were graded in this run (the others were read back)
+
+
 def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, out: Path,
-              targets: list[Path] = ()) -> list[dict]:
-    """Grade every notebook, hidden checks included, with one warm sandbox.
+              targets: list[Path] = (), force: bool = False) -> Outcome:
+    """Grade every notebook that has no current result in ``out``, hidden checks included, with one warm sandbox.
 
-    Each submission's results and feedback page are written as soon as it is graded, and
-    only its results (the dict in ``results/<student>__<assignment>.json``) is kept, so a
-    whole course fits in constant memory. Returns those results in input order; grades.csv
-    is written from them at the end."""
-    hide = pipeline.secrets(root, [*targets, *(item.path.parent for item in found)])
-    progress = Progress(len(found))
-    with Sandbox() as sandbox:
-        def one(item: Found) -> dict:
+    A submission's feedback page and result (the dict in ``results/<student>__<assignment>.json``, with what it
+    was graded with) are written atomically as soon as it is graded, and grades.csv is rewritten as results
+    arrive, so a run that dies leaves everything it finished; a rerun reads those back (:func:`ledger.current`)
+    and grades only the rest, or all with ``force``. Only results are kept in memory, so a whole course fits."""
+    out.mkdir(parents=True, exist_ok=True)
+    ledger.remove_partial(out)
+    earlier = ledger.load(out)
+    results: list[dict | None] = [None] * len(found)
+    left = []
+    for index, item in enumerate(found):
+        known = earlier.get(str(item.path.resolve()))
+        if known is not None and not force and ledger.current(known[1], item.path):
+            results[index] = known[1]
+        else:
+            left.append(index)
+    sheet = GradeSheet(out, results)
+    if left:
+        folders = [*targets, *(item.path.parent for item in found), out]  # out: the other students' results
+        contract = pipeline.Contract(limits, root=root, hide=tuple(pipeline.secrets(root, folders)))
+        progress, stopping = Progress(len(left)), threading.Event()
+        with Sandbox() as sandbox:
+            def one(index: int) -> None:
+                item = found[index]
+                try:
+                    sub = dataclasses.replace(contract, assignment=item.assignment).grade(item.path, item.student,
+                                                                                           sandbox)
+                except Exception as exc:  # a bug of the grader's must cost one notebook, not the batch
+                    sub = Submission(item.path, item.student, problem=f"the grader failed on this notebook "
+                                                                      f"({type(exc).__name__}: {exc})")
+                if stopping.is_set():  # interrupted (Ctrl-C) while it ran: its grading may be cut short
+                    return
+                results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())))
+                progress.advance()
+                sheet.update()
+
+            pool = ThreadPoolExecutor(max_workers=max(1, workers))
             try:
-                sub = pipeline.grade(item.path, item.student, sandbox=sandbox, limits=limits, hidden=True,
-                                     root=root, hide=hide, assignment=item.assignment)
-            except Exception as exc:  # a bug of the grader's must cost one notebook, not the batch
-                sub = Submission(item.path, item.student, problem=f"the grader failed on this notebook "
-                                                                  f"({type(exc).__name__}: {exc})")
-            result = write_submission(sub, out)
-            progress.advance()
-            return result
-
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(pool.map(one, found))
-    progress.finish()
-    write_grades(results, out)
-    return results
+                list(pool.map(one, left))
+            finally:
+                stopping.set()
+                pool.shutdown(wait=True, cancel_futures=True)
+        progress.finish()
+    sheet.write()
+    ledger.write_changes(out, ledger.changes(out, results))
+    return Outcome(results, len(left))
 
 
-def write_submission(sub: Submission, out: Path) -> dict:
-    """One Gradescope-style JSON and one feedback page; returns the JSON's content."""
+def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None) -> dict:
+    """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
+    means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces."""
     stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
-    result = report.gradescope(sub)
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "feedback").mkdir(exist_ok=True)
-    (out / "results" / f"{stem}.json").write_text(json.dumps(result, indent=2))
-    (out / "feedback" / f"{stem}.html").write_text(report.feedback_html(sub))
+    ledger.write_atomically(out / "feedback" / f"{stem}.html", report.feedback_html(sub))
+    result = ledger.write_result(out, stem, report.gradescope(sub), sub.path, earlier)
+    if earlier is not None and earlier[0].stem != stem:  # a resubmission of another assignment
+        (out / "feedback" / f"{earlier[0].stem}.html").unlink(missing_ok=True)
     return result
+
+
+class GradeSheet:
+    """grades.csv, rewritten atomically from the results known so far: at most once a second while grading
+    (a run that dies leaves a usable gradebook of what it finished), and at the end."""
+
+    INTERVAL = 1.0
+
+    def __init__(self, out: Path, results: list[dict | None]):
+        self.out, self.results = out, results
+        self.lock = threading.Lock()
+        self.written = 0.0
+
+    def update(self) -> None:
+        if time.monotonic() - self.written >= self.INTERVAL:
+            self.write()
+
+    def write(self) -> None:
+        with self.lock:
+            write_grades([r for r in self.results if r is not None], self.out)
+            self.written = time.monotonic()
 
 
 def write_grades(results: list[dict], out: Path) -> None:
     """grades.csv: one row per submission, one column per check of the assignments graded."""
-    out.mkdir(parents=True, exist_ok=True)
     graded = {r["assignment"] for r in results}
     check_ids = [c.grade_id for a in ASSIGNMENTS.values() if a.id in graded for c in a.checks]
-    with open(out / "grades.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["student", "assignment", "score", "max_score", "problem", *check_ids])
-        writer.writeheader()
-        for result in results:
-            writer.writerow(report.csv_row(result, check_ids))
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=["student", "assignment", "score", "max_score", "problem", *check_ids])
+    writer.writeheader()
+    for result in results:
+        writer.writerow(report.csv_row(result, check_ids))
+    ledger.write_atomically(out / "grades.csv", text.getvalue())
 
 
 def class_report(results: list[dict]) -> str:

@@ -13,11 +13,11 @@ them. Each test cell then receives the kit's verdict as its output: the pass lin
 an error (which nbgrader scores 0). The student's own cells keep what they showed (text, plots,
 errors), so the graded notebook reads as before. One warm grader serves the whole run, and it reads
 ahead: while nbgrader handles one notebook, the next ones already run in the sandbox (:class:`ReadAhead`).
+Submissions reach nbgrader read and repaired as every door reads them (``nbgrader_reading.RepairingExporter``).
 """
 from __future__ import annotations
 
 import os
-import re
 import traceback
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,9 +32,10 @@ from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, Execute, NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from . import pipeline
+from . import pipeline, repair
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
+from .nbgrader_reading import RECORDS, RepairingExporter, keep_result, submissions, submitted
 from .sandbox import Limits, shared
 
 
@@ -46,14 +47,25 @@ class GradeInSandbox(NbGraderPreprocessor):
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         graded = resources["nbgrader"]
-        if graded["assignment"] not in ASSIGNMENTS:  # a plain nbgrader assignment of the course: its own kernel
+        student, assignment = graded["student"], graded["assignment"]
+        if assignment not in ASSIGNMENTS:  # a plain nbgrader assignment of the course: its own kernel
             return Execute(parent=self).preprocess(nb, resources)
         restore_deleted_test_cells(nb, graded)
         grader = Grader(Path.cwd(), Limits.for_notebook(self.timeout))  # nbgrader runs from the course folder
-        sub = ReadAhead.of(self.parent, grader, self.workers).take(graded["student"], graded["assignment"], nb)
-        if sub is None:  # nothing was read ahead for it, or nbgrader restored it otherwise: grade what it hands over
-            sub = grader.grade(nb, graded["student"], graded["assignment"])
+        problem = RepairingExporter.unreadable.get((student, assignment))
+        try:
+            sub = None if problem else ReadAhead.of(self.parent, grader, self.workers).take(student, assignment, nb)
+            if sub is None:  # nothing read ahead for it, or nbgrader restored it otherwise: grade what it hands over
+                sub = grader.grade(None if problem else nb, student, assignment, problem=problem)
+        except Exception as exc:  # a bug of the grader's must cost one notebook, not the class
+            self.log.error(traceback.format_exc())
+            sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
+                                                                   f"({type(exc).__name__}: {exc})")
+        if not sub.repairs:  # graded as nbgrader hands it over: repaired when the submitted file was read
+            sub.repairs = RepairingExporter.repairs.get((student, assignment), [])
+            sub.notes[:0] = pipeline.repair_notes(sub.repairs)
         record(nb, sub)
+        keep_result(sub, submitted(self.parent, graded))
         return nb, resources
 
 
@@ -65,12 +77,15 @@ class Grader:
     limits: Limits
 
     def grade(self, nb: nbformat.NotebookNode | None, student: str, assignment: str,
-              path: Path | None = None) -> pipeline.Submission:
-        """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, given cells restored
-        from the course's source notebooks, as nbgrader restores them from its gradebook)."""
-        return pipeline.grade(path or self.root / student / assignment, student, sandbox=shared(), limits=self.limits,
-                              hidden=True, root=self.root if path else None, hide=pipeline.secrets(self.root),
-                              assignment=assignment, notebook=nb, capture=True)
+              path: Path | None = None, problem: str | None = None) -> pipeline.Submission:
+        """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, repaired and given
+        cells restored from the course's source notebooks, as nbgrader restores them from its gradebook), or a
+        file that cannot be graded (``problem``: 0 on every check, with the reason)."""
+        contract = pipeline.Contract(self.limits, root=self.root if path else None, assignment=assignment,
+                                     required=True, hide=(*pipeline.secrets(self.root), self.root / RECORDS),
+                                     capture=True)
+        sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
+        return pipeline.run(sub, contract.reading() + contract.grading(shared()))
 
 
 class ReadAhead:
@@ -117,24 +132,16 @@ class ReadAhead:
 
 
 def _queue(converter) -> list[tuple[str, str, Path]]:
-    """(student, assignment, notebook) in the order nbgrader's converter will process them (nbgrader 0.9's
-    ``assignments`` and path formats); empty when the converter is not that."""
-    try:
-        course = converter.coursedir
-        pattern = course.format_path(course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)",
-                                     escape=True)
-        queue = []
-        for folder in sorted(converter.assignments):
-            ids = re.match(pattern, folder).groupdict()
-            if os.path.exists(converter._format_dest(ids["assignment_id"], ids["student_id"])) and not converter.force:
-                continue  # nbgrader skips what it graded before
-            if ids["assignment_id"] not in ASSIGNMENTS:
-                continue  # a plain nbgrader assignment: nbgrader's kernel runs it (GradeInSandbox.preprocess)
-            queue += [(ids["student_id"], ids["assignment_id"], Path(p)) for p in sorted(converter.assignments[folder])
-                      if Path(p).stem == ids["assignment_id"]]
-        return queue
-    except (AttributeError, TypeError, KeyError, re.error):
-        return []
+    """(student, assignment, notebook) that nbgrader's converter will grade, in its order."""
+    queue = []
+    for student, assignment, folder in submissions(converter):
+        if os.path.exists(converter._format_dest(assignment, student)) and not converter.force:
+            continue  # nbgrader skips what it graded before
+        if assignment not in ASSIGNMENTS:
+            continue  # a plain nbgrader assignment: nbgrader's kernel runs it (GradeInSandbox.preprocess)
+        queue += [(student, assignment, Path(p)) for p in sorted(converter.assignments[folder])
+                  if Path(p).stem == assignment]
+    return queue
 
 
 class CheckCellMetadataOnce(CheckCellMetadata):
@@ -192,18 +199,11 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
         return
     with Gradebook(graded["db_url"]) as gradebook:
         source = gradebook.find_notebook(graded["notebook"], graded["assignment"])
-        order = [cell.name for cell in source.source_cells]
-        cells = {cell.name: cell for cell in source.source_cells}
         tests = {cell.name: cell.max_score for cell in source.grade_cells
                  if cell.name not in {c.name for c in source.solution_cells}}
-    for position, name in enumerate(order):
-        present = [nbgrader_meta(cell).get("grade_id") for cell in nb.cells]
-        if name not in tests or name in present:
-            continue
-        before = [present.index(n) for n in order[:position] if n in present]
-        nb.cells.insert(max(before, default=-1) + 1, nbformat.v4.new_code_cell(cells[name].source, metadata={
-            "nbgrader": {"grade": True, "grade_id": name, "locked": True, "points": tests[name],
-                         "schema_version": 3, "solution": False, "task": False}}))
+        cells = [(c.name, repair.new_test_cell(c.name, tests[c.name], c.source) if c.name in tests else None)
+                 for c in source.source_cells]
+    nb.cells = repair.restore_missing(list(nb.cells), cells, set(tests))
 
 
 def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:

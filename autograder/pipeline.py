@@ -1,10 +1,11 @@
 """Grading one notebook, one small step at a time (like nbgrader's preprocessors).
 
-    LoadNotebook -> IdentifyAssignment -> RestoreChecks -> Execute -> CollectResults -> Diagnose
+    LoadNotebook -> IdentifyAssignment -> RepairCells -> RestoreChecks -> Execute -> CollectResults -> Diagnose
 
 Each step takes the :class:`Submission` and returns it; a step that finds the
 notebook ungradable sets ``problem`` and the later steps pass it through, so bad
 input becomes a graded result with a reason, never an exception in the batch.
+Every door grades through one :class:`Contract`, setting only what differs.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
+from . import course, repair
 from .assignments import ASSIGNMENTS
 from .attention_check import cell_label, notes_on_cells
 from .framework import Assignment, CheckResult, not_run, run_check, ungradable
@@ -37,6 +38,7 @@ class Submission:
     execution_handle: Execution | None = None
     results: list[CheckResult] = field(default_factory=list)
     problem: str | None = None
+    repairs: list[str] = field(default_factory=list)  # what was wrong with its metadata, and put right
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0  # how long grading it took
 
@@ -60,7 +62,7 @@ class LoadNotebook:
     """Read the file as an nbformat 4 notebook, or say why it is not one."""
 
     def __call__(self, sub: Submission) -> Submission:
-        if sub.notebook is not None:  # handed over already read (by nbgrader)
+        if sub.notebook is not None or not sub.gradable:  # handed over read already (by nbgrader), or known unreadable
             return sub
         try:
             raw = sub.path.read_bytes()
@@ -72,28 +74,30 @@ class LoadNotebook:
         elif len(raw) > MAX_NOTEBOOK_BYTES:
             sub.problem = f"the file is {len(raw) // 2**20} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit"
         else:
-            sub.notebook, sub.problem = _parse(raw)
+            sub.notebook, sub.problem, sub.repairs = _parse(raw)
         return sub
 
 
-def _parse(raw: bytes) -> tuple[nbformat.NotebookNode | None, str | None]:
+def _parse(raw: bytes) -> tuple[nbformat.NotebookNode | None, str | None, list[str]]:
+    """The notebook, or why it is not one, and what had to be put back for nbformat to read it."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None, "the file is not UTF-8 text, so it is not a notebook"
+        return None, "the file is not UTF-8 text, so it is not a notebook", []
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, f"the file is not valid JSON (line {exc.lineno}): not a notebook, or a damaged one"
+        return None, f"the file is not valid JSON (line {exc.lineno}): not a notebook, or a damaged one", []
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        return None, "the file is JSON but not a Jupyter notebook (it has no cells)"
+        return None, "the file is JSON but not a Jupyter notebook (it has no cells)", []
+    mended = repair.readable(data)
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(json.dumps(data) if mended else text, as_version=4)
     except Exception as exc:  # nbformat raises several types for unreadable versions
-        return None, f"nbformat cannot read this notebook ({type(exc).__name__}: {str(exc)[:120]})"
+        return None, f"nbformat cannot read this notebook ({type(exc).__name__}: {str(exc)[:120]})", []
     if not isinstance(notebook.get("cells"), list):
-        return None, "the notebook has no list of cells"
-    return notebook, None
+        return None, "the notebook has no list of cells", []
+    return notebook, None, mended
 
 
 class IdentifyAssignment:
@@ -130,12 +134,32 @@ class IdentifyAssignment:
         return sub
 
 
+class RepairCells:
+    """Broken nbgrader metadata (copied cells, flipped flags, changed types, unknown grade ids, old schema
+    versions) is repaired from the course's source notebook, and each repair is named (:mod:`repair`)."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = root
+
+    def __call__(self, sub: Submission) -> Submission:
+        if not sub.gradable:
+            return sub
+        sub.repairs += repair.repair(sub.notebook, repair.Layout.of(self.root, sub.assignment))
+        sub.notes += repair_notes(sub.repairs)
+        return sub
+
+
+def repair_notes(repairs: list[str]) -> list[str]:
+    """How a repair reads among a submission's notes (in its result, feedback page and table)."""
+    return [f"Repaired: {repair}." for repair in repairs]
+
+
 class RestoreChecks:
     """Checks come from the kit, never from the notebook: test cells are not run.
 
-    With a course folder (instructor grading), the given read-only cells are also
-    restored from the source notebook, as nbgrader's OverwriteCells does, so that
-    editing or deleting them changes nothing.
+    With a course folder (instructor grading, or a checkout of the kit), the given read-only
+    cells are also restored from the source notebook, as nbgrader's OverwriteCells does, so
+    that editing or deleting them changes nothing.
     """
 
     def __init__(self, root: Path | None = None):
@@ -144,32 +168,19 @@ class RestoreChecks:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
-        cells = list(sub.notebook.cells)
-        if self.root is not None:
-            cells = self._restore_given(cells, sub.assignment.id)
-            sub.notebook.cells = cells
+        source = course.notebook_path(self.root, "assignments", sub.assignment.id) if self.root else None
+        if source is not None and source.exists():  # a course folder (a kit installed alone has none)
+            sub.notebook.cells = self._restore_given(list(sub.notebook.cells), source)
         sub.cells = cells_to_run(sub.notebook)
         return sub
 
-    def _restore_given(self, cells: list, assignment_id: str) -> list:
-        source = course.read(course.notebook_path(self.root, "assignments", assignment_id))
+    def _restore_given(self, cells: list, path: Path) -> list:
+        source = course.read(path)
         given = {course.nbgrader_meta(c).get("grade_id"): c for c in source.cells
                  if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")}
-        restored, seen = [], set()
-        for cell in cells:
-            grade_id = course.nbgrader_meta(cell).get("grade_id")
-            if grade_id in given:
-                cell = given[grade_id]
-                seen.add(grade_id)
-            restored.append(cell)
-        # A given cell the student deleted goes back after the cell that preceded it in the source.
-        order = [course.nbgrader_meta(c).get("grade_id") for c in source.cells]
-        for grade_id in [g for g in order if g in given and g not in seen]:
-            before = order[: order.index(grade_id)]
-            ids = [course.nbgrader_meta(c).get("grade_id") for c in restored]
-            anchor = max((ids.index(g) for g in before if g in ids), default=-1)
-            restored.insert(anchor + 1, given[grade_id])
-        return restored
+        cells = [given.get(course.nbgrader_meta(c).get("grade_id"), c) for c in cells]
+        return repair.restore_missing(cells, [(course.nbgrader_meta(c).get("grade_id"), c) for c in source.cells],
+                                      set(given))
 
 
 def cells_to_run(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -286,16 +297,34 @@ class RequireAssignment:
         return sub
 
 
-def reading_steps(root: Path | None, assignment: str | None, required: bool = False) -> list:
-    """From a file to the cells to run: read it, know the assignment (``required``: only that one), restore the
-    given cells."""
-    return [LoadNotebook(), IdentifyAssignment(assignment), *([RequireAssignment(assignment)] if required else []),
-            RestoreChecks(root)]
+@dataclass(frozen=True)
+class Contract:
+    """How every door grades: the same reading, repair, limits, hidden paths and diagnosis. A door sets only what
+    truly differs: whether hidden checks run, which course folder repairs and restores cells, the assignment
+    the notebook was handed in for (``required``: only that one), what to hide and whether to keep outputs."""
 
+    limits: Limits
+    hidden: bool = True
+    root: Path | None = None
+    assignment: str | None = None
+    required: bool = False
+    hide: tuple[Path, ...] = ()
+    capture: bool = False
 
-def grading_steps(sandbox: Sandbox, limits: Limits, hidden: bool, hide: list[Path] = (), capture: bool = False) -> list:
-    """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
-    return [Execute(sandbox, limits, hide, capture), CollectResults(hidden), Diagnose()]
+    def reading(self) -> list:
+        """From a file to the cells to run."""
+        return [LoadNotebook(), IdentifyAssignment(self.assignment),
+                *([RequireAssignment(self.assignment)] if self.required else []),
+                RepairCells(self.root), RestoreChecks(self.root)]
+
+    def grading(self, sandbox: Sandbox) -> list:
+        """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
+        return [Execute(sandbox, self.limits, list(self.hide), self.capture), CollectResults(self.hidden), Diagnose()]
+
+    def grade(self, path: Path, student: str, sandbox: Sandbox,
+              notebook: nbformat.NotebookNode | None = None) -> Submission:
+        """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
+        return run(Submission(Path(path), student, notebook=notebook), self.reading() + self.grading(sandbox))
 
 
 def run(submission: Submission, steps: list) -> Submission:
@@ -305,11 +334,3 @@ def run(submission: Submission, steps: list) -> Submission:
         submission = step(submission)
     submission.seconds += time.monotonic() - started
     return submission
-
-
-def grade(path: Path, student: str, *, sandbox: Sandbox, limits: Limits, hidden: bool, root: Path | None = None,
-          hide: list[Path] = (), assignment: str | None = None, notebook: nbformat.NotebookNode | None = None,
-          capture: bool = False) -> Submission:
-    """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
-    return run(Submission(Path(path), student, notebook=notebook),
-               reading_steps(root, assignment) + grading_steps(sandbox, limits, hidden, hide, capture))

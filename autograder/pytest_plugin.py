@@ -22,5 +22,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         if points is not None and report.when == "call":
             possible += points
             earned += points if report.passed else 0.0
+    from .test_submission import NOTES
+
+    for note in config.stash.get(NOTES, []):
+        terminalreporter.write_line(f"attention-kit note: {note}")
     if possible:
         terminalreporter.write_line(f"attention-kit score: {earned:g}/{possible:g}")

@@ -10,14 +10,19 @@ from .framework import PASSED, run_check
 from .sandbox import Limits, RemoteStudent, Sandbox
 
 
+def _contract(config) -> pipeline.Contract:
+    """The grading contract every door shares; this door sets whether hidden checks run and the time."""
+    root, path = course.course_root(), Path(config.getoption("submission"))
+    return pipeline.Contract(Limits.for_notebook(config.getoption("notebook_timeout")),
+                             hidden=not config.getoption("public_only"), root=root,
+                             hide=tuple(pipeline.secrets(root, [path.parent])))
+
+
 def _identified(config) -> pipeline.Submission | None:
     path = config.getoption("submission")
     if not path:
         return None
-    sub = pipeline.Submission(Path(path), Path(path).stem)
-    for step in (pipeline.LoadNotebook(), pipeline.IdentifyAssignment(), pipeline.RestoreChecks(course.course_root())):
-        sub = step(sub)
-    return sub
+    return pipeline.run(pipeline.Submission(Path(path), Path(path).stem), _contract(config).reading())
 
 
 def pytest_generate_tests(metafunc) -> None:
@@ -27,24 +32,31 @@ def pytest_generate_tests(metafunc) -> None:
     if sub is None or not sub.gradable:
         metafunc.parametrize("check", [None], ids=["notebook"])
         return
-    public_only = metafunc.config.getoption("public_only")
-    checks = [c for c in sub.assignment.checks if not (public_only and c.hidden)]
+    hidden = _contract(metafunc.config).hidden
+    checks = [c for c in sub.assignment.checks if hidden or not c.hidden]
     metafunc.parametrize("check", checks, ids=[c.grade_id for c in checks])
 
 
 @pytest.fixture(scope="session")
 def executed(pytestconfig):
+    """The notebook run once in the sandbox, with the contract's diagnosis (repairs, cells that failed) noted for
+    the closing summary; each check then asks it for numbers."""
     sub = _identified(pytestconfig)
     if sub is None:
         pytest.skip("no notebook to grade: pass --submission path/to/notebook.ipynb")
     if not sub.gradable:
         yield sub, None
         return
-    limits = Limits(total_seconds=pytestconfig.getoption("notebook_timeout"))
     with Sandbox() as sandbox:
-        sub = pipeline.Execute(sandbox, limits)(sub)
+        # the contract's steps but the checks, which this door runs one per pytest test
+        steps = [s for s in _contract(pytestconfig).grading(sandbox) if not isinstance(s, pipeline.CollectResults)]
+        sub = pipeline.run(sub, steps)
+        pytestconfig.stash[NOTES] = sub.notes
         yield sub, RemoteStudent(sub.execution_handle)
         sub.execution_handle.close()
+
+
+NOTES = pytest.StashKey[list]()
 
 
 def test_check(check, executed, record_property):

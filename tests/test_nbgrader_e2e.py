@@ -4,7 +4,8 @@
 sample submissions: the reference solution, the blank notebook, every sample mistake and correct
 alternative, tampered test cells, and students who try to cheat (a ``run_cell`` wrapper, patched
 comparisons, a redefined ``check``, a fake checker module, doctored self-check files handed in
-beside the notebook). With the course's config, autograde runs each notebook in the kit's sandbox:
+beside the notebook); for the first assignment also one notebook for each way a student breaks its nbgrader
+metadata, and a file that is not JSON (none of which may stop the class: ``tests/samples/broken_metadata.py``). With the course's config, autograde runs each notebook in the kit's sandbox:
 the reference gets full marks, the blank notebook 0, each sample exactly the points it declares,
 and each cheat exactly what its honest notebook gets. ``attention-kit grade`` and ``check`` give
 the same points per check on the very same files; the graded notebooks keep the student's own
@@ -28,6 +29,7 @@ from autograder.assignments import ASSIGNMENTS
 
 from . import samples
 from .conftest import ROOT, run_kit
+from .samples import broken_metadata
 
 pytestmark = pytest.mark.nbgrader
 
@@ -36,8 +38,9 @@ pytestmark = pytest.mark.nbgrader
 class Autograded:
     course: Path
     assignment_id: str
-    class_: dict[str, samples.Sample]
+    class_: dict[str, samples.Sample | broken_metadata.Broken]
     scores: dict[str, dict[str, float]]  # student -> grade id -> points nbgrader gave
+    log: str  # what nbgrader autograde printed
 
     def submitted(self, student: str) -> Path:
         return self.course / "submitted" / student / self.assignment_id / f"{self.assignment_id}.ipynb"
@@ -74,13 +77,21 @@ def autograde(assignment_id: str, tmp_path_factory) -> Autograded:
     for sample in class_.values():
         samples.write(sample.notebook, course_dir / "submitted" / sample.name / assignment_id / f"{assignment_id}.ipynb",
                       sample.files)
-    nbgrader_app.run(["autograde", assignment_id, "--create"], course_dir)
+    if assignment_id == BROKEN_ON:
+        broken = {b.name: b for b in broken_metadata.broken_class(ROOT, assignment_id)}
+        for name, notebook in broken.items():
+            notebook.write(course_dir / "submitted" / name / assignment_id / f"{assignment_id}.ipynb")
+        class_.update(broken)
+    graded = nbgrader_app.run(["autograde", assignment_id, "--create"], course_dir)  # raises unless exit code 0
     scores = {}
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
         for student in class_:
             notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
             scores[student] = {grade.name: grade.score for grade in notebook.grades}
-    return Autograded(course_dir, assignment_id, class_, scores)
+    return Autograded(course_dir, assignment_id, class_, scores, graded.stdout + graded.stderr)
+
+
+BROKEN_ON = min(ASSIGNMENTS)  # the assignment whose class also holds the notebooks with broken metadata
 
 
 def failing(points: dict[str, float]) -> set[str]:
@@ -146,12 +157,39 @@ def test_kit_check_agrees_with_nbgrader_on_public_checks(autograded):
     students = sorted(autograded.class_)
     result = run_kit("check", "--json", *(autograded.submitted(s) for s in students))
     reports = json.loads(result.stdout)
-    assert result.returncode == 1  # the blank notebook fails its public checks
+    assert result.returncode in (1, 2)  # the blank notebook fails its public checks (2: a file is not a notebook)
     for student, report in zip(students, reports):
+        if not report["gradable"]:  # not a notebook: check cannot tell its assignment, nbgrader's layout can
+            assert not any(autograded.scores[student].values()), student
+            continue
         public = {t["name"]: t["score"] for t in report["tests"] if t["status"] != "not_run"}
         hidden = {t["name"] for t in report["tests"] if t["status"] == "not_run"}
         assert hidden == {c.grade_id for c in ASSIGNMENTS[autograded.assignment_id].checks if c.hidden}
         assert public == {g: p for g, p in autograded.scores[student].items() if g not in hidden}, student
+
+
+@pytest.mark.xdist_group(BROKEN_ON)
+def test_broken_metadata_stops_no_one_and_each_repair_is_logged(courses, tmp_path_factory):
+    """Every broken notebook has its gradebook row with what its answers earn (nbgrader exited 0: see autograde),
+    each repair is named in nbgrader's log under the student and in the kit's result, and no submitted file was
+    changed."""
+    autograded = course_of(BROKEN_ON, courses, tmp_path_factory)
+    broken = {n: b for n, b in autograded.class_.items() if isinstance(b, broken_metadata.Broken)}
+    assert len(broken) == len(broken_metadata.DAMAGE) + 2
+    for name, notebook in broken.items():
+        assert failing(autograded.scores[name]) == set(notebook.fails), name
+        assert autograded.submitted(name).read_text(encoding="utf-8") == notebook.text, name
+    log = autograded.log
+    assert f"Repaired meta_duplicated_tests's {BROKEN_ON}: test cells " in log
+    assert "were duplicated: the copies were ignored" in log
+    assert f"Repaired meta_grade_flag_off's {BROKEN_ON}: test cells " in log and "grade flag changed" in log
+    assert f"meta_unreadable's {BROKEN_ON} cannot be graded (it scores 0): the file is not valid JSON" in log
+    kept = autograded.course / "attention-kit" / "results" / f"meta_duplicated_tests__{BROKEN_ON}.json"
+    assert any(note.startswith("Repaired: test cells ") and "duplicated" in note  # the kit's record of it
+               for note in json.loads(kept.read_text())["notes"])
+    unreadable = autograded.autograded("meta_unreadable")
+    assert all("not graded: the file is not valid JSON" in "".join(o.get("evalue", "") for o in c.outputs)
+               for c in unreadable.cells if course.is_test_cell(c))
 
 
 def test_manual_grading_feedback_and_export_work(autograded):

@@ -32,6 +32,7 @@ from . import samples
 from .conftest import ROOT, run_kit
 from .notebooks import A01, mutated, reference, with_cell, write
 from .platform_harness import Image, build_image, grade_id_of, run_gradescope, run_prairielearn, unzip
+from .samples import broken_metadata
 
 pytestmark = pytest.mark.xdist_group("platforms")  # one worker: setup.sh runs once
 
@@ -70,6 +71,10 @@ CASES = {
     "broken_notebook": Case({NOTEBOOK: b"{ not json"}, None, "not valid JSON"),
     "other_assignment": Case({"02_qkv_self_attention.ipynb": samples.blank(ROOT, "02_qkv_self_attention")}, None,
                              f"this notebook is assignment 02_qkv_self_attention, and this autograder grades {A01}"),
+    # the mistake's notebook with its nbgrader metadata broken: graded on its answers, the repair named
+    **{broken.name: Case({NOTEBOOK: broken.text.encode()}, "mistake", "Repaired: ")
+       for broken in broken_metadata.broken_class(ROOT, A01)
+       if broken.name in ("meta_duplicated_tests", "meta_json_needs_repair")},
 }
 NOTES = {"loops": "CellTimeout", "exits": "stopped the notebook's process"}  # and what they are told about a cell
 CHECKS = ASSIGNMENTS[A01].by_id

@@ -9,9 +9,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from autograder.assignments import ASSIGNMENTS
 
 from .conftest import ROOT
+from .samples import broken_metadata
 from .notebooks import A01, mutated, reference, write
 
 
@@ -42,3 +45,14 @@ def test_public_only_leaves_the_hidden_checks_out(tmp_path):
     result = run_pytest(write(reference(), tmp_path / "mine.ipynb"), "--public-only")
     assert result.returncode == 0
     assert f"{sum(1 for c in ASSIGNMENTS[A01].checks if not c.hidden)} passed" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["meta_duplicated_tests", "meta_grade_flag_off"])
+def test_a_notebook_with_broken_metadata_is_graded_on_its_answers_and_the_repair_is_named(name, tmp_path):
+    """The same reading step as every door: the broken notebook fails exactly what its intact twin fails (see
+    test_nbgrader_e2e.py for the same notebooks under nbgrader and attention-kit grade)."""
+    broken = next(b for b in broken_metadata.broken_class(ROOT, A01) if b.name == name)
+    result = run_pytest(broken.write(tmp_path / "mine.ipynb"))
+    failed = set(re.findall(r"FAILED autograder/test_submission\.py::test_check\[(\w+)\]", result.stdout))
+    assert failed == set(broken.fails), result.stdout[-3000:]
+    assert "attention-kit note: Repaired: " in result.stdout

@@ -20,7 +20,7 @@ from typing import Callable
 from .. import report
 from ..assignments import ASSIGNMENTS
 from ..framework import ungradable
-from ..pipeline import Submission, grading_steps, reading_steps, run, secrets
+from ..pipeline import Contract, Submission, run, secrets
 from ..sandbox import Limits, Sandbox
 
 CLUTTER = (".ipynb_checkpoints", "__MACOSX")  # what editors and zip tools add to an upload
@@ -89,10 +89,11 @@ def grade_folder(folder: Path, assignment_id: str, *, course_dir: Path, limits: 
         sub = Submission(folder, "student", assignment=ASSIGNMENTS[assignment_id], problem=pick.problem)
         sub.results = [ungradable(check, pick.problem) for check in sub.assignment.checks]
         return Handin(sub, pick.advice)
-    sub = run(Submission(pick.notebook, "student"), reading_steps(course_dir, assignment_id, required=True))
+    contract = Contract(limits, root=course_dir, assignment=assignment_id, required=True, hide=tuple(hide))
+    sub = run(Submission(pick.notebook, "student"), contract.reading())
     if sub.gradable:
         with Sandbox() as sandbox:
-            sub = run(sub, grading_steps(sandbox, limits, hidden=True, hide=hide))
+            sub = run(sub, contract.grading(sandbox))
     notes = [pick.note] if pick.note else []
     notes += [note for note in sub.notes if not _about_isolation(sub, note)]
     return Handin(sub, upload(assignment_id), notes)
