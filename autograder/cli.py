@@ -1,4 +1,4 @@
-"""``attention-kit``: build, course, check, grade, regrade-changes, mistakes, export.
+"""``attention-kit``: build, course, check, grade, regrade-changes, mistakes, export."""
 from __future__ import annotations
 
 import argparse
