@@ -30,11 +30,11 @@ from .conftest import ROOT
 pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group("docs")]
 
 #: pages with commands, in the order they run (the JupyterHub checklist sets the course up)
-ORDER = ["docs/nbgrader-jupyterhub.md", "docs/customizing.md", "docs/gradescope-prairielearn.md",
-         "docs/development.md", "README.md"]
+ORDER = ["docs/nbgrader-jupyterhub.md", "docs/term.md", "docs/customizing.md",
+         "docs/gradescope-prairielearn.md", "docs/development.md", "README.md"]
 PAGES = sorted({*ORDER, *(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))})
 #: pages other helpers write; linked from here before they exist in this branch
-ELSEWHERE = {"students.md", "sealing.md", "term.md"}
+ELSEWHERE = {"students.md", "sealing.md"}
 BLOCK = re.compile(r"(?:<!-- not run by the suite: (?P<why>[^>]+?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$",
                    re.S | re.M)
 PLAIN = "quiz"  # the plain nbgrader assignment of docs/customizing.md
