@@ -18,6 +18,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.base import NbGraderException
 
 from . import ledger, pipeline, report
+from .assignments import ASSIGNMENTS
 from .sandbox import Limits
 
 
@@ -63,7 +64,8 @@ class RepairingExporter(NotebookExporter):
 
     def from_file(self, file_stream, resources: dict | None = None, **kw) -> tuple[nbformat.NotebookNode, dict]:
         graded = (resources or {}).get("nbgrader", {})
-        if os.environ.get("NBGRADER_EXECUTION") == "autograde" or "assignment" not in graded:
+        if (os.environ.get("NBGRADER_EXECUTION") == "autograde" or "assignment" not in graded
+                or graded["assignment"] not in ASSIGNMENTS):  # a plain nbgrader assignment: nbgrader reads it
             return super().from_file(file_stream, resources, **kw)
         student, assignment = graded["student"], graded["assignment"]
         contract = pipeline.Contract(Limits(), root=Path.cwd(), assignment=assignment, required=True)
