@@ -16,8 +16,17 @@ PrairieLearn give a submission:
 - a cap on its processes and threads (RLIMIT_NPROC counts them per uid, and the uid is
   its alone), and a system-call filter that refuses new namespaces and mounts.
 
-A protection that cannot be applied is named in the status :func:`enter` returns;
-without root none of them can, and the status says so.
+Where a protection cannot be applied, another takes its place (docs/sealing.md):
+
+- root without CAP_SYS_ADMIN (Gradescope's and PrairieLearn's default Docker containers): no namespace, so
+  the files to hide are taken out of "others'" reach (their modes, set by the root child before it drops
+  to its own uid), a filter refuses every socket but AF_UNIX, and every process of the child's uid is
+  ended when the notebook is done;
+- not root (an instructor grading as themself): the child makes a user namespace of its own and, inside
+  it, the same namespaces and new root as root's children have; where the kernel refuses, the socket
+  filter still applies and the status names everything else.
+
+What could not be applied is named in the status :func:`enter` returns.
 """
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ import os
 import platform
 import resource
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -34,11 +44,13 @@ import time
 #: the child's uid and gid are this plus its pid in the zygote's namespace: one per live child
 FIRST_UID = 0x7000_0000
 
-NOT_ROOT = ("not isolated (grading as root is needed): the notebook could read the course's files and the other "
-            "submissions, ran as the grader's own user with network access, could start any number of processes "
-            "(which may outlive it) and could write outside its temporary folder")
+NOT_ROOT = ("not isolated (user namespaces are refused by this kernel, and grading as root is needed): the "
+            "notebook could read the course's files and the other submissions, ran as the grader's own user, "
+            "could start any number of processes (which may outlive it) and could write outside its temporary folder")
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x20000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = (0x00020000, 0x08000000, 0x20000000,
+                                                                       0x40000000, 0x10000000)
+AF_UNIX = 1
 NEW_NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
 MNT_DETACH = 2
@@ -82,18 +94,15 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
     not root) and the folder the notebook may write to.
     """
     if os.geteuid() != 0:
-        return (NOT_ROOT if hide else ""), scratch
-    missing = [] if os.getpid() == 1 else ["processes it started could outlive it (no PID namespace)"]
+        return _enter_as_user(hide, scratch, processes) if hide else ("", scratch)
     uid = FIRST_UID + int(os.readlink("/proc/self"))  # its pid in the zygote's namespace: unique while it lives
-    for flag, loss in ((CLONE_NEWNET, "it had network access"),
-                       (CLONE_NEWIPC, "its System V shared memory could outlive it")):
-        if libc.unshare(flag) != 0:
-            missing.append(f"{loss} ({_strerror()})")
+    missing = _namespaces()
     try:
         workdir = _new_root(hide, scratch)
     except OSError as exc:
-        missing.append(f"it could read the host's files, the course's files and the other submissions, "
-                       f"and write outside its temporary folder ({exc.strerror or exc})")
+        missing += _withhold(hide)
+        missing.append(f"it could read the host's world-readable files and write where every user may "
+                       f"(no new root: {exc.strerror or exc})")
         workdir = tempfile.mkdtemp(prefix="child-", dir=scratch)
         os.chown(workdir, uid, uid)
     _become(uid, processes)  # raises when it cannot: student code never runs as root
@@ -107,6 +116,89 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
         missing.append(f"it could create namespaces of its own ({exc.strerror or exc})")
     _clean_environment(workdir)
     return ("partly isolated: " + "; ".join(missing) if missing else ""), workdir
+
+
+def _namespaces() -> list[str]:
+    """Network and IPC namespaces of its own; what is missing without them. Without a PID namespace the
+    notebook's processes are ended by uid (:func:`stop_other_processes`, :func:`end_processes_of`)."""
+    missing = [] if os.getpid() == 1 else ["it could see the host's processes (no PID namespace)"]
+    if libc.unshare(CLONE_NEWNET) != 0:  # the socket filter refuses the network all the same
+        missing.append(f"it could reach the host's abstract UNIX sockets (no network namespace: {_strerror()})")
+    if libc.unshare(CLONE_NEWIPC) != 0:
+        missing.append(f"its System V shared memory could outlive it ({_strerror()})")
+    return missing
+
+
+def _withhold(hide: list[str]) -> list[str]:
+    """Without a new root: take the files to hide out of "others'" reach, which is all the notebook's uid
+    (a uid and gid of its own, no supplementary group) is to them. A folder's search bit guards everything
+    under it. Lasting: the modes stay so (a platform's container is thrown away; on a server, these are the
+    course's private files). Returns what could not be withheld."""
+    failed = []
+    for path in hide:
+        try:
+            mode = os.stat(path).st_mode
+            if mode & 0o007:
+                os.chmod(path, stat.S_IMODE(mode) & ~0o007)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            failed.append(f"{path} ({exc.strerror})")
+    return [f"it could read {', '.join(failed)}"] if failed else []
+
+
+def _enter_as_user(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
+    """Not root: a user namespace of its own, in which the child may make the same namespaces and new root as
+    root's children; PID 1 of a new PID namespace is a child of this process, which waits for it. Where the
+    kernel refuses user namespaces, only the system-call filter (no socket, no namespace) applies."""
+    try:
+        _user_namespace()
+    except OSError as exc:
+        status = NOT_ROOT + f" ({exc.strerror or exc})"
+        try:
+            libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+            _refuse_namespaces_and_mounts()
+        except OSError as filter_error:
+            status += f"; it had network access ({filter_error.strerror or filter_error})"
+        return status, scratch
+    missing = _namespaces() if libc.unshare(CLONE_NEWPID) != 0 else []
+    if not missing:
+        _wait_for_pid_one()
+        missing = _namespaces()
+    try:
+        workdir = _new_root(hide, scratch)
+    except OSError as exc:
+        return f"partly isolated: it could read the course's files and the other submissions ({exc.strerror})", scratch
+    _become(FIRST_UID, processes)
+    _refuse_namespaces_and_mounts()
+    _clean_environment(workdir)
+    return ("partly isolated: " + "; ".join(missing) if missing else ""), workdir
+
+
+def _user_namespace() -> None:
+    """A user namespace whose one uid (and gid), FIRST_UID, is the grader's own outside: the namespace's
+    capabilities make mounts and namespaces, never anything outside it."""
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER) != 0:
+        raise OSError(ctypes.get_errno(), f"a user namespace: {_strerror()}")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{FIRST_UID} {uid} 1"), ("gid_map", f"{FIRST_UID} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+
+
+def _wait_for_pid_one() -> None:
+    """Fork PID 1 of the new PID namespace and return in it; this process waits for it and ends as it did
+    (the grader stops both as one process group)."""
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    pid = os.fork()
+    if pid == 0:
+        return
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        except InterruptedError:
+            continue
 
 
 def _new_root(hide: list[str], scratch: str) -> str:
@@ -214,10 +306,13 @@ class _CapData(ctypes.Structure):
 
 
 def _become(uid: int, processes: int) -> None:
-    """An unprivileged user of its own, for good: no group, no capability, none to gain."""
+    """An unprivileged user of its own, for good: no group, no capability, none to gain. (In a user namespace
+    of its own, the uid is the grader's outside and the groups cannot be dropped, but the namespace's new root
+    shows nothing of the grader's but read-only system folders.)"""
     for capability in range(64):  # the bounding set; numbers past the kernel's last one just fail
         libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
-    os.setgroups([])
+    if os.geteuid() == 0:
+        os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # clears the effective and permitted capabilities
     header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
@@ -231,16 +326,16 @@ def _become(uid: int, processes: int) -> None:
 
 
 #: per processor: the audit architecture, then the system calls refused (unshare, setns, the mount
-#: family, bpf, userfaultfd, perf_event_open, io_uring_setup), clone and clone3
+#: family, bpf, userfaultfd, perf_event_open, io_uring_setup), socket, clone and clone3
 SYSCALLS = {
     "x86_64": (0xC000003E, (272, 308, 165, 166, 155, 161, 428, 429, 430, 431, 432, 433, 442, 321, 323, 298, 425),
-               56, 435),
+               41, 56, 435),
     "aarch64": (0xC00000B7, (97, 268, 40, 39, 41, 51, 428, 429, 430, 431, 432, 433, 442, 280, 282, 241, 425),
-                220, 435),
+                198, 220, 435),
 }
 RET_KILL_PROCESS, RET_ERRNO, RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
 LD_ABS_W, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-EPERM, ENOSYS = 1, 38
+EPERM, EACCES, ENOSYS = 1, 13, 38
 
 
 class _Filter(ctypes.Structure):
@@ -252,18 +347,21 @@ class _Program(ctypes.Structure):
 
 
 def _refuse_namespaces_and_mounts() -> None:
-    """A seccomp filter: no new namespace (unshare, setns, clone with CLONE_NEW*), no mount, and none of
-    the kernel interfaces container runtimes keep from untrusted code. Refused calls fail with EPERM;
-    clone3 with ENOSYS, so the C library falls back to clone, whose flags the filter can read."""
+    """A seccomp filter: no new namespace (unshare, setns, clone with CLONE_NEW*), no mount, none of
+    the kernel interfaces container runtimes keep from untrusted code, and no socket but AF_UNIX (no network,
+    with or without a network namespace: a connection fails at once, with EACCES). Refused calls fail with
+    EPERM; clone3 with ENOSYS, so the C library falls back to clone, whose flags the filter can read."""
     machine = platform.machine()
     if machine not in SYSCALLS:
         raise OSError(0, f"no system-call filter for {machine} processors")
-    arch, refused, clone, clone3 = SYSCALLS[machine]
+    arch, refused, socket, clone, clone3 = SYSCALLS[machine]
     program = [(LD_ABS_W, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, RET_KILL_PROCESS), (LD_ABS_W, 0, 0, 0)]
     if machine == "x86_64":
         program += [(JGE, 0, 1, 0x40000000), (RET, 0, 0, RET_ERRNO | EPERM)]  # the x32 ABI
     for number in refused:
         program += [(JEQ, 0, 1, number), (RET, 0, 0, RET_ERRNO | EPERM)]
+    program += [(JEQ, 0, 4, socket), (LD_ABS_W, 0, 0, 16), (JEQ, 1, 0, AF_UNIX), (RET, 0, 0, RET_ERRNO | EACCES),
+                (RET, 0, 0, RET_ALLOW)]
     program += [(JEQ, 0, 1, clone3), (RET, 0, 0, RET_ERRNO | ENOSYS),
                 (JEQ, 0, 3, clone), (LD_ABS_W, 0, 0, 16), (JSET, 0, 1, NEW_NAMESPACE_FLAGS),
                 (RET, 0, 0, RET_ERRNO | EPERM), (RET, 0, 0, RET_ALLOW)]
@@ -282,9 +380,10 @@ def _clean_environment(workdir: str) -> None:
 
 def stop_other_processes() -> int:
     """Stop every other process of the notebook's PID namespace and collect them; returns how many
-    were running. Only as PID 1 of a namespace of its own, where every process is the notebook's."""
+    were running. As PID 1 of a namespace of its own every process is the notebook's; elsewhere, those
+    of its uid are (a uid of its own: root's child without a PID namespace)."""
     if os.getpid() != 1:
-        return 0
+        return end_processes_of(os.getuid()) if _own_uid(os.getuid()) else 0
     running = len(_other_processes())
     for _ in range(200):  # a thread of the notebook's may still be starting some: until none is left, 2 s at most
         try:
@@ -314,9 +413,59 @@ def _collect() -> None:
 
 def stop_leftovers() -> dict:
     """After the last cell: how many threads and processes the notebook left running; the processes
-    are stopped now (in a PID namespace of its own; elsewhere they cannot be told apart, nor counted)."""
+    are stopped now (in a PID namespace or under a uid of its own; elsewhere they cannot be told apart)."""
     return {"threads": threading.active_count() - 1,
-            "processes": stop_other_processes() if os.getpid() == 1 else None}
+            "processes": stop_other_processes() if os.getpid() == 1 or _own_uid(os.getuid()) else None}
+
+
+def _own_uid(uid: int) -> bool:
+    return FIRST_UID < uid < FIRST_UID + 2**22 and os.geteuid() == uid
+
+
+def end_processes_of(uid: int) -> int:
+    """Kill every process of ``uid`` but this one, until none is left (2 s at most: one may be forking);
+    returns how many there were. Run by the notebook's own process (``kill(-1)`` reaches its uid's processes
+    only) or by a root grader once the notebook is done (by then its processes may have left its group)."""
+    mine = [pid for pid in _processes_of(uid) if pid != os.getpid()]
+    for _ in range(400):
+        left = [pid for pid in _processes_of(uid) if pid != os.getpid()]
+        if not left:
+            break
+        if os.getuid() == uid:
+            _signal(-1)
+        for pid in left:
+            _signal(pid)
+        time.sleep(0.005)
+        _collect()
+    return len(mine)
+
+
+def end_processes_of_child(pid: int) -> None:
+    """The grader's side, as root: the child ``pid`` is done; end every process of its uid."""
+    if os.geteuid() == 0:
+        end_processes_of(FIRST_UID + pid)
+
+
+def _processes_of(uid: int) -> list[int]:
+    """Live processes whose real uid is ``uid`` (from their status: /proc/PID itself is root's once a process
+    changed its uid)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                uids = next(line for line in status if line.startswith("Uid:")).split()
+        except (OSError, StopIteration):
+            continue  # ended while we looked
+        if int(uids[1]) == uid and not _zombie(pid):
+            found.append(int(pid))
+    return found
+
+
+def _signal(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _zombie(pid: str) -> bool:

@@ -183,6 +183,7 @@ def child(job_fd: int, scratch: str) -> None:
     spec = channel.recv(sock)
     limits = spec["limits"]
     status, scratch = isolation.enter(spec.get("hide") or [], scratch, int(limits["processes"]))
+    sock.owner = os.getpid()  # not root: PID 1 of a new PID namespace, forked by enter(), carries on
     shell = _shell()
     outputs = CellOutputs() if spec.get("capture") else None
     if outputs is not None:

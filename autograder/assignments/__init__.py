@@ -1,13 +1,18 @@
-"""The kit's assignments, by id. Each module registers its checks in notebook order."""
+"""The kit's assignments, by id. Each module registers its checks in notebook order.
+
+A platform bundle holds one assignment's module only (``attention-kit export``): the registry holds the
+assignments whose modules are present."""
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.util import find_spec
+
 from ..framework import Assignment, Check
-from . import (causal_attention, efficient_attention, masks_and_cross_attention, multi_head_attention, qkv_self_attention,
-               scaled_dot_product, simplified_attention, transformer_encoder)
 
 #: in course order; add a new assignment's module here
-MODULES = (simplified_attention, qkv_self_attention, scaled_dot_product, causal_attention, multi_head_attention, transformer_encoder,
-           masks_and_cross_attention, efficient_attention)
+NAMES = ("simplified_attention", "qkv_self_attention", "scaled_dot_product", "causal_attention",
+         "multi_head_attention", "transformer_encoder", "masks_and_cross_attention", "efficient_attention")
+MODULES = tuple(import_module(f"{__name__}.{name}") for name in NAMES if find_spec(f"{__name__}.{name}"))
 
 ASSIGNMENTS: dict[str, Assignment] = {module.ASSIGNMENT.id: module.ASSIGNMENT for module in MODULES}
 

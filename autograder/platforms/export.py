@@ -59,7 +59,7 @@ def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout:
               "TORCH": torch_pin(), "TORCH_INDEX_URL": PYTORCH_CPU_INDEX, "IMAGE": image,
               "JOB_SECONDS": str(job_seconds)}
     with tempfile.TemporaryDirectory(prefix="attention-kit-wheel-") as tmp:
-        wheel = build_wheel(Path(tmp))
+        wheel = build_wheel(Path(tmp), assignment_id)
         values["WHEEL"] = wheel.name
         if platform == "gradescope":
             return gradescope_zip(Path(out), notebook, wheel, values)
@@ -127,10 +127,17 @@ def torch_pin() -> str:
     return "torch==" + importlib.metadata.version("torch").split("+")[0]
 
 
-def build_wheel(out: Path) -> Path:
-    """The kit's wheel, built by pip from a copy of its source tree (so nothing is written into the
-    course repository, and an editable install exports the same as any other)."""
+#: the kit's folders with a module per assignment (checks, worked values, references)
+PER_ASSIGNMENT = ("assignments", "worked_values", "references")
+
+
+def build_wheel(out: Path, assignment_id: str) -> Path:
+    """The kit's wheel for one assignment, built by pip from a copy of its source tree (so nothing is written
+    into the course repository, and an editable install exports the same as any other) that leaves out every
+    other assignment's checks, worked values and references: a student's code that got at the installed
+    kit would find this assignment's only."""
     import autograder
+    from .. import assignments
 
     source = Path(autograder.__file__).resolve().parent.parent
     if not (source / "pyproject.toml").is_file():
@@ -140,7 +147,14 @@ def build_wheel(out: Path) -> Path:
     copy.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copyfile(source / name, copy / name)
-    shutil.copytree(source / "autograder", copy / "autograder", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    kept = next(m.__name__.rsplit(".", 1)[1] for m in assignments.MODULES if m.ASSIGNMENT.id == assignment_id)
+    others = {f"{name}.py" for name in assignments.NAMES if name != kept}
+
+    def left_out(folder: str, names: list[str]) -> set[str]:
+        per_assignment = Path(folder).name in PER_ASSIGNMENT and Path(folder).parent.name == "autograder"
+        return {n for n in names if n == "__pycache__" or n.endswith(".pyc") or per_assignment and n in others}
+
+    shutil.copytree(source / "autograder", copy / "autograder", ignore=left_out)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
                             "--wheel-dir", str(out / "dist"), str(copy)], capture_output=True, text=True)
     wheels = sorted((out / "dist").glob("*.whl"))

@@ -22,6 +22,7 @@ from ..assignments import ASSIGNMENTS
 from ..framework import ungradable
 from ..pipeline import Submission, grading_steps, reading_steps, run, secrets
 from ..sandbox import Limits, Sandbox
+from .withhold import withhold
 
 CLUTTER = (".ipynb_checkpoints", "__MACOSX")  # what editors and zip tools add to an upload
 
@@ -103,12 +104,13 @@ def _about_isolation(sub: Submission, note: str) -> bool:
     return note.startswith("Sandbox: ")
 
 
-def always_write(path: Path, grade: Callable[[], dict], failed: dict) -> int:
+def always_write(path: Path, grade: Callable[[], dict], failed: dict, secrets: set[str] = frozenset()) -> int:
     """Write ``grade()``'s results, or ``failed`` if grading raised (the traceback goes to the log, which the
-    platform shows the instructor); atomically, so a grader stopped mid-write leaves no half file."""
+    platform shows the instructor); atomically, so a grader stopped mid-write leaves no half file. No string
+    holding one of ``secrets`` (lines of the checks and references) is written whole (:mod:`.withhold`)."""
     results = failed
     try:
-        results = grade()
+        results = withhold(grade(), secrets)
     except Exception:
         traceback.print_exc(file=sys.stdout)
     finally:
