@@ -99,6 +99,12 @@ def hidden_lines(assignment_id: str = A01) -> set[str]:
     return {line for line in lines - shown if len(line) >= 16 and not line.startswith(("import ", "from "))}
 
 
+def a_line_of_the_checks() -> str:
+    """One line of assignment 01's checks that the student's notebook does not show."""
+    module = ROOT / "autograder" / "assignments" / "simplified_attention.py"
+    return sorted(hidden_lines() & {line.strip() for line in module.read_text().splitlines()}, key=len)[-1]
+
+
 def leaked(text: str, lines: set[str]) -> list[str]:
     return sorted(line for line in lines if line in text)
 

@@ -148,7 +148,8 @@ def test_hostile_cells_get_nothing_and_the_answers_their_marks(graded, mode):
         hostile.assert_says(name, result["output"])
     for name, points in graded[mode]["points"].items():
         assert points == FULL, name
-        hostile.assert_says(name, graded[mode]["autograded"][name])
+        if name != "daemon":  # nbgrader shows cells' outputs, not the kit's notes on the whole notebook
+            hostile.assert_says(name, graded[mode]["autograded"][name])
 
 
 def test_every_sandbox_gives_the_same_notes_on_the_hostile_cells(graded):
