@@ -47,7 +47,8 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
     only its results (the dict in ``results/<student>__<assignment>.json``) is kept, so a
     whole course fits in constant memory. Returns those results in input order; grades.csv
     is written from them at the end."""
-    hide = pipeline.secrets(root, [*targets, *(item.path.parent for item in found)])
+    out.mkdir(parents=True, exist_ok=True)  # the other submissions' results: hidden from each notebook too
+    hide = pipeline.secrets(root, [*targets, *(item.path.parent for item in found), out])
     progress = Progress(len(found))
     with Sandbox() as sandbox:
         def one(item: Found) -> dict:

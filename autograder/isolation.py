@@ -20,8 +20,8 @@ Where a protection cannot be applied, another takes its place (docs/sealing.md):
 
 - root without CAP_SYS_ADMIN (Gradescope's and PrairieLearn's default Docker containers): no namespace, so
   the files to hide are taken out of "others'" reach (their modes, set by the root child before it drops
-  to its own uid), a filter refuses every socket but AF_UNIX, and every process of the child's uid is
-  ended when the notebook is done;
+  to its own uid), a filter refuses every socket but AF_UNIX (:mod:`.syscall_filter`), and every process
+  of the child's uid is ended when the notebook is done (:mod:`.leftovers`);
 - not root (an instructor grading as themself): the child makes a user namespace of its own and, inside
   it, the same namespaces and new root as root's children have; where the kernel refuses, the socket
   filter still applies and the status names everything else.
@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import resource
 import signal
 import stat
 import sys
 import tempfile
-import threading
-import time
+
+from . import syscall_filter
 
 #: the child's uid and gid are this plus its pid in the zygote's namespace: one per live child
 FIRST_UID = 0x7000_0000
@@ -50,13 +49,11 @@ NOT_ROOT = ("not isolated (user namespaces are refused by this kernel, and gradi
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = (0x00020000, 0x08000000, 0x20000000,
                                                                        0x40000000, 0x10000000)
-AF_UNIX = 1
-NEW_NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
 MNT_DETACH = 2
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 442, -100, 0x8000, 1, 2
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 24, 38, 22, 2
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 
 #: top-level folders a notebook's process may read (symbolic links such as /lib -> usr/lib are copied as links)
 SYSTEM_FOLDERS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "sys")
@@ -111,7 +108,7 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
         missing.append(f"its imports fail: its user cannot read Python's files in {', '.join(unreadable)} "
                        "(install Python where every user can read it)")
     try:
-        _refuse_namespaces_and_mounts()
+        syscall_filter.install()
     except OSError as exc:
         missing.append(f"it could create namespaces of its own ({exc.strerror or exc})")
     _clean_environment(workdir)
@@ -157,20 +154,25 @@ def _enter_as_user(hide: list[str], scratch: str, processes: int) -> tuple[str, 
         status = NOT_ROOT + f" ({exc.strerror or exc})"
         try:
             libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-            _refuse_namespaces_and_mounts()
+            syscall_filter.install()
         except OSError as filter_error:
             status += f"; it had network access ({filter_error.strerror or filter_error})"
         return status, scratch
-    missing = _namespaces() if libc.unshare(CLONE_NEWPID) != 0 else []
-    if not missing:
+    if libc.unshare(CLONE_NEWPID) == 0:
         _wait_for_pid_one()
-        missing = _namespaces()
+    missing = _namespaces()
+    if os.getpid() != 1:  # its processes have the grader's uid: they cannot be told apart from the grader's
+        missing.append("processes it started could outlive it")
+    workdir = scratch
     try:
         workdir = _new_root(hide, scratch)
     except OSError as exc:
-        return f"partly isolated: it could read the course's files and the other submissions ({exc.strerror})", scratch
+        missing.append(f"it could read the course's files and the other submissions ({exc.strerror or exc})")
     _become(FIRST_UID, processes)
-    _refuse_namespaces_and_mounts()
+    try:
+        syscall_filter.install()
+    except OSError as exc:
+        missing.append(f"it had network access ({exc.strerror or exc})")
     _clean_environment(workdir)
     return ("partly isolated: " + "; ".join(missing) if missing else ""), workdir
 
@@ -325,155 +327,11 @@ def _become(uid: int, processes: int) -> None:
         raise PermissionError("the notebook's process is still root")
 
 
-#: per processor: the audit architecture, then the system calls refused (unshare, setns, the mount
-#: family, bpf, userfaultfd, perf_event_open, io_uring_setup), socket, clone and clone3
-SYSCALLS = {
-    "x86_64": (0xC000003E, (272, 308, 165, 166, 155, 161, 428, 429, 430, 431, 432, 433, 442, 321, 323, 298, 425),
-               41, 56, 435),
-    "aarch64": (0xC00000B7, (97, 268, 40, 39, 41, 51, 428, 429, 430, 431, 432, 433, 442, 280, 282, 241, 425),
-                198, 220, 435),
-}
-RET_KILL_PROCESS, RET_ERRNO, RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
-LD_ABS_W, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-EPERM, EACCES, ENOSYS = 1, 13, 38
-
-
-class _Filter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-
-class _Program(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_Filter))]
-
-
-def _refuse_namespaces_and_mounts() -> None:
-    """A seccomp filter: no new namespace (unshare, setns, clone with CLONE_NEW*), no mount, none of
-    the kernel interfaces container runtimes keep from untrusted code, and no socket but AF_UNIX (no network,
-    with or without a network namespace: a connection fails at once, with EACCES). Refused calls fail with
-    EPERM; clone3 with ENOSYS, so the C library falls back to clone, whose flags the filter can read."""
-    machine = platform.machine()
-    if machine not in SYSCALLS:
-        raise OSError(0, f"no system-call filter for {machine} processors")
-    arch, refused, socket, clone, clone3 = SYSCALLS[machine]
-    program = [(LD_ABS_W, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, RET_KILL_PROCESS), (LD_ABS_W, 0, 0, 0)]
-    if machine == "x86_64":
-        program += [(JGE, 0, 1, 0x40000000), (RET, 0, 0, RET_ERRNO | EPERM)]  # the x32 ABI
-    for number in refused:
-        program += [(JEQ, 0, 1, number), (RET, 0, 0, RET_ERRNO | EPERM)]
-    program += [(JEQ, 0, 4, socket), (LD_ABS_W, 0, 0, 16), (JEQ, 1, 0, AF_UNIX), (RET, 0, 0, RET_ERRNO | EACCES),
-                (RET, 0, 0, RET_ALLOW)]
-    program += [(JEQ, 0, 1, clone3), (RET, 0, 0, RET_ERRNO | ENOSYS),
-                (JEQ, 0, 3, clone), (LD_ABS_W, 0, 0, 16), (JSET, 0, 1, NEW_NAMESPACE_FLAGS),
-                (RET, 0, 0, RET_ERRNO | EPERM), (RET, 0, 0, RET_ALLOW)]
-    filters = (_Filter * len(program))(*(_Filter(*instruction) for instruction in program))
-    fprog = _Program(len(program), filters)
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), f"a system-call filter: {_strerror()}")
-
-
 def _clean_environment(workdir: str) -> None:
     """The grader's environment may hold tokens: pass on only what running a notebook needs."""
     kept = {k: v for k, v in os.environ.items() if k in PASSED_ON or k.startswith("LC_")}
     os.environ.clear()
     os.environ.update(kept, HOME=workdir, USER="student", LOGNAME="student")
-
-
-def stop_other_processes() -> int:
-    """Stop every other process of the notebook's PID namespace and collect them; returns how many
-    were running. As PID 1 of a namespace of its own every process is the notebook's; elsewhere, those
-    of its uid are (a uid of its own: root's child without a PID namespace)."""
-    if os.getpid() != 1:
-        return end_processes_of(os.getuid()) if _own_uid(os.getuid()) else 0
-    running = len(_other_processes())
-    for _ in range(200):  # a thread of the notebook's may still be starting some: until none is left, 2 s at most
-        try:
-            os.kill(-1, signal.SIGKILL)  # from PID 1: every other process of this namespace
-        except ProcessLookupError:
-            pass
-        time.sleep(0.005)
-        _collect()
-        if not _other_processes():
-            break
-    return running
-
-
-def _other_processes() -> list[str]:
-    return [pid for pid in os.listdir("/proc") if pid.isdigit() and pid != "1" and not _zombie(pid)]
-
-
-def _collect() -> None:
-    """PID 1's duty: collect its children that ended, orphans included (until then they count against the cap)."""
-    while True:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                return
-        except ChildProcessError:
-            return
-
-
-def stop_leftovers() -> dict:
-    """After the last cell: how many threads and processes the notebook left running; the processes
-    are stopped now (in a PID namespace or under a uid of its own; elsewhere they cannot be told apart)."""
-    return {"threads": threading.active_count() - 1,
-            "processes": stop_other_processes() if os.getpid() == 1 or _own_uid(os.getuid()) else None}
-
-
-def _own_uid(uid: int) -> bool:
-    return FIRST_UID < uid < FIRST_UID + 2**22 and os.geteuid() == uid
-
-
-def end_processes_of(uid: int) -> int:
-    """Kill every process of ``uid`` but this one, until none is left (2 s at most: one may be forking);
-    returns how many there were. Run by the notebook's own process (``kill(-1)`` reaches its uid's processes
-    only) or by a root grader once the notebook is done (by then its processes may have left its group)."""
-    mine = [pid for pid in _processes_of(uid) if pid != os.getpid()]
-    for _ in range(400):
-        left = [pid for pid in _processes_of(uid) if pid != os.getpid()]
-        if not left:
-            break
-        if os.getuid() == uid:
-            _signal(-1)
-        for pid in left:
-            _signal(pid)
-        time.sleep(0.005)
-        _collect()
-    return len(mine)
-
-
-def end_processes_of_child(pid: int) -> None:
-    """The grader's side, as root: the child ``pid`` is done; end every process of its uid."""
-    if os.geteuid() == 0:
-        end_processes_of(FIRST_UID + pid)
-
-
-def _processes_of(uid: int) -> list[int]:
-    """Live processes whose real uid is ``uid`` (from their status: /proc/PID itself is root's once a process
-    changed its uid)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/status") as status:
-                uids = next(line for line in status if line.startswith("Uid:")).split()
-        except (OSError, StopIteration):
-            continue  # ended while we looked
-        if int(uids[1]) == uid and not _zombie(pid):
-            found.append(int(pid))
-    return found
-
-
-def _signal(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _zombie(pid: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in "ZX"
-    except (OSError, IndexError):
-        return True  # already gone
 
 
 def _strerror() -> str:

@@ -51,6 +51,8 @@ class GradeInSandbox(NbGraderPreprocessor):
         sub = ReadAhead.of(self.parent, grader, self.workers).take(graded["student"], graded["assignment"], nb)
         if sub is None:  # nothing was read ahead for it, or nbgrader restored it otherwise: grade what it hands over
             sub = grader.grade(nb, graded["student"], graded["assignment"])
+        if sub.execution is not None and sub.execution.isolation:  # the instructor's business (docs/sealing.md)
+            self.log.warning("Sandbox of %s: %s", graded["student"], sub.execution.isolation)
         record(nb, sub)
         return nb, resources
 

@@ -69,7 +69,8 @@ subprocess.Popen(["setsid", "nohup", "sleep", "@MARKER@"], stdout=subprocess.DEV
 SAYS = {"reads": re.compile(r"PermissionError: read 0 of the grader's files"),
         "connects": re.compile(r"ConnectionError: PermissionError: Permission denied after 0 s"),
         "daemon": re.compile(r"left 1 process running after its last cell")}
-CHILD_SIDE = ("__init__.py", "attention_check.py", "channel.py", "isolation.py", "worker.py")  # the child's own
+CHILD_SIDE = ("__init__.py", "attention_check.py", "channel.py", "isolation.py", "leftovers.py",
+              "syscall_filter.py", "worker.py")  # the child's own
 
 
 def notebooks(secret_paths: list[Path], port: int, marker: str) -> dict[str, nbformat.NotebookNode]:

@@ -124,6 +124,7 @@ def grade_in(mode: str, base: Path, python: Path, template: Path, port: int) -> 
     autograded = {name: (course / "autograded" / name / A01 / f"{A01}.ipynb").read_text() for name in notebooks}
     written = "\n".join(p.read_text(errors="replace") for p in (folder / "out").rglob("*") if p.is_file())
     return {"results": results, "points": points, "autograded": autograded, "stray": hostile.stray(marker(mode)),
+            "nbgrader_log": nbgrader.stdout + nbgrader.stderr,
             "everything": "\n".join([written, *autograded.values(), kit.stdout, kit.stderr, nbgrader.stdout,
                                      nbgrader.stderr])}
 
@@ -173,3 +174,15 @@ def test_no_connection_reached_the_port_and_no_daemon_outlived_grading(graded, l
 
 def test_the_ordinary_user_was_not_root(graded, base):
     assert (base / "user" / "out" / "grades.csv").stat().st_uid == pwd.getpwnam(USER).pw_uid
+
+
+def test_what_could_not_be_applied_is_named_in_the_report_and_in_nbgraders_log(graded):
+    """Only without CAP_SYS_ADMIN is anything missing here (an ordinary user's child has a user namespace)."""
+    for mode, result in graded.items():
+        notes = [line for r in result["results"].values() for line in r["output"].splitlines()
+                 if line.startswith("Sandbox: ")]
+        logged = "Sandbox of reads: partly isolated" in result["nbgrader_log"]
+        if mode == "no_sys_admin":
+            assert len(notes) == 3 and all("no new root" in note for note in notes) and logged, notes
+        else:
+            assert not notes and not logged, (mode, notes)
