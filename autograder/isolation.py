@@ -107,10 +107,15 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
     if unreadable:  # without a new root, Python under a private home (/root) is out of its user's reach
         missing.append(f"its imports fail: its user cannot read Python's files in {', '.join(unreadable)} "
                        "(install Python where every user can read it)")
+    return _last_steps(missing, workdir)
+
+
+def _last_steps(missing: list[str], workdir: str) -> tuple[str, str]:
+    """The system-call filter and a clean environment, whatever else could be applied; the status."""
     try:
         syscall_filter.install()
     except OSError as exc:
-        missing.append(f"it could create namespaces of its own ({exc.strerror or exc})")
+        missing.append(f"it had network access and could create namespaces of its own ({exc.strerror or exc})")
     _clean_environment(workdir)
     return ("partly isolated: " + "; ".join(missing) if missing else ""), workdir
 
@@ -169,12 +174,7 @@ def _enter_as_user(hide: list[str], scratch: str, processes: int) -> tuple[str, 
     except OSError as exc:
         missing.append(f"it could read the course's files and the other submissions ({exc.strerror or exc})")
     _become(FIRST_UID, processes)
-    try:
-        syscall_filter.install()
-    except OSError as exc:
-        missing.append(f"it had network access ({exc.strerror or exc})")
-    _clean_environment(workdir)
-    return ("partly isolated: " + "; ".join(missing) if missing else ""), workdir
+    return _last_steps(missing, workdir)
 
 
 def _user_namespace() -> None:
