@@ -17,6 +17,11 @@ MODULES = tuple(import_module(f"{__name__}.{name}") for name in NAMES if find_sp
 ASSIGNMENTS: dict[str, Assignment] = {module.ASSIGNMENT.id: module.ASSIGNMENT for module in MODULES}
 
 
+def module_name(assignment_id: str) -> str:
+    """The name of the modules of an assignment's checks, worked values and references (``simplified_attention``)."""
+    return next(m.__name__.rsplit(".", 1)[1] for m in MODULES if m.ASSIGNMENT.id == assignment_id)
+
+
 def find_check(grade_id: str) -> tuple[Assignment, Check]:
     """The assignment and check behind a test cell's grade id (unique across the kit)."""
     for assignment in ASSIGNMENTS.values():

@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from .. import course
-from ..assignments import ASSIGNMENTS
+from ..assignments import ASSIGNMENTS, NAMES, module_name
 from . import gradescope, prairielearn
 
 PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -137,7 +137,6 @@ def build_wheel(out: Path, assignment_id: str) -> Path:
     other assignment's checks, worked values and references: a student's code that got at the installed
     kit would find this assignment's only."""
     import autograder
-    from .. import assignments
 
     source = Path(autograder.__file__).resolve().parent.parent
     if not (source / "pyproject.toml").is_file():
@@ -147,8 +146,7 @@ def build_wheel(out: Path, assignment_id: str) -> Path:
     copy.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copyfile(source / name, copy / name)
-    kept = next(m.__name__.rsplit(".", 1)[1] for m in assignments.MODULES if m.ASSIGNMENT.id == assignment_id)
-    others = {f"{name}.py" for name in assignments.NAMES if name != kept}
+    others = {f"{name}.py" for name in NAMES if name != module_name(assignment_id)}
 
     def left_out(folder: str, names: list[str]) -> set[str]:
         per_assignment = Path(folder).name in PER_ASSIGNMENT and Path(folder).parent.name == "autograder"

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from .. import course
+from ..assignments import module_name
 
 WITHHELD = "this output was withheld"
 MIN_LENGTH = 16
@@ -22,7 +23,7 @@ MIN_LENGTH = 16
 def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
     """Lines of the assignment's checks and references, but imports and lines of the student's own notebook
     (``course_dir``'s, which the grader restores the given cells from)."""
-    name = next(n for n, a in _modules() if a == assignment_id)
+    name = module_name(assignment_id)
     lines = set()
     for package in ("autograder.assignments", "autograder.references"):
         spec = importlib.util.find_spec(f"{package}.{name}")
@@ -32,12 +33,6 @@ def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
     notebook = json.loads(given.read_text()) if given.is_file() else {"cells": []}
     shown = {line.strip() for cell in notebook["cells"] for line in "".join(cell.get("source", "")).splitlines()}
     return {line for line in lines - shown if len(line) >= MIN_LENGTH and not line.startswith(("import ", "from "))}
-
-
-def _modules() -> list[tuple[str, str]]:
-    from .. import assignments
-
-    return [(m.__name__.rsplit(".", 1)[1], m.ASSIGNMENT.id) for m in assignments.MODULES]
 
 
 def withhold(results: dict, secrets: set[str]) -> dict:
