@@ -324,6 +324,7 @@ def test_the_bundle_holds_the_exported_assignment_only(source, image):
         assert {f"autograder/{folder}/simplified_attention.py" for folder in ("assignments", "worked_values")} <= files
         assert not {f"autograder/{folder}/{other}.py" for folder in ("assignments", "worked_values", "references")
                     for other in NAMES if other != "simplified_attention"} & per_assignment, sorted(per_assignment)
+        assert "autograder/assignments/shared.py" not in files, "04's causal attention is not 01's to hold"
     assert stat.S_IMODE(wheel.stat().st_mode) & 0o077 == 0
 
 

@@ -22,16 +22,15 @@ import json
 import re
 import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 import uuid
 import zipfile
 from pathlib import Path
 
 from .. import course
-from ..assignments import ASSIGNMENTS, NAMES, module_name
+from ..assignments import ASSIGNMENTS
 from . import gradescope, prairielearn
+from .wheel import WheelError, build_wheel
 
 PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 FILES = Path(__file__).resolve().parent / "files"
@@ -59,7 +58,10 @@ def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout:
               "TORCH": torch_pin(), "TORCH_INDEX_URL": PYTORCH_CPU_INDEX, "IMAGE": image,
               "JOB_SECONDS": str(job_seconds)}
     with tempfile.TemporaryDirectory(prefix="attention-kit-wheel-") as tmp:
-        wheel = build_wheel(Path(tmp), assignment_id)
+        try:
+            wheel = build_wheel(Path(tmp), assignment_id)
+        except WheelError as exc:
+            raise ExportError(str(exc)) from exc
         values["WHEEL"] = wheel.name
         if platform == "gradescope":
             return gradescope_zip(Path(out), notebook, wheel, values)
@@ -125,40 +127,6 @@ def course_notebook(assignment_id: str) -> Path:
 def torch_pin() -> str:
     """The torch the kit runs with here (without a local label such as ``+cpu``): graded as tested."""
     return "torch==" + importlib.metadata.version("torch").split("+")[0]
-
-
-#: the kit's folders with a module per assignment (checks, worked values, references)
-PER_ASSIGNMENT = ("assignments", "worked_values", "references")
-
-
-def build_wheel(out: Path, assignment_id: str) -> Path:
-    """The kit's wheel for one assignment, built by pip from a copy of its source tree (so nothing is written
-    into the course repository, and an editable install exports the same as any other) that leaves out every
-    other assignment's checks, worked values and references: a student's code that got at the installed
-    kit would find this assignment's only."""
-    import autograder
-
-    source = Path(autograder.__file__).resolve().parent.parent
-    if not (source / "pyproject.toml").is_file():
-        raise ExportError(f"export builds the kit's wheel from its source tree, and {source} has no pyproject.toml: "
-                          "run it from a checkout of the course repository")
-    copy = out / "source"
-    copy.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copyfile(source / name, copy / name)
-    others = {f"{name}.py" for name in NAMES if name != module_name(assignment_id)}
-
-    def left_out(folder: str, names: list[str]) -> set[str]:
-        per_assignment = Path(folder).name in PER_ASSIGNMENT and Path(folder).parent.name == "autograder"
-        return {n for n in names if n == "__pycache__" or n.endswith(".pyc") or per_assignment and n in others}
-
-    shutil.copytree(source / "autograder", copy / "autograder", ignore=left_out)
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
-                            "--wheel-dir", str(out / "dist"), str(copy)], capture_output=True, text=True)
-    wheels = sorted((out / "dist").glob("*.whl"))
-    if built.returncode != 0 or len(wheels) != 1:
-        raise ExportError(f"pip could not build the kit's wheel:\n{built.stdout[-2000:]}\n{built.stderr[-2000:]}")
-    return wheels[0]
 
 
 def fill(template: str, values: dict) -> str:
