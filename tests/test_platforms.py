@@ -12,6 +12,7 @@ points per check that ``attention-kit grade`` gives the same notebooks.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.assignments import ASSIGNMENTS, COURSE, module_name
 from autograder.platforms import withhold
 
 from . import hostile, samples
@@ -305,15 +306,15 @@ def test_the_kit_runs_on_python_3_10():
 # -- sealed in a default Docker container: root without CAP_SYS_ADMIN, so no namespace ----------------------------
 
 def installed_kit(image: Image) -> Path:
-    found = image.run(["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"], ROOT)
+    found = image.run(["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"], image.bin)
     return Path(found.stdout.strip())
 
 
 def test_the_bundle_holds_the_exported_assignment_only(source, image):
     """Its wheel and the kit installed from it: assignment 01's checks, worked values and references (it has
     none), no other assignment's; and once installed, the wheel is root's only."""
-    from autograder.assignments import NAMES
-
+    assert [importlib.import_module(f"autograder.assignments.{module_name(a)}").ASSIGNMENT for a in COURSE] == \
+        list(ASSIGNMENTS.values()), "the registry names each assignment's module, in course order"
     (wheel,) = source.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
         listed = {name for name in archive.namelist() if name.startswith("autograder/")}
@@ -323,7 +324,7 @@ def test_the_bundle_holds_the_exported_assignment_only(source, image):
         per_assignment = {name for name in files if name.split("/")[1] in ("assignments", "worked_values", "references")}
         assert {f"autograder/{folder}/simplified_attention.py" for folder in ("assignments", "worked_values")} <= files
         assert not {f"autograder/{folder}/{other}.py" for folder in ("assignments", "worked_values", "references")
-                    for other in NAMES if other != "simplified_attention"} & per_assignment, sorted(per_assignment)
+                    for other in COURSE.values() if other != "simplified_attention"} & per_assignment, sorted(per_assignment)
         assert "autograder/assignments/shared.py" not in files, "04's causal attention is not 01's to hold"
     assert stat.S_IMODE(wheel.stat().st_mode) & 0o077 == 0
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import report
-from ..assignments import ASSIGNMENTS
+from ..assignments import ASSIGNMENTS, COURSE
 from ..framework import ungradable
 from ..pipeline import Submission, grading_steps, reading_steps, run, secrets
 from ..sandbox import Limits, Sandbox
@@ -91,12 +91,22 @@ def grade_folder(folder: Path, assignment_id: str, *, course_dir: Path, limits: 
         sub.results = [ungradable(check, pick.problem) for check in sub.assignment.checks]
         return Handin(sub, pick.advice)
     sub = run(Submission(pick.notebook, "student"), reading_steps(course_dir, assignment_id, required=True))
+    _name_another_assignment(sub, assignment_id)
     if sub.gradable:
         with Sandbox() as sandbox:
             sub = run(sub, grading_steps(sandbox, limits, hidden=True, hide=hide))
     notes = [pick.note] if pick.note else []
     notes += [note for note in sub.notes if not _about_isolation(sub, note)]
     return Handin(sub, upload(assignment_id), notes)
+
+
+def _name_another_assignment(sub: Submission, assignment_id: str) -> None:
+    """A notebook of another of the course's assignments, which this bundle does not hold (it holds its own
+    assignment only): named as such, rather than as no assignment of the kit."""
+    declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment") if sub.notebook is not None else None
+    if sub.problem and declared in COURSE and declared not in ASSIGNMENTS:
+        sub.problem = f"this notebook is assignment {declared}, and this autograder grades {assignment_id}"
+        sub.results = [ungradable(check, sub.problem) for check in ASSIGNMENTS[assignment_id].checks]
 
 
 def _about_isolation(sub: Submission, note: str) -> bool:
