@@ -116,7 +116,8 @@ def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tupl
                         str(bundle), "--course", str(ROOT)], check=True, capture_output=True)
         sources[assignment_id] = unzip(bundle, tmp / assignment_id)
     started = time.perf_counter()
-    images = {assignment_id: build_image(source, tmp / f"image-{assignment_id}") for assignment_id, source in sources.items()}
+    images = {assignment_id: build_image(source, tmp / f"image-{assignment_id}")
+              for assignment_id, source in sources.items()}
     set_up = time.perf_counter()
     scores = {}
     for student, assignment_id in students.items():

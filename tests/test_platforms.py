@@ -32,6 +32,7 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS, COURSE, module_name
 from autograder.platforms import withhold
+from autograder.platforms.wheel import PER_ASSIGNMENT
 
 from . import hostile, samples
 from .conftest import ROOT, run_kit
@@ -306,7 +307,8 @@ def test_the_kit_runs_on_python_3_10():
 # -- sealed in a default Docker container: root without CAP_SYS_ADMIN, so no namespace ----------------------------
 
 def installed_kit(image: Image) -> Path:
-    found = image.run(["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"], image.bin)
+    found = image.run(["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"],
+                      image.bin)
     return Path(found.stdout.strip())
 
 
@@ -321,10 +323,11 @@ def test_the_bundle_holds_the_exported_assignment_only(source, image):
     installed = {f"autograder/{p.relative_to(installed_kit(image)).as_posix()}"
                  for p in installed_kit(image).rglob("*.py")}
     for files in (listed, installed):
-        per_assignment = {name for name in files if name.split("/")[1] in ("assignments", "worked_values", "references")}
+        per_assignment = {name for name in files if name.split("/")[1] in PER_ASSIGNMENT}
         assert {f"autograder/{folder}/simplified_attention.py" for folder in ("assignments", "worked_values")} <= files
-        assert not {f"autograder/{folder}/{other}.py" for folder in ("assignments", "worked_values", "references")
-                    for other in COURSE.values() if other != "simplified_attention"} & per_assignment, sorted(per_assignment)
+        others = {f"autograder/{folder}/{name}.py" for folder in PER_ASSIGNMENT for name in COURSE.values()
+                  if name != "simplified_attention"}
+        assert not others & per_assignment, sorted(per_assignment)
         assert "autograder/assignments/shared.py" not in files, "04's causal attention is not 01's to hold"
     assert stat.S_IMODE(wheel.stat().st_mode) & 0o077 == 0
 
