@@ -8,7 +8,12 @@ solutions/<id>/              -> generate_solution's output (reference solutions)
 `nbgrader autograde` runs each submission in the kit's sandboxed grader instead of a kernel that
 would run the test cells after the student's code (see autograder/nbgrader_hooks.py): the test
 cells receive the kit's verdicts, everything else of nbgrader is unchanged.
+
+Your course's own settings are nbgrader's, set here as its documentation sets them (docs/nbgrader-jupyterhub.md):
+the course id below, and the exchange (`c.Exchange.root`), which is best left to the JupyterHub's global
+nbgrader_config.py that students share.
 """
+import os
 import sys
 
 from nbgrader.converters import Autograde
@@ -16,7 +21,9 @@ from nbgrader.preprocessors import CheckCellMetadata, Execute
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
-c.CourseDirectory.course_id = "attention-kit"
+# The id students fetch from: by default the course folder's name (a clone named `attention-kit` is the course
+# `attention-kit`; nbgrader's JupyterHub guide names each course's folder after its id). Set your own here.
+c.CourseDirectory.course_id = os.path.basename(os.path.dirname(os.path.abspath(__file__)))
 c.CourseDirectory.source_directory = "assignments"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.solution_directory = "solutions"

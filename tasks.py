@@ -6,18 +6,24 @@
 
 Set-up: a virtual environment in .venv with the CPU build of torch installed
 first (a bare ``torch`` requirement would pull a multi-GB CUDA build), then the kit
-and its dependencies. It is redone only when pyproject.toml changes. ``test`` also
+and its dependencies. It is redone only when pyproject.toml changes. torch comes from
+PyTorch's CPU index; when that cannot be reached, from pip's configured index (said
+so); ``TORCH_INDEX_URL`` overrides both. A CUDA build is refused unless
+``ATTENTION_KIT_ALLOW_CUDA=1``. ``test`` also
 installs Debian's Chromium for the browser tests when it is missing and it runs as
 root (as CI does); otherwise those tests are skipped with the reason.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -25,6 +31,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 TORCH = "torch==2.13.0"
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+FAIL_FAST = ["--timeout", "20", "--retries", "0"]  # an unreachable index fails the step at once, not after minutes
 
 
 def set_up() -> None:
@@ -36,13 +44,65 @@ def set_up() -> None:
         print("Creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    print(f"Installing {TORCH} (CPU) and numpy ...", flush=True)
-    subprocess.run([*pip, TORCH, "numpy"], check=True)
+    install_torch(str(BIN / "python"))
+    subprocess.run([*pip, "numpy"], check=True)
     print("Installing attention-kit and its dependencies ...", flush=True)
     subprocess.run([*pip, "-e", f"{ROOT}[nbgrader,test]"], check=True)
     # Build matplotlib's font cache now, not in a student's first plotting cell (it would print to stderr).
     subprocess.run([str(BIN / "python"), "-c", "import matplotlib.pyplot"], check=True, env=_env())
     stamp.write_text(wanted)
+
+
+def install_torch(python: str) -> None:
+    """The CPU build of torch into ``python``'s environment, refused before downloading if pip would bring a CUDA
+    build (unless allowed); then says which build it got."""
+    index, source = torch_index()
+    print(f"Installing {TORCH} from {source} ...", flush=True)
+    refuse_cuda(torch_plan(python, index))
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *FAIL_FAST, *index,
+                    TORCH], check=True)
+    version, cuda = json.loads(subprocess.run([python, "-c", "import json, torch; print(json.dumps([torch.__version__, "
+                                               "torch.version.cuda]))"], check=True, capture_output=True,
+                                              text=True).stdout)
+    refuse_cuda([{"name": "torch", "version": version, "cuda": cuda}])
+    print(f"torch {version}, torch.version.cuda = {cuda} ({'CUDA' if cuda else 'CPU'} build)", flush=True)
+
+
+def torch_index(cpu_index: str = CPU_INDEX) -> tuple[list[str], str]:
+    """pip's index options for torch, and where they point, in words."""
+    chosen = os.environ.get("TORCH_INDEX_URL")
+    if chosen:
+        return ["--index-url", chosen], f"TORCH_INDEX_URL ({chosen})"
+    try:
+        urllib.request.urlopen(f"{cpu_index.rstrip('/')}/torch/", timeout=20).close()
+    except urllib.error.HTTPError:
+        pass  # it answered: pip will say what it lacks
+    except OSError as exc:  # URLError included: no route, no name, refused, timed out
+        print(f"PyTorch's CPU index ({cpu_index}) cannot be reached ({getattr(exc, 'reason', exc)}): falling back "
+              "to pip's configured index. Set TORCH_INDEX_URL to choose one.", flush=True)
+        return [], "pip's configured index"
+    return ["--index-url", cpu_index], f"PyTorch's CPU index ({cpu_index})"
+
+
+def torch_plan(python: str, index: list[str]) -> list[dict]:
+    """What pip would install for torch from ``index`` (``pip install --dry-run --report``: metadata only)."""
+    resolved = subprocess.run([python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+                               "--disable-pip-version-check", "--report", "-", *FAIL_FAST, *index, TORCH],
+                              capture_output=True, text=True)
+    if resolved.returncode != 0:
+        raise SystemExit(f"pip cannot install {TORCH} from {index[-1] if index else 'its configured index'}:\n"
+                         f"{resolved.stderr.strip()[-2000:]}")
+    return [{**item["metadata"], "url": item["download_info"]["url"]} for item in json.loads(resolved.stdout)["install"]]
+
+
+def refuse_cuda(packages: list[dict]) -> None:
+    """A CUDA build of torch (a ``+cu`` version, nvidia-* packages, or torch.version.cuda set) stops the set-up
+    unless ATTENTION_KIT_ALLOW_CUDA=1: the kit runs on the CPU build, and the CUDA one is gigabytes."""
+    cuda = [f"{p['name']} {p['version']}" for p in packages
+            if p.get("cuda") or "+cu" in p["version"] or p["name"].lower().startswith("nvidia-")]
+    if cuda and os.environ.get("ATTENTION_KIT_ALLOW_CUDA") != "1":
+        raise SystemExit(f"a CUDA build of torch ({', '.join(cuda)}) is what pip found; the kit needs the CPU build. "
+                         "Point TORCH_INDEX_URL at a CPU index, or set ATTENTION_KIT_ALLOW_CUDA=1 to accept it.")
 
 
 def install_chromium() -> None:

@@ -9,7 +9,10 @@ originals back over any copy a student handed in. It then regenerates the studen
 notebooks with ``nbgrader generate_assignment`` and ``generate_solution``. ``build --check``
 regenerates everything in a temporary folder and names every committed file that differs. Both
 first check that each source notebook's graded cells are exactly the kit's checks (ids, order,
-points, and the door each cell uses).
+points, and the door each cell uses). A source notebook whose cells call none of the kit's checks is a
+plain nbgrader assignment: it is generated as nbgrader generates any, and graded by nbgrader's own
+kernel. ``build`` (and ``attention-kit course init``) also registers the assignments in the course's
+gradebook, which nbgrader's release, collect and autograde need and a fresh clone does not have.
 """
 from __future__ import annotations
 
@@ -35,12 +38,28 @@ def source_ids(root: Path) -> list[str]:
     return sorted(p.name for p in (root / "assignments").iterdir() if (p / f"{p.name}.ipynb").exists())
 
 
+def kit_ids(root: Path) -> list[str]:
+    """The assignments graded by the kit's checks: every source notebook but the plain nbgrader ones."""
+    return [i for i in source_ids(root) if not is_plain(root, i)]
+
+
+def is_plain(root: Path, assignment_id: str) -> bool:
+    """A plain nbgrader assignment: no checks of the kit registered for it, and no cell calling one."""
+    if assignment_id in ASSIGNMENTS:
+        return False
+    text = "".join(c.source for c in course.read(course.notebook_path(root, "assignments", assignment_id)).cells)
+    return PUBLIC_DOOR not in text and HIDDEN_DOOR not in text
+
+
 def lint(root: Path) -> list[str]:
     """Problems that would make the notebooks and the kit's checks disagree."""
     problems = []
     for assignment_id in source_ids(root):
+        if is_plain(root, assignment_id):
+            continue
         if assignment_id not in ASSIGNMENTS:
-            problems.append(f"assignments/{assignment_id}: no checks registered for it in autograder.assignments")
+            problems.append(f"assignments/{assignment_id}: its cells call the kit's check(), but no checks are "
+                            "registered for it in autograder.assignments")
             continue
         checks = ASSIGNMENTS[assignment_id].checks
         notebook = course.read(course.notebook_path(root, "assignments", assignment_id))
@@ -73,7 +92,7 @@ def student_files(assignment_id: str) -> dict[str, str]:
 
 
 def write_student_files(course_dir: Path, ids: list[str]) -> None:
-    for assignment_id in ids:
+    for assignment_id in [i for i in ids if i in ASSIGNMENTS]:
         for name, text in student_files(assignment_id).items():
             (course_dir / "assignments" / assignment_id / name).write_text(text)
 
@@ -99,7 +118,8 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
     returns the files written. Generated folders without a source are removed."""
     ids = ids or source_ids(root)
     write_student_files(root, ids)
-    written = [str((root / "assignments" / i / name).relative_to(root)) for i in ids for name in student_files(i)]
+    written = [str((root / "assignments" / i / name).relative_to(root))
+               for i in ids if i in ASSIGNMENTS for name in student_files(i)]
     with tempfile.TemporaryDirectory(prefix="attention-kit-build-") as tmp:
         generated = generate(root, Path(tmp), ids)
         for folder in GENERATED:
@@ -116,20 +136,40 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
     return written
 
 
+def register(root: Path, ids: list[str] | None = None) -> list[str]:
+    """Register the assignments (all, or ``ids``) in the course's gradebook, as ``nbgrader generate_assignment``
+    does, run in the course folder with its config (one nbgrader run for all: ``"*"``); its output goes to a
+    temporary folder, so the committed release/ stays as ``build`` wrote it. Returns the ids registered."""
+    with tempfile.TemporaryDirectory(prefix="attention-kit-register-") as tmp:
+        for pattern in ids or ["*"]:
+            nbgrader_app.run(["generate_assignment", pattern, "--force", "--log-level=WARN",
+                              f"--CourseDirectory.release_directory={tmp}"], root)
+    return ids or source_ids(root)
+
+
+#: what matplotlib prints on stderr when building its font cache takes it over 5 s: about the machine, not the notebook
+FONT_CACHE_NOTICE = "Matplotlib is building the font cache; this may take a moment.\n"
+
+
 def _stable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """What varies between two runs of the same notebook, removed: execution timestamps,
-    and the kernel's splitting of one cell's printing into several stream outputs
-    (merged, as nbconvert's CoalesceStreamsPreprocessor does)."""
+    matplotlib's notice that it is building its font cache, and the kernel's splitting of one
+    cell's printing into several stream outputs (merged, as nbconvert's CoalesceStreamsPreprocessor does)."""
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stderr":
+                output.text = output.text.replace(FONT_CACHE_NOTICE, "")
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs if o.output_type != "stream" or o.text]
     return notebook
 
 
 def stale(root: Path) -> list[str]:
     """Committed generated files that differ from what the sources generate now."""
     differing = []
-    for assignment_id in source_ids(root):
+    for assignment_id in kit_ids(root):
         for name, text in student_files(assignment_id).items():
             path = root / "assignments" / assignment_id / name
             if not path.exists() or not _same_text(path, text):
@@ -162,13 +202,22 @@ def _same_text(path: Path, text: str) -> bool:
     return path.read_text() == text
 
 
-def _same_numbers(a, b) -> bool:
+#: relative tolerance of a stored number: an expected value, or a catalogued mistake's output ("variants")
+SAME_NUMBER, SAME_VARIANT = 1e-6, 1e-3
+
+
+def _same_numbers(a, b, tolerance: float = SAME_NUMBER) -> bool:
+    """Equal as numbers. A mistake's output is often ill-conditioned (the scores summed instead of a softmax, in
+    the tens): the same machine computes it the same way every time, but another CPU's kernels (AVX-512 or
+    AVX2) round it differently by up to about 1e-4 relative. It only serves to name a mistake at a check's
+    tolerance, so it is compared more loosely than the expected values, which stay within 1e-6."""
     if isinstance(a, float) or isinstance(b, float):
-        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1e-6 * (1 + abs(b))
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= tolerance * (1 + abs(b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same_numbers(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(
+            _same_numbers(a[k], b[k], SAME_VARIANT if k == "variants" else tolerance) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same_numbers(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same_numbers(x, y, tolerance) for x, y in zip(a, b))
     return a == b
 
 

@@ -1,4 +1,4 @@
-"""``attention-kit``: build, check, grade, mistakes, export."""
+"""``attention-kit``: build, course, check, grade, mistakes, export."""
 from __future__ import annotations
 
 import argparse
@@ -8,51 +8,90 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import class_report, course, grading, pipeline, report
+from . import __version__, class_report, course, grading, pipeline, report
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
 
 EXIT_OK, EXIT_FAILED, EXIT_UNCHECKABLE = 0, 1, 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="attention-kit", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def parser() -> argparse.ArgumentParser:
+    """The command line: a description per subcommand, a help text (with its default) per option."""
+    top = argparse.ArgumentParser(prog="attention-kit", description=__doc__)
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("build", help="regenerate release/ and solutions/ from assignments/ with nbgrader")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {description}")
+
+    p = command("build", "regenerate release/ and solutions/ from assignments/ with nbgrader",
+                "Checks that each source notebook's test cells are the kit's checks, writes the checker files "
+                "beside each source notebook, runs nbgrader generate_assignment and generate_solution, and "
+                "registers each assignment in the course's gradebook.db (as `course init` does).")
     p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
-    p.add_argument("--check", action="store_true", help="only report generated files that are out of date")
-    p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing: exit 1 and name every generated file that is out of date (default: off)")
+    p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
+                                    "nbgrader_config.py and assignments/)")
 
-    p = commands.add_parser("check", help="run a notebook and its public checks, as a student would")
-    p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    p = command("course", "set up a course folder for nbgrader",
+                "`course init` registers every assignment in the course's gradebook.db (which is not committed), "
+                "so that nbgrader's release_assignment, collect and autograde work in a fresh clone.")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser("init", help="register every assignment in the course's gradebook",
+                              description="Register every assignment of assignments/ in the course's gradebook.db "
+                                          "(nbgrader generate_assignment into a temporary folder: release/ is left "
+                                          "as committed).")
+    init.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
+                                       "nbgrader_config.py and assignments/)")
+
+    p = command("check", "run a notebook and its public checks, as a student would",
+                "Prints the student's table (or JSON). Exit 0 when every public check passes, 1 when one fails, "
+                "2 when a notebook cannot be checked. Hidden checks are not run.")
+    p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help="the notebooks to check")
     p.add_argument("--json", action="store_true",
-                   help="print a Gradescope-style results object (a list of them for several notebooks)")
+                   help="print a Gradescope-style results object (a list of them for several notebooks) instead "
+                        "of the table (default: off)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds for the whole notebook (default 60)")
 
-    p = commands.add_parser("grade", help="grade notebooks with every check, hidden ones included")
-    p.add_argument("submissions", nargs="+", type=Path, help="notebooks, folders, or nbgrader's submitted/")
-    p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--out", type=Path, default=Path("graded"))
+    p = command("grade", "grade notebooks with every check, hidden ones included",
+                "Writes OUT/grades.csv, a Gradescope-style JSON and a feedback page per submission, and "
+                "OUT/report.html, and prints a class report.")
+    p.add_argument("submissions", nargs="+", type=Path,
+                   help="notebooks, folders of notebooks (the student is the file name), or nbgrader's submitted/")
+    p.add_argument("--workers", type=int, default=2, help="notebooks graded at once (default 2)")
+    p.add_argument("--out", type=Path, default=Path("graded"), help="the folder to write into (default graded)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
-    p.add_argument("--course", help="the course folder whose source notebooks restore the given cells")
-    p.add_argument("--open", action="store_true", help="open OUT/report.html in the default browser at the end")
+    p.add_argument("--course", help="the course folder whose source notebooks restore the given cells (default: "
+                                    "the nearest folder up from here holding nbgrader_config.py and assignments/)")
+    p.add_argument("--open", action="store_true",
+                   help="open OUT/report.html in the default browser at the end (default: off)")
 
-    p = commands.add_parser("mistakes", help="print the catalog of named mistakes, and the checks where each is "
-                                             "detected, as a Markdown table")
-    p.add_argument("--course", help="the course folder (its reference solutions show what each check can detect)")
+    p = command("mistakes", "print the catalog of named mistakes as a Markdown table",
+                "Every mistake the kit can name, what it catches, and the checks where it is detected: the "
+                "table of docs/mistakes.md.")
+    p.add_argument("--course", help="the course folder (its reference solutions show what each check can detect; "
+                                    "default: the nearest folder up from here holding nbgrader_config.py)")
 
-    p = commands.add_parser("export", help="an autograder for Gradescope (a zip) or PrairieLearn (a question folder)")
-    p.add_argument("platform", choices=["gradescope", "prairielearn"])
+    p = command("export", "an autograder for Gradescope (a zip) or PrairieLearn (a question folder)",
+                "Runs from a checkout of the kit's repository (or a course made from one): it builds the kit's "
+                "wheel from the source tree and takes the student notebook from release/<id>/. Export every "
+                "assignment, and export again after changing one.")
+    p.add_argument("platform", choices=["gradescope", "prairielearn"], help="the platform to export for")
     p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
-    p.add_argument("--out", type=Path, required=True, help="gradescope: the zip to write; prairielearn: the folder")
+    p.add_argument("--out", type=Path, required=True,
+                   help="gradescope: the zip to write; prairielearn: the question folder (required)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
     p.add_argument("--image", default="attention-kit-grader",
                    help="prairielearn: the grading image's name on Docker Hub (default attention-kit-grader)")
-    p.add_argument("--course", help="the course folder (default: the one holding nbgrader_config.py)")
+    p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
+                                    "nbgrader_config.py and assignments/)")
+    return top
 
-    args = parser.parse_args(argv)
-    return {"build": cmd_build, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return {"build": cmd_build, "course": cmd_course, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
             "export": cmd_export}[args.command](args)
 
 
@@ -77,6 +116,18 @@ def cmd_build(args) -> int:
         return EXIT_UNCHECKABLE
     for path in build.build(root, args.assignments or None):
         print(f"wrote {path}")
+    return register(root, args.assignments or None)
+
+
+def cmd_course(args) -> int:
+    """``course init``: the gradebook a fresh clone lacks, so that nbgrader can release, collect and autograde."""
+    return register(course.course_root(args.course))
+
+
+def register(root: Path, ids: list[str] | None = None) -> int:
+    from . import build  # nbgrader's: an instructor's extra
+
+    print(f"registered {', '.join(build.register(root, ids))} in {root / 'gradebook.db'}")
     return EXIT_OK
 
 

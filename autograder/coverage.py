@@ -4,14 +4,13 @@ A check can name a mistake when its reference uses an operation the mistake is a
 slip changes the answer on the check's inputs, or when a warning or a detector of the check points
 at it. For a public check this is in its data; for a hidden check it is observed by running the
 check on the reference solution (so this needs the course's ``solutions/``). ``attention-kit
-mistakes`` prints the result as the README's table.
+mistakes`` prints the result as docs/mistakes.md's table.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import io
-import os
 import warnings
 from collections import defaultdict
 from pathlib import Path
@@ -28,7 +27,9 @@ from .mistakes import CATALOG
 def namespace_of(notebook: nbformat.NotebookNode) -> dict:
     """The notebook's code cells (check cells left out) run with exec in a fresh namespace: what a check sees
     of a kernel, since it only calls the functions the cells define. For trusted notebooks (the reference)."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process only: an MPLBACKEND in its environment would reach every kernel it starts
     namespace: dict = {"__name__": "__notebook__"}
     for cell in notebook.cells:
         if cell.cell_type == "code" and not is_test_cell(cell):
@@ -82,7 +83,7 @@ def detected(root: Path) -> dict[str, list[str]]:
 
 
 def markdown_table(root: Path) -> str:
-    """The README's table: each mistake, what it catches, and every check where it is detected."""
+    """docs/mistakes.md's table: each mistake, what it catches, and every check where it is detected."""
     from .assignments import find_check
 
     lines = ["| id | what it catches | assignments | checks where it is detected |", "|---|---|---|---|"]

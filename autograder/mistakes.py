@@ -13,7 +13,7 @@ Some evidence is not a recomputed number: a warning the student's code raised (s
 observes (dropout left on in ``eval()``). The first two follow from the operation or the probe;
 the last are detectors the property checks pass explicitly.
 
-The catalog is the one place where mistakes are named and explained; the README's table is
+The catalog is the one place where mistakes are named and explained; docs/mistakes.md's table is
 printed from here (``attention-kit mistakes``).
 """
 from __future__ import annotations

@@ -29,7 +29,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
-from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
+from nbgrader.preprocessors import CheckCellMetadata, Execute, NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from . import pipeline
@@ -46,6 +46,8 @@ class GradeInSandbox(NbGraderPreprocessor):
 
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         graded = resources["nbgrader"]
+        if graded["assignment"] not in ASSIGNMENTS:  # a plain nbgrader assignment of the course: its own kernel
+            return Execute(parent=self).preprocess(nb, resources)
         restore_deleted_test_cells(nb, graded)
         grader = Grader(Path.cwd(), Limits.for_notebook(self.timeout))  # nbgrader runs from the course folder
         sub = ReadAhead.of(self.parent, grader, self.workers).take(graded["student"], graded["assignment"], nb)
@@ -128,6 +130,8 @@ def _queue(converter) -> list[tuple[str, str, Path]]:
             ids = re.match(pattern, folder).groupdict()
             if os.path.exists(converter._format_dest(ids["assignment_id"], ids["student_id"])) and not converter.force:
                 continue  # nbgrader skips what it graded before
+            if ids["assignment_id"] not in ASSIGNMENTS:
+                continue  # a plain nbgrader assignment: nbgrader's kernel runs it (GradeInSandbox.preprocess)
             queue += [(ids["student_id"], ids["assignment_id"], Path(p)) for p in sorted(converter.assignments[folder])
                       if Path(p).stem == ids["assignment_id"]]
         return queue

@@ -12,11 +12,13 @@ import errno
 import io
 import os
 import resource
+import select
 import shutil
 import signal
 import socket
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 
 from . import channel, isolation, leftovers
@@ -152,29 +154,79 @@ def zygote(ctrl_fd: int) -> None:
 
 
 def serve(ctrl: socket.socket, scratch: str) -> None:
-    """Fork one child per request until the grader closes the control socket."""
+    """Fork one child per request until the grader closes the control socket; then end every child still
+    running and wait until all are gone, so that nothing a notebook started outlives the grader's sandbox."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     namespaces = isolation.PidNamespaces()
+    children = Children()
     ctrl.sendall(b"R")
-    while True:
-        try:
-            message, fds, _, _ = socket.recv_fds(ctrl, 16, 1)
-        except OSError:
-            return
-        if not message or not fds:
-            return
-        namespaces.prepare()
-        pid = os.fork()
-        if pid == 0:
-            ctrl.close()
-            namespaces.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    try:
+        while True:
             try:
-                child(fds[0], scratch)
-            finally:
-                os._exit(0)
-        os.close(fds[0])
-        ctrl.sendall(pid.to_bytes(4, "big"))
+                message, fds, _, _ = socket.recv_fds(ctrl, 16, 1)
+            except OSError:
+                return
+            if not message or not fds:
+                return
+            namespaces.prepare()
+            pid = os.fork()
+            if pid == 0:
+                ctrl.close()
+                namespaces.close()
+                children.forget()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                try:
+                    child(fds[0], scratch)
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            children.add(pid)
+            ctrl.sendall(pid.to_bytes(4, "big"))
+    finally:
+        children.end_all()
+
+
+class Children:
+    """The zygote's children that may still run, each held by a pidfd (a pid could be reused once the kernel
+    has reaped its process; a pidfd always names the same process)."""
+
+    def __init__(self) -> None:
+        self.pidfds: list[int] = []
+
+    def add(self, pid: int) -> None:
+        self._forget_ended()
+        try:
+            self.pidfds.append(os.pidfd_open(pid))
+        except ProcessLookupError:  # already over
+            pass
+
+    def forget(self) -> None:
+        """In a new child: its siblings are not its business."""
+        for fd in self.pidfds:
+            os.close(fd)
+        self.pidfds = []
+
+    def end_all(self, seconds: float = 10.0) -> None:
+        """Kill every child still running and wait for all of them. A child is PID 1 of its own namespace,
+        which the kernel empties before the child itself ends: when the wait returns, no process of any
+        notebook is left (none is handed over to init while the grader thinks the sandbox closed)."""
+        for fd in self.pidfds:
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + seconds
+        while self.pidfds and time.monotonic() < deadline:
+            self._forget_ended(timeout=max(deadline - time.monotonic(), 0))
+        self.forget()
+
+    def _forget_ended(self, timeout: float = 0) -> None:
+        if not self.pidfds:
+            return
+        ended, _, _ = select.select(self.pidfds, [], [], timeout)  # a pidfd is readable once its process ended
+        for fd in ended:
+            os.close(fd)
+        self.pidfds = [fd for fd in self.pidfds if fd not in ended]
 
 
 def child(job_fd: int, scratch: str) -> None:

@@ -1,8 +1,10 @@
 """The generated notebooks: in sync with their sources, and holding what they should."""
 from __future__ import annotations
 
+import os
 import re
 
+import nbformat
 import pytest
 
 from autograder import build, course
@@ -57,3 +59,34 @@ def test_the_reference_ran_in_a_real_kernel_with_every_check_passing_and_nothing
         if course.is_test_cell(cell):
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert f"PASSED {course.nbgrader_meta(cell)['grade_id']}" in text
+
+
+def test_a_notice_about_the_machine_is_not_part_of_a_generated_notebook():
+    """matplotlib's notice that it is building its font cache (printed when that takes over 5 s, on a loaded
+    machine with a cold cache) would otherwise make a solution notebook differ from its committed copy."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()")])
+    notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text=build.FONT_CACHE_NOTICE),
+                                 nbformat.v4.new_output("stream", name="stdout", text="weights\n")]
+    assert [o.text for o in build._stable(notebook).cells[0].outputs] == ["weights\n"]
+
+
+def test_kernels_that_generate_the_notebooks_plot_whatever_backend_the_suite_uses(monkeypatch):
+    """A test process that ran notebooks in-process (with the Agg backend) must not pass Agg on to the kernels
+    nbgrader starts: with it, plt.show() shows nothing and every solution notebook with a plot loses it."""
+    from autograder import coverage, nbgrader_app
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    coverage.namespace_of(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import matplotlib.pyplot as plt")]))
+    assert "MPLBACKEND" not in os.environ
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    assert "MPLBACKEND" not in nbgrader_app.env()
+
+
+def test_stored_numbers_are_compared_tightly_and_a_mistakes_output_to_another_cpus_rounding():
+    """build --check passes on a machine whose kernels round an ill-conditioned mistake's output differently,
+    and still finds an expected value that moved in its fifth digit."""
+    committed = {"expect": {"value": [0.5, 2.0], "variants": [["sum_instead_of_softmax", [-32.62171936]]]}}
+    other_cpu = {"expect": {"value": [0.5, 2.0], "variants": [["sum_instead_of_softmax", [-32.62072754]]]}}
+    moved = {"expect": {"value": [0.50001, 2.0], "variants": [["sum_instead_of_softmax", [-32.62171936]]]}}
+    assert build._same_numbers(other_cpu, committed)
+    assert not build._same_numbers(moved, committed)

@@ -97,8 +97,9 @@ def test_there_are_correct_alternatives_for_every_assignment():
     assert {m.assignment for m in MUTATIONS if not m.breaks} == set(ASSIGNMENTS)
 
 
-def test_the_readme_lists_the_catalog_as_the_kit_prints_it():
+def test_docs_mistakes_lists_the_catalog_as_the_kit_prints_it():
     table = run_kit("mistakes").stdout.strip()
     assert table.count("\n") == len(CATALOG) + 1
     assert all(f"| `{m.id}` |" in table for m in CATALOG)
-    assert table in (ROOT / "README.md").read_text(), "README's table is stale: paste `attention-kit mistakes`"
+    assert table in (ROOT / "docs" / "mistakes.md").read_text(), \
+        "docs/mistakes.md's table is stale: paste what `attention-kit mistakes` prints"
