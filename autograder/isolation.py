@@ -16,35 +16,44 @@ PrairieLearn give a submission:
 - a cap on its processes and threads (RLIMIT_NPROC counts them per uid, and the uid is
   its alone), and a system-call filter that refuses new namespaces and mounts.
 
-A protection that cannot be applied is named in the status :func:`enter` returns;
-without root none of them can, and the status says so.
+Where a protection cannot be applied, another takes its place (docs/sealing.md):
+
+- root without CAP_SYS_ADMIN (Gradescope's and PrairieLearn's default Docker containers): no namespace, so
+  the files to hide are taken out of "others'" reach (their modes, set by the root child before it drops
+  to its own uid), a filter refuses every socket but AF_UNIX (:mod:`.syscall_filter`), and every process
+  of the child's uid is ended when the notebook is done (:mod:`.leftovers`);
+- not root (an instructor grading as themself): the child makes a user namespace of its own and, inside
+  it, the same namespaces and new root as root's children have; where the kernel refuses, the socket
+  filter still applies and the status names everything else.
+
+What could not be applied is named in the status :func:`enter` returns.
 """
 from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import resource
 import signal
+import stat
 import sys
 import tempfile
-import threading
-import time
+
+from . import syscall_filter
 
 #: the child's uid and gid are this plus its pid in the zygote's namespace: one per live child
 FIRST_UID = 0x7000_0000
 
-NOT_ROOT = ("not isolated (grading as root is needed): the notebook could read the course's files and the other "
-            "submissions, ran as the grader's own user with network access, could start any number of processes "
-            "(which may outlive it) and could write outside its temporary folder")
+NOT_ROOT = ("not isolated (user namespaces are refused by this kernel, and grading as root is needed): the "
+            "notebook could read the course's files and the other submissions, ran as the grader's own user, "
+            "could start any number of processes (which may outlive it) and could write outside its temporary folder")
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x20000000, 0x40000000
-NEW_NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = (0x00020000, 0x08000000, 0x20000000,
+                                                                       0x40000000, 0x10000000)
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
 MNT_DETACH = 2
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 442, -100, 0x8000, 1, 2
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 1, 24, 38, 22, 2
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 
 #: top-level folders a notebook's process may read (symbolic links such as /lib -> usr/lib are copied as links)
 SYSTEM_FOLDERS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "sys")
@@ -82,18 +91,15 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
     not root) and the folder the notebook may write to.
     """
     if os.geteuid() != 0:
-        return (NOT_ROOT if hide else ""), scratch
-    missing = [] if os.getpid() == 1 else ["processes it started could outlive it (no PID namespace)"]
+        return _enter_as_user(hide, scratch, processes) if hide else ("", scratch)
     uid = FIRST_UID + int(os.readlink("/proc/self"))  # its pid in the zygote's namespace: unique while it lives
-    for flag, loss in ((CLONE_NEWNET, "it had network access"),
-                       (CLONE_NEWIPC, "its System V shared memory could outlive it")):
-        if libc.unshare(flag) != 0:
-            missing.append(f"{loss} ({_strerror()})")
+    missing = _namespaces()
     try:
         workdir = _new_root(hide, scratch)
     except OSError as exc:
-        missing.append(f"it could read the host's files, the course's files and the other submissions, "
-                       f"and write outside its temporary folder ({exc.strerror or exc})")
+        missing += _withhold(hide)
+        missing.append(f"it could read the host's world-readable files and write where every user may "
+                       f"(no new root: {exc.strerror or exc})")
         workdir = tempfile.mkdtemp(prefix="child-", dir=scratch)
         os.chown(workdir, uid, uid)
     _become(uid, processes)  # raises when it cannot: student code never runs as root
@@ -101,12 +107,100 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
     if unreadable:  # without a new root, Python under a private home (/root) is out of its user's reach
         missing.append(f"its imports fail: its user cannot read Python's files in {', '.join(unreadable)} "
                        "(install Python where every user can read it)")
+    return _last_steps(missing, workdir)
+
+
+def _last_steps(missing: list[str], workdir: str) -> tuple[str, str]:
+    """The system-call filter and a clean environment, whatever else could be applied; the status."""
     try:
-        _refuse_namespaces_and_mounts()
+        syscall_filter.install()
     except OSError as exc:
-        missing.append(f"it could create namespaces of its own ({exc.strerror or exc})")
+        missing.append(f"it had network access and could create namespaces of its own ({exc.strerror or exc})")
     _clean_environment(workdir)
     return ("partly isolated: " + "; ".join(missing) if missing else ""), workdir
+
+
+def _namespaces() -> list[str]:
+    """Network and IPC namespaces of its own; what is missing without them. Without a PID namespace the
+    notebook's processes are ended by uid (:func:`stop_other_processes`, :func:`end_processes_of`)."""
+    missing = [] if os.getpid() == 1 else ["it could see the host's processes (no PID namespace)"]
+    if libc.unshare(CLONE_NEWNET) != 0:  # the socket filter refuses the network all the same
+        missing.append(f"it could reach the host's abstract UNIX sockets (no network namespace: {_strerror()})")
+    if libc.unshare(CLONE_NEWIPC) != 0:
+        missing.append(f"its System V shared memory could outlive it ({_strerror()})")
+    return missing
+
+
+def _withhold(hide: list[str]) -> list[str]:
+    """Without a new root: take the files to hide out of "others'" reach, which is all the notebook's uid
+    (a uid and gid of its own, no supplementary group) is to them. A folder's search bit guards everything
+    under it. Lasting: the modes stay so (a platform's container is thrown away; on a server, these are the
+    course's private files). Returns what could not be withheld."""
+    failed = []
+    for path in hide:
+        try:
+            mode = os.stat(path).st_mode
+            if mode & 0o007:
+                os.chmod(path, stat.S_IMODE(mode) & ~0o007)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            failed.append(f"{path} ({exc.strerror})")
+    return [f"it could read {', '.join(failed)}"] if failed else []
+
+
+def _enter_as_user(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
+    """Not root: a user namespace of its own, in which the child may make the same namespaces and new root as
+    root's children; PID 1 of a new PID namespace is a child of this process, which waits for it. Where the
+    kernel refuses user namespaces, only the system-call filter (no socket, no namespace) applies."""
+    try:
+        _user_namespace()
+    except OSError as exc:
+        status = NOT_ROOT + f" ({exc.strerror or exc})"
+        try:
+            libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+            syscall_filter.install()
+        except OSError as filter_error:
+            status += f"; it had network access ({filter_error.strerror or filter_error})"
+        return status, scratch
+    if libc.unshare(CLONE_NEWPID) == 0:
+        _wait_for_pid_one()
+    missing = _namespaces()
+    if os.getpid() != 1:  # its processes have the grader's uid: they cannot be told apart from the grader's
+        missing.append("processes it started could outlive it")
+    workdir = scratch
+    try:
+        workdir = _new_root(hide, scratch)
+    except OSError as exc:
+        missing.append(f"it could read the course's files and the other submissions ({exc.strerror or exc})")
+    _become(FIRST_UID, processes)
+    return _last_steps(missing, workdir)
+
+
+def _user_namespace() -> None:
+    """A user namespace whose one uid (and gid), FIRST_UID, is the grader's own outside: the namespace's
+    capabilities make mounts and namespaces, never anything outside it."""
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER) != 0:
+        raise OSError(ctypes.get_errno(), f"a user namespace: {_strerror()}")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{FIRST_UID} {uid} 1"), ("gid_map", f"{FIRST_UID} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+
+
+def _wait_for_pid_one() -> None:
+    """Fork PID 1 of the new PID namespace and return in it; this process waits for it and ends as it did
+    (the grader stops both as one process group)."""
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    pid = os.fork()
+    if pid == 0:
+        return
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        except InterruptedError:
+            continue
 
 
 def _new_root(hide: list[str], scratch: str) -> str:
@@ -214,10 +308,13 @@ class _CapData(ctypes.Structure):
 
 
 def _become(uid: int, processes: int) -> None:
-    """An unprivileged user of its own, for good: no group, no capability, none to gain."""
+    """An unprivileged user of its own, for good: no group, no capability, none to gain. (In a user namespace
+    of its own, the uid is the grader's outside and the groups cannot be dropped, but the namespace's new root
+    shows nothing of the grader's but read-only system folders.)"""
     for capability in range(64):  # the bounding set; numbers past the kernel's last one just fail
         libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
-    os.setgroups([])
+    if os.geteuid() == 0:
+        os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # clears the effective and permitted capabilities
     header, data = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
@@ -230,101 +327,11 @@ def _become(uid: int, processes: int) -> None:
         raise PermissionError("the notebook's process is still root")
 
 
-#: per processor: the audit architecture, then the system calls refused (unshare, setns, the mount
-#: family, bpf, userfaultfd, perf_event_open, io_uring_setup), clone and clone3
-SYSCALLS = {
-    "x86_64": (0xC000003E, (272, 308, 165, 166, 155, 161, 428, 429, 430, 431, 432, 433, 442, 321, 323, 298, 425),
-               56, 435),
-    "aarch64": (0xC00000B7, (97, 268, 40, 39, 41, 51, 428, 429, 430, 431, 432, 433, 442, 280, 282, 241, 425),
-                220, 435),
-}
-RET_KILL_PROCESS, RET_ERRNO, RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
-LD_ABS_W, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
-EPERM, ENOSYS = 1, 38
-
-
-class _Filter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
-
-
-class _Program(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_Filter))]
-
-
-def _refuse_namespaces_and_mounts() -> None:
-    """A seccomp filter: no new namespace (unshare, setns, clone with CLONE_NEW*), no mount, and none of
-    the kernel interfaces container runtimes keep from untrusted code. Refused calls fail with EPERM;
-    clone3 with ENOSYS, so the C library falls back to clone, whose flags the filter can read."""
-    machine = platform.machine()
-    if machine not in SYSCALLS:
-        raise OSError(0, f"no system-call filter for {machine} processors")
-    arch, refused, clone, clone3 = SYSCALLS[machine]
-    program = [(LD_ABS_W, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, RET_KILL_PROCESS), (LD_ABS_W, 0, 0, 0)]
-    if machine == "x86_64":
-        program += [(JGE, 0, 1, 0x40000000), (RET, 0, 0, RET_ERRNO | EPERM)]  # the x32 ABI
-    for number in refused:
-        program += [(JEQ, 0, 1, number), (RET, 0, 0, RET_ERRNO | EPERM)]
-    program += [(JEQ, 0, 1, clone3), (RET, 0, 0, RET_ERRNO | ENOSYS),
-                (JEQ, 0, 3, clone), (LD_ABS_W, 0, 0, 16), (JSET, 0, 1, NEW_NAMESPACE_FLAGS),
-                (RET, 0, 0, RET_ERRNO | EPERM), (RET, 0, 0, RET_ALLOW)]
-    filters = (_Filter * len(program))(*(_Filter(*instruction) for instruction in program))
-    fprog = _Program(len(program), filters)
-    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), f"a system-call filter: {_strerror()}")
-
-
 def _clean_environment(workdir: str) -> None:
     """The grader's environment may hold tokens: pass on only what running a notebook needs."""
     kept = {k: v for k, v in os.environ.items() if k in PASSED_ON or k.startswith("LC_")}
     os.environ.clear()
     os.environ.update(kept, HOME=workdir, USER="student", LOGNAME="student")
-
-
-def stop_other_processes() -> int:
-    """Stop every other process of the notebook's PID namespace and collect them; returns how many
-    were running. Only as PID 1 of a namespace of its own, where every process is the notebook's."""
-    if os.getpid() != 1:
-        return 0
-    running = len(_other_processes())
-    for _ in range(200):  # a thread of the notebook's may still be starting some: until none is left, 2 s at most
-        try:
-            os.kill(-1, signal.SIGKILL)  # from PID 1: every other process of this namespace
-        except ProcessLookupError:
-            pass
-        time.sleep(0.005)
-        _collect()
-        if not _other_processes():
-            break
-    return running
-
-
-def _other_processes() -> list[str]:
-    return [pid for pid in os.listdir("/proc") if pid.isdigit() and pid != "1" and not _zombie(pid)]
-
-
-def _collect() -> None:
-    """PID 1's duty: collect its children that ended, orphans included (until then they count against the cap)."""
-    while True:
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                return
-        except ChildProcessError:
-            return
-
-
-def stop_leftovers() -> dict:
-    """After the last cell: how many threads and processes the notebook left running; the processes
-    are stopped now (in a PID namespace of its own; elsewhere they cannot be told apart, nor counted)."""
-    return {"threads": threading.active_count() - 1,
-            "processes": stop_other_processes() if os.getpid() == 1 else None}
-
-
-def _zombie(pid: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in "ZX"
-    except (OSError, IndexError):
-        return True  # already gone
 
 
 def _strerror() -> str:

@@ -64,6 +64,8 @@ class GradeInSandbox(NbGraderPreprocessor):
         if not sub.repairs:  # graded as nbgrader hands it over: repaired when the submitted file was read
             sub.repairs = RepairingExporter.repairs.get((student, assignment), [])
             sub.notes[:0] = pipeline.repair_notes(sub.repairs)
+        if sub.execution is not None and sub.execution.isolation:  # the instructor's business (docs/sealing.md)
+            self.log.warning("Sandbox of %s: %s", student, sub.execution.isolation)
         record(nb, sub)
         keep_result(sub, submitted(self.parent, graded))
         return nb, resources

@@ -207,7 +207,8 @@ class Execute:
 
 
 #: what the sandboxed child imports of the kit (already loaded in the warm zygote); the rest is hidden from it
-CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "isolation.py", "worker.py"}
+CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "isolation.py", "leftovers.py", "syscall_filter.py",
+              "worker.py"}
 
 
 def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel
+from . import channel, leftovers
 from .attention_check import Student, error
 
 
@@ -232,6 +232,7 @@ class Execution:
                     kill()
                 except (ProcessLookupError, PermissionError):
                     pass
+            leftovers.end_processes_of_child(self.pid)  # what left its group (setsid), where no PID namespace ends it
             self.pid = None
 
     def close(self) -> None:

@@ -21,7 +21,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-from . import channel, isolation
+from . import channel, isolation, leftovers
 from .attention_check import encode, error, run_probe
 
 
@@ -235,6 +235,7 @@ def child(job_fd: int, scratch: str) -> None:
     spec = channel.recv(sock)
     limits = spec["limits"]
     status, scratch = isolation.enter(spec.get("hide") or [], scratch, int(limits["processes"]))
+    sock.owner = os.getpid()  # not root: PID 1 of a new PID namespace, forked by enter(), carries on
     shell = _shell()
     outputs = CellOutputs() if spec.get("capture") else None
     if outputs is not None:
@@ -251,12 +252,12 @@ def child(job_fd: int, scratch: str) -> None:
         except (CellTimeout, OutputLimitExceeded) as exc:  # raised outside the cell's own code
             failure = exc
         if _refused_a_new_process(failure):
-            isolation.stop_other_processes()  # a fork bomb's copies would keep the cap full for the next cells
+            leftovers.stop_other_processes()  # a fork bomb's copies would keep the cap full for the next cells
         done = {"event": "cell_done", "index": index, "error": _describe(failure)}
         if outputs is not None:
             done["outputs"] = encode(outputs.take())
         channel.send(sock, done)
-    channel.send(sock, {"event": "executed", "leftover": isolation.stop_leftovers()})
+    channel.send(sock, {"event": "executed", "leftover": leftovers.stop_leftovers()})
     while True:
         request = channel.recv(sock)
         if not isinstance(request, dict) or request.get("quit"):

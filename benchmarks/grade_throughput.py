@@ -107,8 +107,8 @@ def kit_scores(course: Path, workers: int) -> tuple[float, dict]:
 
 
 def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tuple[float, dict]:
-    """Each assignment's bundle; setup.sh once (every bundle installs the same kit); then each submission's
-    folder handed to run_autograder in its own /autograder, one after another."""
+    """Each assignment's bundle and its setup.sh (a bundle's kit holds its own assignment only); then each
+    submission's folder handed to run_autograder in its own /autograder, one after another."""
     sources = {}
     for assignment_id in sorted(set(students.values())):
         bundle = tmp / f"{assignment_id}.zip"
@@ -116,16 +116,18 @@ def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tupl
                         str(bundle), "--course", str(ROOT)], check=True, capture_output=True)
         sources[assignment_id] = unzip(bundle, tmp / assignment_id)
     started = time.perf_counter()
-    image = build_image(sources[min(sources)], tmp / "image")
+    images = {assignment_id: build_image(source, tmp / f"image-{assignment_id}")
+              for assignment_id, source in sources.items()}
     set_up = time.perf_counter()
     scores = {}
     for student, assignment_id in students.items():
         folder = course / "submitted" / student / assignment_id
-        job = run_gradescope(image, sources[assignment_id], tmp / "jobs" / student,
+        job = run_gradescope(images[assignment_id], sources[assignment_id], tmp / "jobs" / student,
                              {path.name: path.read_bytes() for path in folder.iterdir()})
         scores[student] = {grade_id_of(t): t["score"] for t in job.results["tests"]}
     seconds = time.perf_counter() - set_up
-    print(f"  (Gradescope setup.sh took {set_up - started:.1f} s, exporting the bundles before it, not counted)")
+    print(f"  (Gradescope's setup.sh of every bundle took {set_up - started:.1f} s, exporting the bundles before "
+          "them, not counted)")
     return seconds, scores
 
 

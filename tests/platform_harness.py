@@ -7,7 +7,10 @@ PrairieLearn (https://prairielearn.readthedocs.io/en/latest/externalGrading/): t
 goes to ``/grade/tests``, the upload to ``/grade/student``, the data object to ``/grade/data/data.json``, and
 the entrypoint named in ``info.json`` runs, made executable by the grader. Here ``/autograder`` and ``/grade``
 are temporary folders (AUTOGRADER_ROOT, GRADE_ROOT) and the image is a fresh virtual environment first on
-PATH. Used by tests/test_platforms.py and benchmarks/grade_throughput.py.
+PATH, made from a Python every user can read (as the platforms' images have), in a folder every user can reach.
+Both platforms run the grader as root in Docker without CAP_SYS_ADMIN: ``drop_sys_admin`` runs the job so
+(``capsh --drop=cap_sys_admin``), where the sandbox can make no namespace. Used by tests/test_platforms.py and
+benchmarks/grade_throughput.py.
 """
 from __future__ import annotations
 
@@ -37,9 +40,10 @@ class Image:
         env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
         return {**env, **extra}
 
-    def run(self, command: list, cwd: Path, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(c) for c in command], cwd=cwd, env=self.env(**extra), capture_output=True,
-                              text=True, timeout=900)
+    def run(self, command: list, cwd: Path, drop_sys_admin: bool = False, **extra: str) -> subprocess.CompletedProcess:
+        wrapper = ["capsh", "--drop=cap_sys_admin", "--", "-c", 'exec "$@"', "job"] if drop_sys_admin else []
+        return subprocess.run([*wrapper, *(str(c) for c in command)], cwd=cwd, env=self.env(**extra),
+                              capture_output=True, text=True, timeout=900)
 
 
 def unzip(bundle: Path, folder: Path) -> Path:
@@ -53,10 +57,18 @@ def unzip(bundle: Path, folder: Path) -> Path:
     return folder
 
 
+#: Debian's Python, which every user can read (the tests' own may live under /root)
+SYSTEM_PYTHON = Path("/usr/bin/python3.11")
+
+
 def build_image(source: Path, environment: Path) -> Image:
-    """setup.sh, once, with python3 of a fresh virtual environment. torch comes from the package index pip
-    is configured with (which finds the CPU build here) instead of PyTorch's CPU index: TORCH_INDEX_URL."""
-    venv.create(environment, with_pip=True)
+    """setup.sh, once, with python3 of a fresh virtual environment (of Debian's Python where there is one;
+    ``environment`` must lie where every user can reach it). torch comes from the package index pip is
+    configured with (which finds the CPU build here) instead of PyTorch's CPU index: TORCH_INDEX_URL."""
+    if SYSTEM_PYTHON.is_file():
+        subprocess.run([str(SYSTEM_PYTHON), "-m", "venv", str(environment)], check=True)
+    else:
+        venv.create(environment, with_pip=True)
     image = Image(environment / "bin")
     setup = image.run(["bash", "setup.sh"], source,
                       TORCH_INDEX_URL=os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple"))
@@ -87,19 +99,19 @@ def _hashes(folder: Path, files: dict) -> dict:
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in files}
 
 
-def run_gradescope(image: Image, source: Path, root: Path, files: dict) -> Job:
+def run_gradescope(image: Image, source: Path, root: Path, files: dict, drop_sys_admin: bool = False) -> Job:
     """One submission in its own /autograder: source/, run_autograder, submission/, results/."""
     shutil.copytree(source, root / "source")
     shutil.copy2(source / "run_autograder", root / "run_autograder")
     uploaded = put(files, root / "submission")
     (root / "results").mkdir()
-    done = image.run([root / "run_autograder"], root, AUTOGRADER_ROOT=str(root))
+    done = image.run([root / "run_autograder"], root, drop_sys_admin, AUTOGRADER_ROOT=str(root))
     (root / "results" / "stdout").write_text(done.stdout + done.stderr)
     return Job(json.loads((root / "results" / "results.json").read_text()), done.stdout + done.stderr,
                uploaded == _hashes(root / "submission", files))
 
 
-def run_prairielearn(image: Image, question: Path, root: Path, files: dict) -> Job:
+def run_prairielearn(image: Image, question: Path, root: Path, files: dict, drop_sys_admin: bool = False) -> Job:
     """One grading job under its own /grade, run by the entrypoint that info.json names."""
     shutil.copytree(question / "tests", root / "tests")
     uploaded = put(files, root / "student")
@@ -111,7 +123,7 @@ def run_prairielearn(image: Image, question: Path, root: Path, files: dict) -> J
     entrypoint = json.loads((question / "info.json").read_text())["externalGradingOptions"]["entrypoint"]
     script = root / Path(entrypoint).relative_to("/grade")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    done = image.run([script], root, GRADE_ROOT=str(root))
+    done = image.run([script], root, drop_sys_admin, GRADE_ROOT=str(root))
     return Job(json.loads((root / "results" / "results.json").read_text()), done.stdout + done.stderr,
                uploaded == _hashes(root / "student", files))
 

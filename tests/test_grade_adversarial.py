@@ -121,7 +121,7 @@ AS_ROOT = {
     "fork_bomb": (with_cell("import os\nwhile True:\n    os.fork()"), FULL,
                   "ProcessLimit: the notebook tried to start too many processes"),
     "connects_to_local_port": (with_cell(f"import socket\nsocket.create_connection(('127.0.0.1', {PORT}), 10)"),
-                               FULL, "Network is unreachable"),
+                               FULL, "PermissionError: [Errno 13] Permission denied"),  # no socket but AF_UNIX
     "reads_shadow": (with_cell("print(open('/etc/shadow').read())"), FULL, "Permission denied: '/etc/shadow'"),
     "reads_other_submission": (with_cell(f"print(open('{CLASS}/correct.ipynb').read())"), FULL,
                                "No such file or directory"),
@@ -262,23 +262,37 @@ def test_grades_csv_has_one_row_per_submission_and_one_column_per_check(graded):
     assert all((graded[4] / "feedback" / f"{n}__{_assignment(n)}.html").exists() for n in CASES)
 
 
-@pytest.fixture(scope="module")
-def on_a_laptop(tmp_path_factory):
+#: root mapped to an ordinary user in a user namespace of its own, where (``refused``) the grader's child may make
+#: no user namespace: a user namespace allowed one namespace below it, which the ordinary user's takes
+AS_A_USER = {"allowed": ["unshare", "--user", "--map-user=1000", "--map-group=1000"],
+             "refused": ["unshare", "--user", "--map-root-user", "sh", "-c",
+                         'echo 1 > /proc/sys/user/max_user_namespaces && exec unshare --user --map-user=1000 '
+                         '--map-group=1000 "$@"', "--"]}
+
+
+def grade_as_a_user(folder: Path, namespaces: str, terminal_fd: int | None = None):
     """``attention-kit grade`` as an instructor runs it on a laptop: as an ordinary user (when the tests run
-    as root: root mapped away in a user namespace of its own), with stderr on a terminal."""
-    as_user = ["unshare", "--user", "--map-user=1000", "--map-group=1000"] if os.geteuid() == 0 else []
+    as root: root mapped away in a user namespace of its own)."""
+    as_user = AS_A_USER[namespaces] if os.geteuid() == 0 else []
     if as_user and (not shutil.which("unshare") or subprocess.run([*as_user, "true"]).returncode != 0):
         pytest.skip("no user namespaces to run the grader as an ordinary user")
-    folder = tmp_path_factory.mktemp("laptop")
     (folder / "mine.ipynb").write_text(nbformat.writes(with_cell("import os\nprint(os.geteuid())")))
-    terminal, its_end = pty.openpty()
     result = subprocess.run([*as_user, *KIT, "grade", folder / "mine.ipynb", "--out", folder / "out", "--course", ROOT],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=its_end, text=True, timeout=300)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal_fd or subprocess.PIPE, text=True,
+                            timeout=300)
+    return result, json.loads((folder / "out" / "results" / f"mine__{A01}.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def on_a_laptop(tmp_path_factory):
+    """As an ordinary user with stderr on a terminal."""
+    terminal, its_end = pty.openpty()
+    result, graded = grade_as_a_user(tmp_path_factory.mktemp("laptop"), "allowed", its_end)
     os.close(its_end)
     shown = os.read(terminal, 65536).decode()
     os.close(terminal)
     assert result.returncode == 0, shown[-2000:]
-    return result.stdout, shown, json.loads((folder / "out" / "results" / f"mine__{A01}.json").read_text())
+    return result.stdout, shown, graded
 
 
 def test_progress_is_shown_on_a_terminal_only(on_a_laptop):
@@ -287,11 +301,18 @@ def test_progress_is_shown_on_a_terminal_only(on_a_laptop):
     assert "graded 1/1" not in printed
 
 
-def test_without_root_the_report_names_every_protection_not_applied(on_a_laptop):
+def test_without_root_the_notebook_is_sealed_in_a_user_namespace(on_a_laptop):
     graded = on_a_laptop[2]
+    assert graded["score"] == FULL and graded["output"] == "", graded["output"]  # no protection left out
+
+
+def test_where_the_kernel_refuses_user_namespaces_the_report_names_every_protection_not_applied(tmp_path):
+    result, graded = grade_as_a_user(tmp_path, "refused")
+    assert result.returncode == 0, result.stderr[-2000:]
     assert graded["score"] == FULL
     note = next(line for line in graded["output"].splitlines() if line.startswith("Sandbox: "))
-    assert note.startswith("Sandbox: not isolated (grading as root is needed)")
-    for protection in ("the course's files and the other submissions", "the grader's own user", "network access",
+    assert note.startswith("Sandbox: not isolated (user namespaces are refused by this kernel")
+    for protection in ("the course's files and the other submissions", "the grader's own user",
                        "any number of processes (which may outlive it)", "write outside its temporary folder"):
         assert protection in note
+    assert "network" not in note, "the system-call filter refuses sockets without any namespace"

@@ -12,11 +12,15 @@ points per check that ``attention-kit grade`` gives the same notebooks.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import re
+import shutil
+import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import venv
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +30,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignments import ASSIGNMENTS
+from autograder.assignments import ASSIGNMENTS, COURSE, module_name
+from autograder.platforms import withhold
+from autograder.platforms.wheel import PER_ASSIGNMENT
 
-from . import samples
+from . import hostile, samples
 from .conftest import ROOT, run_kit
 from .notebooks import A01, mutated, reference, with_cell, write
 from .platform_harness import Image, build_image, grade_id_of, run_gradescope, run_prairielearn, unzip
@@ -95,8 +101,12 @@ def source(gradescope_zip, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def image(source, tmp_path_factory) -> Image:
-    return build_image(source, tmp_path_factory.mktemp("image") / "venv")
+def image(source):
+    """The grading image, in a folder every user can reach (pytest's temporary folder is root's only)."""
+    folder = Path(tempfile.mkdtemp(prefix="attention-kit-image-"))
+    folder.chmod(0o755)
+    yield build_image(source, folder / "venv")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -297,3 +307,87 @@ def test_the_kit_runs_on_python_3_10():
     result = subprocess.run([str(vermin), "-t=3.10-", "--no-tips", "--violations", str(ROOT / "autograder")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- sealed in a default Docker container: root without CAP_SYS_ADMIN, so no namespace ----------------------------
+
+def installed_kit(image: Image) -> Path:
+    found = image.run(["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"],
+                      image.bin)
+    return Path(found.stdout.strip())
+
+
+def test_the_bundle_holds_the_exported_assignment_only(source, image):
+    """Its wheel and the kit installed from it: assignment 01's checks, worked values and references (it has
+    none), no other assignment's; and once installed, the wheel is root's only."""
+    assert [importlib.import_module(f"autograder.assignments.{module_name(a)}").ASSIGNMENT for a in COURSE] == \
+        list(ASSIGNMENTS.values()), "the registry names each assignment's module, in course order"
+    (wheel,) = source.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        listed = {name for name in archive.namelist() if name.startswith("autograder/")}
+    installed = {f"autograder/{p.relative_to(installed_kit(image)).as_posix()}"
+                 for p in installed_kit(image).rglob("*.py")}
+    for files in (listed, installed):
+        per_assignment = {name for name in files if name.split("/")[1] in PER_ASSIGNMENT}
+        assert {f"autograder/{folder}/simplified_attention.py" for folder in ("assignments", "worked_values")} <= files
+        others = {f"autograder/{folder}/{name}.py" for folder in PER_ASSIGNMENT for name in COURSE.values()
+                  if name != "simplified_attention"}
+        assert not others & per_assignment, sorted(per_assignment)
+        assert "autograder/assignments/shared.py" not in files, "04's causal attention is not 01's to hold"
+    assert stat.S_IMODE(wheel.stat().st_mode) & 0o077 == 0
+
+
+@pytest.fixture(scope="module")
+def listener():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.setblocking(False)
+        yield server
+
+
+QUOTED = hostile.a_line_of_the_checks()
+
+
+@pytest.fixture(scope="module")
+def sealed_jobs(image, source, question, listener, tmp_path_factory) -> dict:
+    """The hostile notebooks on both platforms, run as each runs them by default: as root without CAP_SYS_ADMIN."""
+    kit = installed_kit(image)
+    secrets = hostile.secret_files(kit, *source.glob("*.whl"))
+    port = listener.getsockname()[1]
+    runs = {"gradescope": (run_gradescope, source, "8642.7"), "prairielearn": (run_prairielearn, question, "8642.8")}
+    tmp = tmp_path_factory.mktemp("sealed")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = {(platform, name): pool.submit(run, image, bundle, tmp / platform / name, {NOTEBOOK: notebook}, True)
+                for platform, (run, bundle, marker) in runs.items()
+                for name, notebook in {**hostile.notebooks(secrets, port, marker),
+                                       "quotes": hostile.quoting(QUOTED)}.items()}
+        done = {key: job.result() for key, job in jobs.items()}
+    return {"jobs": done, "stray": {platform: hostile.stray(marker) for platform, (_, _, marker) in runs.items()}}
+
+
+def told(platform: str, results: dict) -> str:
+    return results["output"] if platform == "gradescope" else results["message"] + "\n" + results["output"]
+
+
+@pytest.mark.parametrize("name", list(hostile.SAYS))
+@pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
+def test_without_namespaces_a_hostile_cell_gets_nothing(sealed_jobs, kit_points, platform, name):
+    job = sealed_jobs["jobs"][platform, name]
+    points = {grade_id_of(t): t["score" if platform == "gradescope" else "points"] for t in job.results["tests"]}
+    assert points == kit_points["reference"], job.log
+    hostile.assert_says(name, told(platform, job.results))
+    assert "Sandbox: partly isolated" in job.log and "no new root" in job.log, "it ran without namespaces"
+    assert not hostile.leaked(json.dumps(job.results), hostile.hidden_lines())
+
+
+def test_without_namespaces_no_connection_is_made_and_no_daemon_outlives_the_job(sealed_jobs, listener):
+    with pytest.raises(BlockingIOError):
+        listener.accept()
+    assert sealed_jobs["stray"] == {"gradescope": [], "prairielearn": []}
+
+
+@pytest.mark.parametrize("platform", ["gradescope", "prairielearn"])
+def test_a_line_of_the_checks_in_a_result_is_withheld_and_logged(sealed_jobs, platform):
+    job = sealed_jobs["jobs"][platform, "quotes"]
+    shown = json.dumps(job.results)
+    assert QUOTED not in shown and withhold.WITHHELD in shown, shown
+    assert "Withheld from the student" in job.log and QUOTED in job.log

@@ -13,13 +13,14 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..compare import as_tensor, expect_tensor, parameter
+from ..compare import as_tensor, expect_tensor
 from ..framework import Assignment, CheckFailed
 from ..mistakes import BY_ID
 from ..public import call, expect, module
 from ..worked_values import causal_attention as worked
-from ..worked_values.simplified_attention import INPUTS
+from ..worked_values.inputs import INPUTS
 from .fresh import HIDDEN_TOL, new_linear, rand, randn, seeded_state
+from .shared import QKV, attend, causal_weights, linear, masked_scores, projections
 
 ASSIGNMENT = Assignment("04_causal_attention", "Causal attention: hiding the future")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -28,7 +29,6 @@ BATCH = torch.stack((INPUTS, INPUTS))  # 2 x 6 x 3, as in the notebook
 N = worked.CONTEXT_LENGTH
 
 
-QKV = ("W_query", "W_key", "W_value")
 SA_V2_STATE = seeded_state(worked.SA_V2_SEED, [(name, new_linear(worked.D_IN, worked.D_OUT)) for name in QKV])
 CAUSAL_STATE = seeded_state(worked.CAUSAL_SEED, [(name, new_linear(worked.D_IN, worked.D_OUT)) for name in QKV])
 SCORES = (INPUTS @ SA_V2_STATE["W_query.weight"].T) @ (INPUTS @ SA_V2_STATE["W_key.weight"].T).T
@@ -40,42 +40,6 @@ WEIGHTS = torch.softmax(SCORES / worked.D_OUT ** 0.5, dim=-1)  # the unrounded w
 def renormalised(ops, attn_weights):
     """Weights masked after softmax, each row divided by its new sum."""
     return ops.renormalise(attn_weights * ops.keep_past(attn_weights.shape[-1]))
-
-
-def masked_scores(ops, attn_scores, num_tokens=None):
-    """The scores with -inf where a query may not look (``num_tokens``: the input's length, as the module reads it)."""
-    return ops.mask_fill(attn_scores, ops.hide_future(num_tokens or attn_scores.shape[-1]))
-
-
-def causal_weights(ops, attn_scores, d_k, num_tokens=None):
-    return ops.softmax(ops.scale(masked_scores(ops, attn_scores, num_tokens), d_k))
-
-
-def attend(ops, queries, keys, values, inputs=None, num_tokens=None):
-    """Causal attention on projected queries/keys/values of shape (..., tokens, d)."""
-    weights = causal_weights(ops, ops.scores(queries, keys), keys.shape[-1], num_tokens)
-    return weights @ ops.values_of(values, inputs=inputs)
-
-
-def linear(state: dict, name: str) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """The weight and bias of the student's ``nn.Linear`` called ``name`` in a state_dict."""
-    hint = f" ({name.split('.')[-1]} as an nn.Linear)"
-    weight = parameter(state, f"{name}.weight", None, "Your module", hint=hint)
-    if weight.dim() != 2:
-        raise CheckFailed(f"Your module: `{name}.weight` should be the 2-D weight of an nn.Linear.")
-    bias = state.get(f"{name}.bias")
-    return weight, (bias.detach().float() if isinstance(bias, torch.Tensor) else None)
-
-
-def project(state: dict, name: str, x: torch.Tensor) -> torch.Tensor:
-    weight, bias = linear(state, name)
-    return F.linear(x, weight, bias)
-
-
-def projections(state: dict, x: torch.Tensor, prefix: str = "") -> dict:
-    """The student's queries, keys and values of ``x``, and ``x`` itself (what the references start from)."""
-    return {"queries": project(state, f"{prefix}W_query", x), "keys": project(state, f"{prefix}W_key", x),
-            "values": project(state, f"{prefix}W_value", x), "inputs": x}
 
 
 def ignore_shared_nan(got: torch.Tensor, expected: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -16,12 +16,12 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .. import references
+from ..references import efficient_attention as references
 from ..compare import expect_tensor
 from ..framework import Assignment
 from ..public import call, expect, module
 from ..worked_values import efficient_attention as worked
-from .causal_attention import linear
+from .shared import linear
 from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("08_efficient_attention", "Efficient attention: online softmax, tiles and a KV cache")

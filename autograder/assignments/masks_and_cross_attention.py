@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import references
+from ..references import masks_and_cross_attention as references
 from ..compare import expect_tensor, parameter
 from ..framework import Assignment
 from ..public import call, expect, module

@@ -20,8 +20,8 @@ from ..framework import Assignment, CheckFailed
 from ..mistakes import OPERATIONS
 from ..public import call, expect, module
 from ..worked_values import multi_head_attention as worked
-from ..worked_values.simplified_attention import INPUTS
-from .causal_attention import QKV, attend, linear, projections
+from ..worked_values.inputs import INPUTS
+from .shared import QKV, attend, linear, projections
 from .fresh import HIDDEN_TOL, new_linear, rand, randn, seeded_state
 
 ASSIGNMENT = Assignment("05_multi_head_attention", "Multi-head attention")

@@ -22,8 +22,6 @@ import json
 import re
 import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 import uuid
 import zipfile
@@ -32,6 +30,7 @@ from pathlib import Path
 from .. import course
 from ..assignments import ASSIGNMENTS
 from . import gradescope, prairielearn
+from .wheel import WheelError, build_wheel
 
 PYTORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 FILES = Path(__file__).resolve().parent / "files"
@@ -59,7 +58,10 @@ def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout:
               "TORCH": torch_pin(), "TORCH_INDEX_URL": PYTORCH_CPU_INDEX, "IMAGE": image,
               "JOB_SECONDS": str(job_seconds)}
     with tempfile.TemporaryDirectory(prefix="attention-kit-wheel-") as tmp:
-        wheel = build_wheel(Path(tmp))
+        try:
+            wheel = build_wheel(Path(tmp), assignment_id)
+        except WheelError as exc:
+            raise ExportError(str(exc)) from exc
         values["WHEEL"] = wheel.name
         if platform == "gradescope":
             return gradescope_zip(Path(out), notebook, wheel, values)
@@ -125,28 +127,6 @@ def course_notebook(assignment_id: str) -> Path:
 def torch_pin() -> str:
     """The torch the kit runs with here (without a local label such as ``+cpu``): graded as tested."""
     return "torch==" + importlib.metadata.version("torch").split("+")[0]
-
-
-def build_wheel(out: Path) -> Path:
-    """The kit's wheel, built by pip from a copy of its source tree (so nothing is written into the
-    course repository, and an editable install exports the same as any other)."""
-    import autograder
-
-    source = Path(autograder.__file__).resolve().parent.parent
-    if not (source / "pyproject.toml").is_file():
-        raise ExportError(f"export builds the kit's wheel from its source tree, and {source} has no pyproject.toml: "
-                          "run it from a checkout of the course repository")
-    copy = out / "source"
-    copy.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copyfile(source / name, copy / name)
-    shutil.copytree(source / "autograder", copy / "autograder", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
-                            "--wheel-dir", str(out / "dist"), str(copy)], capture_output=True, text=True)
-    wheels = sorted((out / "dist").glob("*.whl"))
-    if built.returncode != 0 or len(wheels) != 1:
-        raise ExportError(f"pip could not build the kit's wheel:\n{built.stdout[-2000:]}\n{built.stderr[-2000:]}")
-    return wheels[0]
 
 
 def fill(template: str, values: dict) -> str:

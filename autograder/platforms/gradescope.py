@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..framework import PASSED, CheckResult
 from .handin import Handin, always_write, arguments, grade_job
+from .withhold import secret_lines
 
 COURSE = Path("source") / "course"  # in the zip: course/assignments/<id>/<id>.ipynb, the answer-free notebook
 FAILED_RESULTS = {"score": 0.0, "tests": [],
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args, where, started = arguments(argv, __doc__.splitlines()[0]), root(), time.monotonic()
     return always_write(where / "results" / "results.json",
                         lambda: results(grade_job(where, Path("submission"), COURSE, args), time.monotonic() - started),
-                        FAILED_RESULTS)
+                        FAILED_RESULTS, secret_lines(args.assignment, where / COURSE))
 
 
 if __name__ == "__main__":

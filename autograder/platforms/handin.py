@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Callable
 
 from .. import report
-from ..assignments import ASSIGNMENTS
+from ..assignments import ASSIGNMENTS, COURSE
 from ..framework import ungradable
 from ..pipeline import Contract, Submission, run, secrets
 from ..sandbox import Limits, Sandbox
+from .withhold import withhold
 
 CLUTTER = (".ipynb_checkpoints", "__MACOSX")  # what editors and zip tools add to an upload
 
@@ -91,6 +92,7 @@ def grade_folder(folder: Path, assignment_id: str, *, course_dir: Path, limits: 
         return Handin(sub, pick.advice)
     contract = Contract(limits, root=course_dir, assignment=assignment_id, required=True, hide=tuple(hide))
     sub = run(Submission(pick.notebook, "student"), contract.reading())
+    _name_another_assignment(sub, assignment_id)
     if sub.gradable:
         with Sandbox() as sandbox:
             sub = run(sub, contract.grading(sandbox))
@@ -99,17 +101,27 @@ def grade_folder(folder: Path, assignment_id: str, *, course_dir: Path, limits: 
     return Handin(sub, upload(assignment_id), notes)
 
 
+def _name_another_assignment(sub: Submission, assignment_id: str) -> None:
+    """A notebook of another of the course's assignments, which this bundle does not hold (it holds its own
+    assignment only): named as such, rather than as no assignment of the kit."""
+    declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment") if sub.notebook is not None else None
+    if sub.problem and declared in COURSE and declared not in ASSIGNMENTS:
+        sub.problem = f"this notebook is assignment {declared}, and this autograder grades {assignment_id}"
+        sub.results = [ungradable(check, sub.problem) for check in ASSIGNMENTS[assignment_id].checks]
+
+
 def _about_isolation(sub: Submission, note: str) -> bool:
     """What the container let the sandbox apply is the instructor's business (see grade_job)."""
     return note.startswith("Sandbox: ")
 
 
-def always_write(path: Path, grade: Callable[[], dict], failed: dict) -> int:
+def always_write(path: Path, grade: Callable[[], dict], failed: dict, secrets: set[str] = frozenset()) -> int:
     """Write ``grade()``'s results, or ``failed`` if grading raised (the traceback goes to the log, which the
-    platform shows the instructor); atomically, so a grader stopped mid-write leaves no half file."""
+    platform shows the instructor); atomically, so a grader stopped mid-write leaves no half file. No string
+    holding one of ``secrets`` (lines of the checks and references) is written whole (:mod:`.withhold`)."""
     results = failed
     try:
-        results = grade()
+        results = withhold(grade(), secrets)
     except Exception:
         traceback.print_exc(file=sys.stdout)
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..framework import PASSED, CheckResult
 from ..mistakes import BY_ID
 from .handin import Handin, always_write, arguments, grade_job
+from .withhold import secret_lines
 
 TESTS = "tests"  # the question's tests/ folder, copied to /grade/tests
 COURSE = Path(TESTS) / "course"  # course/assignments/<id>/<id>.ipynb, the answer-free notebook
@@ -59,7 +60,8 @@ def test(result: CheckResult) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args, where = arguments(argv, __doc__.splitlines()[0]), root()
     return always_write(where / "results" / "results.json",
-                        lambda: results(grade_job(where, Path("student"), COURSE, args)), FAILED_RESULTS)
+                        lambda: results(grade_job(where, Path("student"), COURSE, args)), FAILED_RESULTS,
+                        secret_lines(args.assignment, where / COURSE))
 
 
 if __name__ == "__main__":

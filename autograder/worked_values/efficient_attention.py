@@ -9,7 +9,7 @@ the precision printed.
 """
 import torch
 
-from .. import references
+from ..references import efficient_attention as references
 from ..mistakes import Ops
 
 _ops = Ops()

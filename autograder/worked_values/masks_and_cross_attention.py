@@ -10,9 +10,9 @@ precision printed.
 """
 import torch
 
-from .. import references
+from ..references import masks_and_cross_attention as references
 from ..mistakes import Ops
-from .simplified_attention import INPUTS
+from .inputs import INPUTS
 
 _ops = Ops()
 

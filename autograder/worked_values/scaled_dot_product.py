@@ -5,7 +5,7 @@ embedded words as assignment 01 (``simplified_attention.INPUTS``, not restated).
 """
 import torch
 
-from .simplified_attention import INPUTS, QUERY_INDEX  # noqa: F401  (the inputs of this assignment too)
+from .inputs import INPUTS, QUERY_INDEX  # noqa: F401  (the inputs of this assignment too)
 
 # Seed 001 In[18]: d_in = inputs.shape[1], d_out = 2, torch.manual_seed(123), then W_query, W_key, W_value
 # drawn in that order with torch.rand(d_in, d_out).

@@ -5,17 +5,7 @@ same numbers (to four decimals) at each step.
 """
 import torch
 
-# Seeds 000 In[14], 001 In[4], 002 In[2]: "Your journey starts with one step", embedded in 3-D.
-WORDS = ["Your", "journey", "starts", "with", "one", "step"]
-INPUTS = torch.tensor(
-    [[0.43, 0.15, 0.89],  # Your     (x^1)
-     [0.55, 0.87, 0.66],  # journey  (x^2)
-     [0.57, 0.85, 0.64],  # starts   (x^3)
-     [0.22, 0.58, 0.33],  # with     (x^4)
-     [0.77, 0.25, 0.10],  # one      (x^5)
-     [0.05, 0.80, 0.55]]  # step     (x^6)
-)
-QUERY_INDEX = 1  # the query is x^2, "journey"
+from .inputs import INPUTS, QUERY_INDEX, WORDS  # noqa: F401  (shared with later assignments)
 
 # Seed 000 In[16], seed 001 In[4], seed 002 In[3]: scores of x^2 with every input.
 ATTN_SCORES_2 = torch.tensor([0.9544, 1.4950, 1.4754, 0.8434, 0.7070, 1.0865])

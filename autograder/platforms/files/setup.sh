@@ -20,6 +20,7 @@ pip_install --index-url "${TORCH_INDEX_URL:-@TORCH_INDEX_URL@}" "@TORCH@"
 constraint="$(mktemp)"
 python3 -c "import torch; print(f'torch=={torch.__version__}')" > "$constraint"
 pip_install --constraint "$constraint" ./@WHEEL@
+chmod go-rwx ./@WHEEL@  # it holds the hidden checks: no user but root may read it (docs/sealing.md)
 rm -f "$constraint"
 python3 - <<'CHECK'
 import torch

@@ -1,0 +1,43 @@
+"""The kit's reference solutions, written with the operations of :mod:`autograder.mistakes`, one module per
+assignment that has them (07, 08); here the parts the notebooks *give*.
+
+Each function takes an :class:`~autograder.mistakes.Ops` first and computes what a TO-DO asks for
+on given inputs. The worked values (:mod:`autograder.worked_values.masks_and_cross_attention`,
+:mod:`autograder.worked_values.efficient_attention`) are these functions run with ``Ops()`` on seeded
+inputs, and the checks run them again to find which catalogued mistake a wrong answer shows. They
+live apart from the checks so that the worked values can be computed from them without a cycle, and
+one module per assignment so that a platform bundle of one assignment holds no other's.
+
+Parts the notebooks *give* (splitting heads, the feed-forward network, the layer norms) are plain
+code: a student cannot get them wrong, so no mistake is looked for there.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..mistakes import OPERATIONS
+
+LN_EPS = 1e-5  # nn.LayerNorm's and nn.TransformerDecoderLayer's default
+
+
+# --- Given in the notebooks -----------------------------------------------------------------------------------------
+
+#: the right head split and merge of assignment 05 (the notebooks give them here, so no mistake is looked for there)
+split_heads, merge_heads = OPERATIONS["split_heads"], OPERATIONS["merge_heads"]
+
+
+def linear(x: torch.Tensor, p: dict, name: str) -> torch.Tensor:
+    return F.linear(x, p[f"{name}.weight"], p.get(f"{name}.bias"))
+
+
+def feed_forward(x: torch.Tensor, p: dict) -> torch.Tensor:
+    return linear(F.relu(linear(x, p, "linear1")), p, "linear2")
+
+
+def sinusoids(num_positions: int, d_model: int) -> torch.Tensor:
+    """The sinusoidal positional encoding of assignment 06 (given in notebook 08)."""
+    angles = torch.arange(num_positions)[:, None] / 10000 ** (torch.arange(0, d_model, 2) / d_model)
+    pe = torch.zeros(num_positions, d_model)
+    pe[:, 0::2], pe[:, 1::2] = torch.sin(angles), torch.cos(angles)
+    return pe
