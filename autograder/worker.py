@@ -191,42 +191,47 @@ class Children:
     has reaped its process; a pidfd always names the same process)."""
 
     def __init__(self) -> None:
-        self.pidfds: list[int] = []
+        self.pids: dict[int, int] = {}  # pidfd -> pid
 
     def add(self, pid: int) -> None:
         self._forget_ended()
         try:
-            self.pidfds.append(os.pidfd_open(pid))
+            self.pids[os.pidfd_open(pid)] = pid
         except ProcessLookupError:  # already over
             pass
 
     def forget(self) -> None:
         """In a new child: its siblings are not its business."""
-        for fd in self.pidfds:
+        for fd in self.pids:
             os.close(fd)
-        self.pidfds = []
+        self.pids = {}
 
     def end_all(self, seconds: float = 10.0) -> None:
-        """Kill every child still running and wait for all of them. A child is PID 1 of its own namespace,
-        which the kernel empties before the child itself ends: when the wait returns, no process of any
-        notebook is left (none is handed over to init while the grader thinks the sandbox closed)."""
-        for fd in self.pidfds:
+        """Kill every child still running, with its process group, and wait for all of them. As root a child is
+        PID 1 of its own namespace, which the kernel empties before the child itself ends, and without a PID
+        namespace the processes of its uid are ended after it: when this returns, no process of any notebook is
+        left (none is handed over to init while the grader thinks the sandbox closed)."""
+        running = list(self.pids.values())
+        for fd, pid in self.pids.items():
             try:
                 signal.pidfd_send_signal(fd, signal.SIGKILL)
-            except ProcessLookupError:
+                os.killpg(pid, signal.SIGKILL)  # still its group: the child is alive, so its pid is not reused
+            except (ProcessLookupError, PermissionError):
                 pass
         deadline = time.monotonic() + seconds
-        while self.pidfds and time.monotonic() < deadline:
+        while self.pids and time.monotonic() < deadline:
             self._forget_ended(timeout=max(deadline - time.monotonic(), 0))
         self.forget()
+        for pid in running:
+            leftovers.end_processes_of_child(pid)
 
     def _forget_ended(self, timeout: float = 0) -> None:
-        if not self.pidfds:
+        if not self.pids:
             return
-        ended, _, _ = select.select(self.pidfds, [], [], timeout)  # a pidfd is readable once its process ended
+        ended, _, _ = select.select(list(self.pids), [], [], timeout)  # a pidfd is readable once its process ended
         for fd in ended:
             os.close(fd)
-        self.pidfds = [fd for fd in self.pidfds if fd not in ended]
+            del self.pids[fd]
 
 
 def child(job_fd: int, scratch: str) -> None:
