@@ -7,7 +7,8 @@ PrairieLearn (https://prairielearn.readthedocs.io/en/latest/externalGrading/): t
 goes to ``/grade/tests``, the upload to ``/grade/student``, the data object to ``/grade/data/data.json``, and
 the entrypoint named in ``info.json`` runs, made executable by the grader. Here ``/autograder`` and ``/grade``
 are temporary folders (AUTOGRADER_ROOT, GRADE_ROOT) and the image is a fresh virtual environment first on
-PATH. Used by tests/test_platforms.py and benchmarks/grade_throughput.py.
+PATH. Used by tests/test_platforms.py, tests/test_student_side.py (what a student downloads) and
+benchmarks/grade_throughput.py.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -119,3 +121,13 @@ def run_prairielearn(image: Image, question: Path, root: Path, files: dict) -> J
 def grade_id_of(test: dict) -> str:
     """The grade id in a results.json test's name, ``"<TO-DO> [<grade id>]"``."""
     return test["name"].rsplit(" [", 1)[1].rstrip("]")
+
+
+def download_client_files(question: Path, folder: Path) -> list[str]:
+    """What a student takes home from the question's page: every file its ``question.html`` offers with a
+    ``<pl-file-download>``, served from ``clientFilesQuestion/`` (the element's default directory)."""
+    names = re.findall(r'<pl-file-download file-name="([^"]+)"', (question / "question.html").read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(question / "clientFilesQuestion" / name, folder / name)
+    return names
