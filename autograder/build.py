@@ -5,13 +5,13 @@ The source notebooks are the one source of truth. ``build`` first writes, into e
 ``attention_check.py`` and the data ``<id>.checks.json``, computed from the kit's checks), so
 that every nbgrader command finds them where nbgrader looks for an assignment's files: it
 releases them to students, runs the solution with them and, when autograding, puts the
-originals back over any copy a student handed in. It also packs both files into the source notebook's
-checker-files cell (:mod:`autograder.checker_cell`), so that a released notebook opened alone writes them
-beside itself. It then regenerates the student and solution
-notebooks with ``nbgrader generate_assignment`` and ``generate_solution``. ``build --check``
-regenerates everything in a temporary folder and names every committed file that differs. Both
-first check that each source notebook's graded cells are exactly the kit's checks (ids, order,
-points, and the door each cell uses).
+originals back over any copy a student handed in. It also packs both files into the source
+notebook's checker-files cell (:mod:`autograder.checker_cell`), so that a released notebook opened
+alone writes them beside itself. It then regenerates the student and solution notebooks with
+``nbgrader generate_assignment`` and ``generate_solution``. ``build --check`` regenerates
+everything in a temporary folder and names every committed file that differs. Both first check
+that each source notebook's graded cells are exactly the kit's checks (ids, order, points, and the
+door each cell uses).
 """
 from __future__ import annotations
 
