@@ -5,11 +5,13 @@ The source notebooks are the one source of truth. ``build`` first writes, into e
 ``attention_check.py`` and the data ``<id>.checks.json``, computed from the kit's checks), so
 that every nbgrader command finds them where nbgrader looks for an assignment's files: it
 releases them to students, runs the solution with them and, when autograding, puts the
-originals back over any copy a student handed in. It then regenerates the student and solution
-notebooks with ``nbgrader generate_assignment`` and ``generate_solution``. ``build --check``
-regenerates everything in a temporary folder and names every committed file that differs. Both
-first check that each source notebook's graded cells are exactly the kit's checks (ids, order,
-points, and the door each cell uses). A source notebook whose cells call none of the kit's checks is a
+originals back over any copy a student handed in. It also packs both files into the source
+notebook's checker-files cell (:mod:`autograder.checker_cell`), so that a released notebook opened
+alone writes them beside itself. It then regenerates the student and solution notebooks with
+``nbgrader generate_assignment`` and ``generate_solution``. ``build --check`` regenerates
+everything in a temporary folder and names every committed file that differs. Both first check
+that each source notebook's graded cells are exactly the kit's checks (ids, order, points, and the
+door each cell uses). A source notebook whose cells call none of the kit's checks is a
 plain nbgrader assignment: it is generated as nbgrader generates any, and graded by nbgrader's own
 kernel. ``build`` (and ``attention-kit course init``) also registers the assignments in the course's
 gradebook, which nbgrader's release, collect and autograde need and a fresh clone does not have.
@@ -25,8 +27,9 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from . import course, nbgrader_app, public
+from . import checker_cell, course, nbgrader_app, public
 from .assignments import ASSIGNMENTS
+from .attention_check import CHECKER_FILES_CELL
 
 ENGINE = Path(__file__).with_name("attention_check.py")
 PUBLIC_DOOR, HIDDEN_DOOR = "from attention_check import check", "from autograder.notebook import check"
@@ -91,10 +94,21 @@ def student_files(assignment_id: str) -> dict[str, str]:
     return {ENGINE.name: ENGINE.read_text(), f"{assignment_id}.checks.json": public.render(ASSIGNMENTS[assignment_id])}
 
 
-def write_student_files(course_dir: Path, ids: list[str]) -> None:
+def write_student_files(course_dir: Path, ids: list[str]) -> list[Path]:
+    """The student files beside each source notebook, and packed into its checker-files cell (so that the
+    released notebook works alone); returns the files written."""
+    written = []
     for assignment_id in [i for i in ids if i in ASSIGNMENTS]:
-        for name, text in student_files(assignment_id).items():
+        files = student_files(assignment_id)
+        for name, text in files.items():
             (course_dir / "assignments" / assignment_id / name).write_text(text)
+            written.append(course_dir / "assignments" / assignment_id / name)
+        path = course.notebook_path(course_dir, "assignments", assignment_id)
+        notebook = course.read(path)
+        if checker_cell.put(notebook, files):
+            nbformat.write(notebook, str(path))
+            written.append(path)
+    return written
 
 
 def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> dict[str, Path]:
@@ -117,9 +131,7 @@ def build(root: Path, ids: list[str] | None = None) -> list[str]:
     """Regenerate release/ and solutions/ in place (all assignments, or ``ids``);
     returns the files written. Generated folders without a source are removed."""
     ids = ids or source_ids(root)
-    write_student_files(root, ids)
-    written = [str((root / "assignments" / i / name).relative_to(root))
-               for i in ids if i in ASSIGNMENTS for name in student_files(i)]
+    written = [str(path.relative_to(root)) for path in write_student_files(root, ids)]
     with tempfile.TemporaryDirectory(prefix="attention-kit-build-") as tmp:
         generated = generate(root, Path(tmp), ids)
         for folder in GENERATED:
@@ -168,13 +180,7 @@ def _stable(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def stale(root: Path) -> list[str]:
     """Committed generated files that differ from what the sources generate now."""
-    differing = []
-    for assignment_id in kit_ids(root):
-        for name, text in student_files(assignment_id).items():
-            path = root / "assignments" / assignment_id / name
-            if not path.exists() or not _same_text(path, text):
-                differing.append(f"{path.relative_to(root)}: differs from what the kit's checks give (run attention-kit "
-                                 "build)")
+    differing = stale_in_sources(root)
     with tempfile.TemporaryDirectory(prefix="attention-kit-check-") as tmp:
         generated = generate(root, Path(tmp))
         for folder in GENERATED:
@@ -192,14 +198,41 @@ def stale(root: Path) -> list[str]:
     return differing
 
 
+def stale_in_sources(root: Path) -> list[str]:
+    """What ``build`` writes into assignments/ (the student files, each notebook's checker-files cell) that
+    differs from what the kit's checks give now."""
+    differing = []
+    for assignment_id in kit_ids(root):
+        files = student_files(assignment_id)
+        for name, text in files.items():
+            path = root / "assignments" / assignment_id / name
+            if not path.exists() or not _same_text(path, text):
+                differing.append(f"{path.relative_to(root)}: differs from what the kit's checks give (run attention-kit "
+                                 "build)")
+        path = course.notebook_path(root, "assignments", assignment_id)
+        notebook = course.read(path)
+        checker_cell.put(notebook, files)
+        if not _same_text(path, nbformat.writes(notebook)):
+            differing.append(f"{path.relative_to(root)}: its {CHECKER_FILES_CELL} cell differs from what the kit's "
+                             "checks give (run attention-kit build)")
+    return differing
+
+
 def _same_text(path: Path, text: str) -> bool:
-    """Notebooks compared without what legitimately varies between runs; check data compared as numbers
-    (another CPU may round the last bit of a float32 differently); anything else byte for byte."""
-    if path.suffix == ".ipynb":
-        return _comparable(path.read_text()) == _comparable(text)
-    if path.name.endswith(".checks.json"):
-        return _same_numbers(json.loads(path.read_text()), json.loads(text))
-    return path.read_text() == text
+    return _same_content(path.name, path.read_text(), text)
+
+
+def _same_content(name: str, old: str, new: str) -> bool:
+    """Notebooks compared without what legitimately varies between runs, and the files packed in their
+    checker-files cell compared as files; check data compared as numbers (another CPU may round the last bit
+    of a float32 differently); anything else byte for byte."""
+    if name.endswith(".ipynb"):
+        (old_notebook, old_files), (new_notebook, new_files) = _comparable(old), _comparable(new)
+        return old_notebook == new_notebook and old_files.keys() == new_files.keys() and all(
+            _same_content(packed, old_files[packed], new_files[packed]) for packed in old_files)
+    if name.endswith(".checks.json"):
+        return _same_numbers(json.loads(old), json.loads(new))
+    return old == new
 
 
 #: relative tolerance of a stored number: an expected value, or a catalogued mistake's output ("variants")
@@ -221,13 +254,18 @@ def _same_numbers(a, b, tolerance: float = SAME_NUMBER) -> bool:
     return a == b
 
 
-def _comparable(text: str) -> str:
-    """The notebook without what legitimately varies between runs (see :func:`_stable`),
-    nor the bytes of images (fonts and renderers differ between machines)."""
+def _comparable(text: str) -> tuple[str, dict[str, str]]:
+    """The notebook without what legitimately varies between runs (see :func:`_stable`), nor the bytes of
+    images (fonts and renderers differ between machines), nor the packed files of its checker-files cell
+    (compressors differ too): those are returned apart, unpacked."""
     notebook = _stable(nbformat.reads(text, as_version=4))
+    packed = checker_cell.find(notebook)
+    files = checker_cell.files_in(packed.source) if packed is not None else {}
+    if packed is not None:
+        packed.source = checker_cell.without_payload(packed.source)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             for mime in list(output.get("data", {})):
                 if mime.startswith("image/"):
                     output["data"][mime] = "<image>"
-    return json.dumps(notebook, sort_keys=True)
+    return json.dumps(notebook, sort_keys=True), files

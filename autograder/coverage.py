@@ -19,20 +19,20 @@ import nbformat
 
 from . import compare, course, public
 from .assignments import ASSIGNMENTS
-from .attention_check import InKernel, is_test_cell, source_of
+from .attention_check import InKernel, runs_before_checking, source_of
 from .framework import run_check
 from .mistakes import CATALOG
 
 
 def namespace_of(notebook: nbformat.NotebookNode) -> dict:
-    """The notebook's code cells (check cells left out) run with exec in a fresh namespace: what a check sees
+    """The notebook's code cells (:func:`runs_before_checking`) run with exec in a fresh namespace: what a check sees
     of a kernel, since it only calls the functions the cells define. For trusted notebooks (the reference)."""
     import matplotlib
 
     matplotlib.use("Agg")  # this process only: an MPLBACKEND in its environment would reach every kernel it starts
     namespace: dict = {"__name__": "__notebook__"}
     for cell in notebook.cells:
-        if cell.cell_type == "code" and not is_test_cell(cell):
+        if runs_before_checking(cell):
             source = "\n".join(line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
             try:
                 with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):

@@ -20,7 +20,7 @@ import nbformat
 
 from . import course, repair
 from .assignments import ASSIGNMENTS
-from .attention_check import cell_label, notes_on_cells
+from .attention_check import cell_label, notes_on_cells, runs_before_checking
 from .framework import Assignment, CheckResult, not_run, run_check, ungradable
 from .sandbox import Execution, ExecutionReport, Limits, RemoteStudent, Sandbox
 
@@ -184,9 +184,9 @@ class RestoreChecks:
 
 
 def cells_to_run(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
-    """(index, source) of the notebook's code cells but the test cells: what runs in the sandbox."""
-    return [(i, "".join(c.get("source", ""))) for i, c in enumerate(notebook.cells)
-            if c.get("cell_type") == "code" and not course.is_test_cell(c)]
+    """(index, source) of the notebook's code cells but the test cells and the cell that writes the checker's
+    files (:func:`runs_before_checking`): what runs in the sandbox."""
+    return [(i, "".join(c.get("source", ""))) for i, c in enumerate(notebook.cells) if runs_before_checking(c)]
 
 
 class Execute:

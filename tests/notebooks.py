@@ -5,6 +5,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import checker_cell
+
 from . import samples
 from .conftest import ROOT
 
@@ -16,9 +18,12 @@ def reference() -> nbformat.NotebookNode:
 
 
 def with_cell(source: str, position: int = 2, notebook: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
-    """The notebook with an extra code cell (a student's own) at ``position``."""
+    """The notebook with an extra code cell (a student's own) at ``position``, counted without the folded
+    checker-files cell (2: after the given imports)."""
     notebook = nbformat.from_dict(notebook if notebook is not None else reference())
-    notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
+    checker_files = checker_cell.find(notebook)
+    before = checker_files is not None and notebook.cells.index(checker_files) < position
+    notebook.cells.insert(position + before, nbformat.v4.new_code_cell(source))
     return notebook
 
 

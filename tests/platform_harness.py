@@ -9,8 +9,8 @@ the entrypoint named in ``info.json`` runs, made executable by the grader. Here 
 are temporary folders (AUTOGRADER_ROOT, GRADE_ROOT) and the image is a fresh virtual environment first on
 PATH, made from a Python every user can read (as the platforms' images have), in a folder every user can reach.
 Both platforms run the grader as root in Docker without CAP_SYS_ADMIN: ``drop_sys_admin`` runs the job so
-(``capsh --drop=cap_sys_admin``), where the sandbox can make no namespace. Used by tests/test_platforms.py and
-benchmarks/grade_throughput.py.
+(``capsh --drop=cap_sys_admin``), where the sandbox can make no namespace. Used by tests/test_platforms.py,
+tests/test_student_side.py (what a student downloads) and benchmarks/grade_throughput.py.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -131,3 +132,13 @@ def run_prairielearn(image: Image, question: Path, root: Path, files: dict, drop
 def grade_id_of(test: dict) -> str:
     """The grade id in a results.json test's name, ``"<TO-DO> [<grade id>]"``."""
     return test["name"].rsplit(" [", 1)[1].rstrip("]")
+
+
+def download_client_files(question: Path, folder: Path) -> list[str]:
+    """What a student takes home from the question's page: every file its ``question.html`` offers with a
+    ``<pl-file-download>``, served from ``clientFilesQuestion/`` (the element's default directory)."""
+    names = re.findall(r'<pl-file-download file-name="([^"]+)"', (question / "question.html").read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copyfile(question / "clientFilesQuestion" / name, folder / name)
+    return names

@@ -1,13 +1,17 @@
 """The generated notebooks: in sync with their sources, and holding what they should."""
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
+import shutil
+import zlib
 
 import nbformat
 import pytest
 
-from autograder import build, course
+from autograder import build, checker_cell, course
 from autograder.assignments import ASSIGNMENTS
 
 from .conftest import ROOT, run_kit
@@ -90,3 +94,28 @@ def test_stored_numbers_are_compared_tightly_and_a_mistakes_output_to_another_cp
     moved = {"expect": {"value": [0.50001, 2.0], "variants": [["sum_instead_of_softmax", [-32.62171936]]]}}
     assert build._same_numbers(other_cpu, committed)
     assert not build._same_numbers(moved, committed)
+
+
+def test_build_check_names_a_checker_files_cell_out_of_date_however_its_files_were_compressed(tmp_path):
+    assignment_id = IDS[0]
+    shutil.copytree(ROOT / "assignments" / assignment_id, tmp_path / "assignments" / assignment_id)
+    path = course.notebook_path(tmp_path, "assignments", assignment_id)
+    assert build.stale_in_sources(tmp_path) == []
+
+    def rewrite(edit) -> list[str]:
+        notebook = course.read(path)
+        cell = checker_cell.find(notebook)
+        files = checker_cell.files_in(cell.source)
+        packed = base64.b64encode(zlib.compress(json.dumps(edit(files)).encode(), 1)).decode()
+        cell.source = checker_cell.PAYLOAD.sub(lambda _: f'_write_checker_files("""\n{packed}\n""")', cell.source)
+        nbformat.write(notebook, str(path))
+        return build.stale_in_sources(tmp_path)
+
+    assert rewrite(lambda files: files) == []  # another compressor, the same files
+    stale = [f"assignments/{assignment_id}/{assignment_id}.ipynb: its checker-files cell differs from what the "
+             "kit's checks give (run attention-kit build)"]
+    assert rewrite(lambda files: {**files, "attention_check.py": files["attention_check.py"] + "# edited\n"}) == stale
+    notebook = course.read(path)
+    notebook.cells.remove(checker_cell.find(notebook))
+    nbformat.write(notebook, str(path))
+    assert build.stale_in_sources(tmp_path) == stale

@@ -2,8 +2,9 @@
 
 Students receive ``release/<id>/`` whole (nbgrader's ``release_assignment`` and ``fetch_assignment``
 copy the folder). No line of a solution region or of a hidden test cell may appear in any file
-there, unless the released notebook itself shows it (a function's signature around a TO-DO); the
-generic checker imports nothing of the kit; the check data holds no hidden check.
+there, nor in the files packed into a released notebook's checker-files cell, unless the released
+notebook itself shows it (a function's signature around a TO-DO); the packed files are the folder's
+own; the generic checker imports nothing of the kit; the check data holds no hidden check.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import build, course
+from autograder import build, checker_cell, course
 from autograder.assignments import ASSIGNMENTS
 
 from .conftest import ROOT
@@ -41,9 +42,29 @@ def secret_lines(notebook: nbformat.NotebookNode) -> set[str]:
     return lines
 
 
-def released_lines(path: Path) -> set[str]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+def lines_of(text: str) -> set[str]:
     return {normalised(line) for line in text.replace("\\n", "\n").splitlines()}
+
+
+def released_lines(path: Path) -> set[str]:
+    return lines_of(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def packed_files(notebook: Path) -> dict[str, str]:
+    """The files a released notebook's checker-files cell writes when it is opened alone."""
+    return checker_cell.files_in(checker_cell.find(course.read(notebook)).source)
+
+
+def released_texts() -> dict[str, str]:
+    """Every file under release/, and every file packed into a released notebook."""
+    texts = {}
+    for path in sorted((ROOT / "release").rglob("*")):
+        if path.is_file():
+            texts[str(path.relative_to(ROOT))] = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".ipynb":
+                texts.update({f"{path.relative_to(ROOT)} (packed {name})": text
+                              for name, text in packed_files(path).items()})
+    return texts
 
 
 def test_the_scan_sees_secret_lines_at_all():
@@ -52,12 +73,20 @@ def test_the_scan_sees_secret_lines_at_all():
         assert len(secret_lines(course.read(course.notebook_path(ROOT, "assignments", assignment_id)))) > 5
 
 
+def test_the_scan_sees_a_secret_line_packed_into_a_checker_files_cell():
+    secrets = secret_lines(course.read(course.notebook_path(ROOT, "assignments", IDS[0])))
+    secret = sorted(secrets)[0]
+    code = checker_cell.source({"attention_check.py": f"x = 1\n    {secret}\n"})
+    assert secret not in lines_of(code) and secret in lines_of(checker_cell.files_in(code)["attention_check.py"])
+
+
 @pytest.mark.parametrize("assignment_id", IDS)
 def test_no_file_under_release_holds_a_line_of_a_solution_or_hidden_test(assignment_id):
     secrets = secret_lines(course.read(course.notebook_path(ROOT, "assignments", assignment_id)))
     shown = released_lines(course.notebook_path(ROOT, "release", assignment_id))
-    leaks = {str(path.relative_to(ROOT)): sorted((secrets - shown) & released_lines(path))
-             for path in (ROOT / "release").rglob("*") if path.is_file()}
+    texts = released_texts()
+    assert len([name for name in texts if "(packed " in name]) == 2 * len(IDS)  # the scan sees the packed files
+    leaks = {name: sorted((secrets - shown) & lines_of(text)) for name, text in texts.items()}
     assert {name: lines for name, lines in leaks.items() if lines} == {}
 
 
@@ -67,6 +96,8 @@ def test_a_released_folder_is_the_notebook_the_generic_checker_and_its_data(assi
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{assignment_id}.ipynb", *build.student_files(assignment_id)])
     assert (folder / "attention_check.py").read_text() == build.ENGINE.read_text()
+    notebook = folder / f"{assignment_id}.ipynb"
+    assert packed_files(notebook) == {name: (folder / name).read_text() for name in build.student_files(assignment_id)}
 
 
 def test_the_generic_checker_imports_nothing_of_the_kit():

@@ -54,6 +54,7 @@ class Lab:
     cells: int  # how many cells the notebook has
     todo: int  # index of the TO-DO cell under test
     check: int  # index of its check cell
+    checker_files: int  # index of the cell that writes the checker's files (folded)
 
 
 def student_copy(folder: Path) -> Path:
@@ -126,7 +127,8 @@ def lab(tmp_path_factory) -> Lab:
         cells = course.read(notebook).cells
         todo = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("solution") and TODO in c.source)
         check = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("grade_id") == CHECK)
-        yield Lab(f"{root}/lab/tree/{notebook.name}?token={token}", notebook, len(cells), todo, check)
+        checker_files = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("grade_id") == "checker-files")
+        yield Lab(f"{root}/lab/tree/{notebook.name}?token={token}", notebook, len(cells), todo, check, checker_files)
     finally:
         server.terminate()
         try:
@@ -165,6 +167,8 @@ def test_student_writes_a_todo_reads_the_diagnosis_fixes_it_and_validates(browse
         cells = page.locator(".jp-Notebook .jp-Cell")
         cells.nth(lab.cells - 1).wait_for(state="attached", timeout=60_000)
         assert cells.count() == lab.cells, "every cell is in the page, in notebook order"
+        placeholders = [cells.nth(i).locator(".jp-InputPlaceholder").count() for i in (lab.checker_files, lab.todo)]
+        assert placeholders == [1, 0], "the checker-files cell is folded away, the TO-DO is not"
         write_answer(page, lab, WRONG)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Above Selected Cell").click()

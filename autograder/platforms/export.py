@@ -5,8 +5,9 @@ Gradescope (https://gradescope-autograders.readthedocs.io/en/latest/specs/): a z
 
 PrairieLearn (https://prairielearn.readthedocs.io/en/latest/externalGrading/ and .../question/): a question
 folder: ``info.json`` (``gradingMethod: External`` and its ``externalGradingOptions``), ``question.html``
-(``pl-file-download`` of the blank notebook, ``pl-file-upload``, ``pl-external-grader-results``),
-``clientFilesQuestion/<id>.ipynb``, ``tests/`` (the entrypoint ``run`` and ``course/...``; PrairieLearn
+(``pl-file-download`` of the release folder's files, ``pl-file-upload``, ``pl-external-grader-results``),
+``clientFilesQuestion/`` (the release folder: the notebook, ``attention_check.py`` and ``<id>.checks.json``,
+each offered by a ``pl-file-download``), ``tests/`` (the entrypoint ``run`` and ``course/...``; PrairieLearn
 copies it to ``/grade/tests``), and ``image/`` (a ``Dockerfile`` based on ``prairielearn/grader-python``,
 ``setup.sh`` and the wheel) to build the grading image from.
 
@@ -111,13 +112,25 @@ def prairielearn_question(out: Path, notebook: Path, wheel: Path, values: dict) 
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(text)
     (out / prairielearn.TESTS / ENTRYPOINT).chmod(0o755)
-    for target in (out / "clientFilesQuestion" / notebook.name, out / prairielearn.COURSE / course_notebook(assignment_id)):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(notebook, target)
+    for handout in handout_files(notebook):  # what question.html offers the student
+        (out / "clientFilesQuestion").mkdir(exist_ok=True)
+        shutil.copyfile(handout, out / "clientFilesQuestion" / handout.name)
+    (out / prairielearn.COURSE / course_notebook(assignment_id)).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, out / prairielearn.COURSE / course_notebook(assignment_id))
     for old in (out / "image").glob("*.whl"):
         old.unlink()
     shutil.copyfile(wheel, out / "image" / wheel.name)
     return out
+
+
+def handout_files(notebook: Path) -> list[Path]:
+    """The release folder a student works in: the notebook, the checker its check cells import, its data."""
+    assignment_id = notebook.stem
+    files = [notebook, notebook.with_name("attention_check.py"), notebook.with_name(f"{assignment_id}.checks.json")]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise ExportError(f"{', '.join(missing)} missing: run `attention-kit build {assignment_id}` first")
+    return files
 
 
 def course_notebook(assignment_id: str) -> Path:

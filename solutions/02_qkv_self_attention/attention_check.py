@@ -15,7 +15,8 @@ grader runs these same functions for the public checks, so a check grades the
 same in your notebook, from your terminal and when the course grades it (where
 hidden checks on fresh inputs are added).
 
-The file is a verbatim copy of the kit's ``autograder/attention_check.py``.
+The file is a verbatim copy of the kit's ``autograder/attention_check.py``. The notebook carries a
+copy of it and of its data too: its first code cell writes them beside it when they are missing.
 """
 from __future__ import annotations
 
@@ -863,6 +864,17 @@ def is_test_cell(cell: dict) -> bool:
     return "attention_check import" in source_of(cell) or "autograder.notebook" in source_of(cell)
 
 
+#: grade id of the given cell that writes this file and its data beside a notebook opened without them
+CHECKER_FILES_CELL = "checker-files"
+
+
+def runs_before_checking(cell: dict) -> bool:
+    """A code cell a checker runs to get the notebook's functions: every one but the check cells, and the
+    cell that writes the checker's files (a checker already has them; run elsewhere it would write them there)."""
+    return (cell.get("cell_type") == "code" and not is_test_cell(cell)
+            and nbgrader_meta(cell).get("grade_id") != CHECKER_FILES_CELL)
+
+
 def cell_label(cells: list, index: int) -> str:
     """How a report names a cell: its number and whose it is."""
     if not 0 <= index < len(cells):
@@ -927,7 +939,7 @@ def table(name: str, assignment: str, results: list[Result], notes: Iterable[str
 # ====================================================================== from a terminal
 
 def run_notebook(cells: list) -> tuple[dict, list[tuple[int, str, str]]]:
-    """Run the notebook's code cells but the check cells, in order, in a fresh IPython shell.
+    """Run the notebook's code cells (:func:`runs_before_checking`), in order, in a fresh IPython shell.
 
     Returns the notebook's namespace and the cells that raised. Plots are drawn off-screen."""
     import os
@@ -938,7 +950,7 @@ def run_notebook(cells: list) -> tuple[dict, list[tuple[int, str, str]]]:
     shell = InteractiveShell.instance()
     problems = []
     for index, cell in enumerate(cells):
-        if cell.get("cell_type") != "code" or is_test_cell(cell):
+        if not runs_before_checking(cell):
             continue
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             outcome = shell.run_cell(source_of(cell), store_history=False, silent=True)
@@ -948,6 +960,28 @@ def run_notebook(cells: list) -> tuple[dict, list[tuple[int, str, str]]]:
     return shell.user_ns, problems
 
 
+def declared_assignment(notebook: dict) -> str | None:
+    """The assignment id a released notebook carries in its metadata (kept when the file is renamed)."""
+    metadata = notebook.get("metadata") if isinstance(notebook, dict) else None
+    kit = metadata.get("attention_kit") if isinstance(metadata, dict) else None
+    return kit.get("assignment") if isinstance(kit, dict) else None
+
+
+def notebooks_of(folder: Path, checks: list[Checks]) -> list[Path]:
+    """The folder's notebooks of these assignments: by the id in their metadata, so that a renamed copy
+    ("Copy of 01_simplified_attention.ipynb") is found, or else by their file name; the original names first."""
+    ids = {c.assignment for c in checks}
+    found = []
+    for path in sorted(folder.glob("*.ipynb"), key=lambda p: (p.stem not in ids, p.name)):
+        try:
+            declared = declared_assignment(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, ValueError):
+            declared = None
+        if declared in ids or path.stem in ids:
+            found.append(path)
+    return found
+
+
 def self_check(path: Path, checks: list[Checks]) -> tuple[str, int]:
     """The report and exit code (0 all public checks pass, 1 some fail, 2 cannot check) of one notebook."""
     try:
@@ -955,7 +989,7 @@ def self_check(path: Path, checks: list[Checks]) -> tuple[str, int]:
         cells = notebook["cells"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         return f"{path.name}: cannot be checked: it is not a readable notebook ({type(exc).__name__}).", 2
-    declared = (notebook.get("metadata") or {}).get("attention_kit", {}).get("assignment")
+    declared = declared_assignment(notebook)
     mine = next((c for c in checks if c.assignment == declared), checks[0] if len(checks) == 1 else None)
     if mine is None:
         return (f"{path.name}: cannot be checked: it is not one of this folder's assignments "
@@ -967,17 +1001,18 @@ def self_check(path: Path, checks: list[Checks]) -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python attention_check.py [NOTEBOOK ...]``: check the notebooks (default: this folder's)."""
+    """``python attention_check.py [NOTEBOOK ...]``: check the notebooks (default: this folder's notebooks of
+    its assignments, renamed or not)."""
     argv = sys.argv[1:] if argv is None else argv
     if any(arg in {"-h", "--help"} for arg in argv):
         print(__doc__)
         return 0
     checks = _checks_beside_me()
-    folder = Path(__file__).resolve().parent
-    paths = [Path(a) for a in argv] or [folder / f"{c.assignment}.ipynb" for c in checks
-                                         if (folder / f"{c.assignment}.ipynb").exists()]
+    paths = [Path(a) for a in argv] or notebooks_of(Path(__file__).resolve().parent, checks)
     if not paths:
-        print("No notebook to check: give its path (python attention_check.py NOTEBOOK.ipynb).")
+        print(f"No notebook of {', '.join(c.assignment for c in checks) or 'this assignment'} beside "
+              "attention_check.py: give its path (python attention_check.py NOTEBOOK.ipynb). In Colab, run the "
+              "notebook's check cells instead (the notebook is not on the machine's disk there).")
         return 2
     codes = []
     for path in paths:
