@@ -34,7 +34,6 @@ ORDER = ["docs/nbgrader-jupyterhub.md", "docs/term.md", "docs/customizing.md",
          "docs/gradescope-prairielearn.md", "docs/development.md", "README.md"]
 PAGES = sorted({*ORDER, *(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))})
 #: pages other helpers write; linked from here before they exist in this branch
-ELSEWHERE = {"students.md", "sealing.md"}
 BLOCK = re.compile(r"(?:<!-- not run by the suite: (?P<why>[^>]+?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$",
                    re.S | re.M)
 PLAIN = "quiz"  # the plain nbgrader assignment of docs/customizing.md
@@ -106,12 +105,12 @@ def test_every_command_of_the_page_runs_as_written(clone, page):
 def test_every_page_with_commands_is_run_and_only_bash_blocks_are_commands():
     assert {p for p in PAGES if bash(p)} <= set(ORDER)
     for page in PAGES:
-        assert {b.lang for b in blocks(page)} <= {"bash", "text"}, f"{page}: a block that is neither bash nor text"
+        assert {b.lang for b in blocks(page)} <= {"bash", "text", "powershell"}, f"{page}: a block of another kind"
 
 
 def test_the_few_blocks_not_run_say_why():
     skipped = {page: [b for b in blocks(page) if b.skipped] for page in PAGES}
-    assert sum(map(len, skipped.values())) <= 3, skipped
+    assert sum(map(len, skipped.values())) <= 4, skipped  # the quick start, two slow ones run once elsewhere, an install
     assert all(len(b.skipped) > 20 for found in skipped.values() for b in found)
 
 
@@ -126,7 +125,7 @@ def test_links_lead_to_pages_and_no_path_leaves_the_repository():
         text = (ROOT / page).read_text()
         assert "/work/" not in text and "../shared" not in text and "seeds/" not in text, page
         for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
-            if not target.startswith("http") and Path(target).name not in ELSEWHERE:
+            if not target.startswith("http") :
                 assert ((ROOT / page).parent / target).exists(), f"{page}: {target} does not exist"
 
 
