@@ -1,16 +1,15 @@
 """attention-kit: attention-mechanism exercises and their autograder.
 
-The pieces, in the order a submission meets them:
+The pieces, in the order a submission meets them (docs/design.md, docs/development.md):
 
-- ``probes`` and ``wire``: what runs next to the student's code. A probe calls the
-  student's function on inputs it is given and sends back plain numbers.
-- ``framework``, ``compare``, ``mistakes``, ``worked_values`` and ``assignments``:
-  the checks. They live in the grader's process, own every expected value and
-  decide pass or fail.
-- ``student``: the handle a check uses to reach the student's code, either in the
-  same kernel (nbgrader test cells) or in a sandboxed process (``sandbox``).
-- ``pipeline``: load notebook -> restore checks -> execute -> collect -> diagnose
-  -> report, used by ``attention-kit check``/``grade`` and by ``pytest autograder``.
+- ``pipeline``: read the notebook, know its assignment, repair its nbgrader metadata (``repair``), restore the
+  given cells, run it in the sandbox, run the checks, diagnose; every door (``cli``, ``nbgrader_hooks``,
+  ``pytest_plugin``, ``platforms``) grades through its one ``Contract``.
+- ``sandbox``, ``worker``, ``isolation``, ``syscall_filter``, ``leftovers``, ``channel``: the student's code runs
+  in a sealed child of a warm zygote and answers probes with plain numbers (``attention_check`` holds the probes).
+- ``framework``, ``compare``, ``mistakes``, ``assignments``, ``worked_values``, ``references``: the checks. They
+  live in the grader's process, own every expected value and decide pass or fail.
+- ``grading``, ``ledger``, ``report``, ``class_report``: a class graded, resumably, with feedback and a report.
 """
 
 __version__ = "0.1.0"

@@ -54,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
                    help="print a Gradescope-style results object (a list of them for several notebooks) instead "
                         "of the table (default: off)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds for the whole notebook (default 60)")
+    p.add_argument("--course", help="the course folder whose source notebooks repair and restore the given cells "
+                                    "(default: the nearest folder up from here holding nbgrader_config.py and "
+                                    "assignments/)")
 
     p = command("grade", "grade notebooks with every check, hidden ones included",
                 "Writes OUT/grades.csv, a Gradescope-style JSON and a feedback page per submission, and "
@@ -144,7 +147,7 @@ def register(root: Path, ids: list[str] | None = None) -> int:
 
 def cmd_check(args) -> int:
     """Exit 0 when every public check passes, 1 when one fails, 2 when a notebook cannot be checked."""
-    root = course.course_root()
+    root = course.course_root(args.course)
     contract = pipeline.Contract(Limits.for_notebook(args.timeout), hidden=False, root=root,
                                  hide=tuple(pipeline.secrets(root, [path.parent for path in args.notebooks])))
     with Sandbox() as sandbox:
@@ -173,7 +176,7 @@ def cmd_grade(args) -> int:
                                 out=args.out, targets=args.submissions, force=args.force)
     page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
                               workers=args.workers)
-    print(grading.class_report(outcome.results))
+    print(grading.class_summary(outcome.results))
     print(f"\n{_what_was_graded(outcome, args.out)}")
     changed = args.out / "changes.csv"
     print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
@@ -210,7 +213,7 @@ def cmd_regrade_changes(args) -> int:
               f"nbgrader autograde: {', '.join(students)}.")
     moved = len({(r["student"], r["assignment"]) for r in rows})
     print(f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
-          f"{'s' if moved != 1 else ''} moved: see {root / regrade.RECORDS / 'changes.csv'}" if rows else
+          f"{'s' if moved != 1 else ''} moved: see {root / course.RECORDS / 'changes.csv'}" if rows else
           "No points moved.")
     return EXIT_OK
 

@@ -8,6 +8,9 @@ import nbformat
 
 from .attention_check import is_test_cell, nbgrader_meta  # noqa: F401  (the course's vocabulary)
 
+#: the folder of an nbgrader course where the kit keeps its own results of `nbgrader autograde` (and their history)
+RECORDS = "attention-kit"
+
 
 def course_root(explicit: str | os.PathLike | None = None) -> Path:
     """``explicit``, else the nearest folder up from here with an ``nbgrader_config.py``,

@@ -25,16 +25,18 @@ class Found:
 
 
 def find_submissions(targets: list[Path]) -> list[Found]:
-    """Notebooks named directly, in a flat folder, or in nbgrader's ``submitted/<student>/<assignment>/``."""
+    """Notebooks named directly, in a flat folder, or in nbgrader's ``submitted/<student>/<assignment>/``. In
+    nbgrader's layout, as nbgrader grades it: the notebook named after the assignment (a student's extra copies,
+    "Copy of ...", are not graded), and a folder without it is graded as a notebook that is missing."""
     found: list[Found] = []
     for target in targets:
         if target.is_file():
             found.append(Found(target, target.stem))
         elif target.is_dir():
             flat = sorted(p for p in target.glob("*.ipynb") if p.is_file())
-            nested = sorted(p for p in target.glob("*/*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            nested = sorted({p.parent for p in target.glob("*/*/*.ipynb") if ".ipynb_checkpoints" not in p.parts})
             found += [Found(p, p.stem) for p in flat]
-            found += [Found(p, p.parent.parent.name, p.parent.name) for p in nested]
+            found += [Found(folder / f"{folder.name}.ipynb", folder.parent.name, folder.name) for folder in nested]
         else:
             found.append(Found(target, target.stem))  # graded as unreadable, with its reason
     return found
@@ -42,7 +44,7 @@ def find_submissions(targets: list[Path]) -> list[Found]:
 
 @dataclass
 class Outcome:
-    results: list[dict]  # every submission's result, in input order
+    results: list[dict]  # every submission's result, in input order (but one whose result could not be written)
     graded: int  # how many were graded in this run (the others were read back)
 
 
@@ -73,15 +75,20 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
         with Sandbox() as sandbox:
             def one(index: int) -> None:
                 item = found[index]
+                handed_in = dataclasses.replace(contract, assignment=item.assignment,
+                                                required=item.assignment is not None)  # as nbgrader grades it
                 try:
-                    sub = dataclasses.replace(contract, assignment=item.assignment).grade(item.path, item.student,
-                                                                                           sandbox)
+                    sub = handed_in.grade(item.path, item.student, sandbox)
                 except Exception as exc:  # a bug of the grader's must cost one notebook, not the batch
                     sub = Submission(item.path, item.student, problem=f"the grader failed on this notebook "
                                                                       f"({type(exc).__name__}: {exc})")
                 if stopping.is_set():  # interrupted (Ctrl-C) while it ran: its grading may be cut short
                     return
-                results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())))
+                try:
+                    results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())))
+                except OSError as exc:  # a full disk, say: this result is lost (a rerun grades it), not the batch
+                    print(f"could not write the result of {item.path}: {exc}", file=sys.stderr)
+                    return
                 progress.advance()
                 sheet.update()
 
@@ -93,8 +100,9 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
                 pool.shutdown(wait=True, cancel_futures=True)
         progress.finish()
     sheet.write()
-    ledger.write_changes(out, ledger.changes(out, results))
-    return Outcome(results, len(left))
+    done = [result for result in results if result is not None]  # None: its result could not be written
+    ledger.write_changes(out, ledger.changes(out, done))
+    return Outcome(done, len(left))
 
 
 def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None) -> dict:
@@ -141,7 +149,7 @@ def write_grades(results: list[dict], out: Path) -> None:
     ledger.write_atomically(out / "grades.csv", text.getvalue())
 
 
-def class_report(results: list[dict]) -> str:
+def class_summary(results: list[dict]) -> str:
     """The instructor's summary: one line per submission, then how each check went."""
     width = max((len(r["student"]) for r in results), default=7)
     a_width = max((len(r["assignment"]) for r in results if r["assignment"]), default=10)

@@ -14,7 +14,7 @@ PrairieLearn give a submission:
 - a uid and gid of its own, from a range that owns no file, no supplementary group, no
   capability and no way to gain one (no_new_privs): host files are read as "others";
 - a cap on its processes and threads (RLIMIT_NPROC counts them per uid, and the uid is
-  its alone), and a system-call filter that refuses new namespaces and mounts.
+  its alone), and a system-call filter that refuses new namespaces, mounts and every socket but AF_UNIX.
 
 Where a protection cannot be applied, another takes its place (docs/sealing.md):
 

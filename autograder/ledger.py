@@ -18,11 +18,11 @@ from pathlib import Path
 
 import autograder
 
-from .assignments import ASSIGNMENTS, MODULES
+from .assignments import ASSIGNMENTS
+from .kit_sources import KIT, needed_modules
 
 #: the code every check runs through: a change here may move any check's points
-SHARED = ("framework.py", "compare.py", "mistakes.py", "attention_check.py", "public.py", "references.py",
-          "assignments/fresh.py")
+SHARED = ("framework.py", "compare.py", "mistakes.py", "attention_check.py", "public.py")
 CHANGES = "changes.csv"
 CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "old_message", "new_message"]
 
@@ -30,18 +30,15 @@ CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "
 @functools.cache
 def fingerprint(assignment_id: str | None) -> str:
     """A hash of what grades ``assignment_id``: the kit's version, its checks (grade id, points, TO-DO), the source
-    of its checks and worked values, and the shared checking code."""
-    kit = Path(autograder.__file__).resolve().parent
+    of its checks and of every module of the kit they import (worked values, references, shared helpers), and the
+    shared checking code."""
     digest = hashlib.sha256(autograder.__version__.encode())
-    files = [kit / name for name in SHARED]
-    module = next((m for m in MODULES if m.ASSIGNMENT.id == assignment_id), None)
-    if module is not None:
-        name = module.__name__.rsplit(".", 1)[1]
-        files += [kit / "assignments" / f"{name}.py", kit / "worked_values" / f"{name}.py"]
+    files = {KIT / name for name in SHARED} | needed_modules(assignment_id or "")
+    if assignment_id in ASSIGNMENTS:
         for check in ASSIGNMENTS[assignment_id].checks:
             digest.update(f"{check.grade_id}:{check.points!r}:{check.hidden}:{check.todo}\n".encode())
-    for path in files:
-        digest.update(path.read_bytes() if path.exists() else b"")
+    for path in sorted(files):
+        digest.update(str(path.relative_to(KIT)).encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return digest.hexdigest()[:16]
 
 

@@ -35,7 +35,7 @@ from traitlets import Float, Integer
 from . import pipeline, repair
 from .assignments import ASSIGNMENTS
 from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
-from .nbgrader_reading import RECORDS, RepairingExporter, keep_result, submissions, submitted
+from .nbgrader_reading import RepairingExporter, keep_result, submissions, submitted
 from .sandbox import Limits, shared
 
 
@@ -84,7 +84,7 @@ class Grader:
         cells restored from the course's source notebooks, as nbgrader restores them from its gradebook), or a
         file that cannot be graded (``problem``: 0 on every check, with the reason)."""
         contract = pipeline.Contract(self.limits, root=self.root if path else None, assignment=assignment,
-                                     required=True, hide=(*pipeline.secrets(self.root), self.root / RECORDS),
+                                     required=True, hide=tuple(pipeline.secrets(self.root)),
                                      capture=True)
         sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
         return pipeline.run(sub, contract.reading() + contract.grading(shared()))

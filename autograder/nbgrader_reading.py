@@ -18,12 +18,12 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.base import NbGraderException
 
 from . import ledger, pipeline, report
+from .course import RECORDS
 from .assignments import ASSIGNMENTS
 from .sandbox import Limits
 
 
 #: the kit's records of what nbgrader autograde graded, in the course folder (``attention-kit regrade-changes``)
-RECORDS = "attention-kit"
 
 
 def submitted(exporter, graded: dict) -> Path:

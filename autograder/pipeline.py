@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import sys
 import time
 from dataclasses import dataclass, field
@@ -212,18 +213,24 @@ CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "isolation.py",
 
 
 def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
-    """What a submission's process must not read while it is graded: the course's sources, solutions and
-    gradebook, the other submissions, and every part of the kit the child does not run (checks, references,
-    expected values, and their compiled copies in __pycache__)."""
+    """What a submission's process must not read while it is graded: the course's sources, solutions, gradebook
+    and the kit's results kept under nbgrader, the other submissions, and every part of the kit the child does
+    not run (checks, references, expected values, and their compiled copies in __pycache__).
+
+    A folder of submissions that other users share (world-writable, like /tmp), the root or the home folder is not
+    hidden whole (without namespaces that would change its modes for everyone): its notebooks are."""
     import autograder
 
     kit = Path(autograder.__file__).resolve().parent
     course_files = [root / name for name in ("assignments", "solutions", "submitted", "autograded", "feedback",
-                                             "gradebook.db")]
+                                             "gradebook.db", course.RECORDS)]
     needed = (kit, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())
     folders = {p.resolve() for p in submissions if p.is_dir()}
     folders = {f for f in folders if not any(f == n or f in n.parents for n in needed)}  # never the kit or Python
-    return [*course_files, *sorted(folders), *sorted(p for p in kit.iterdir() if p.name not in CHILD_SIDE)]
+    shared = {f for f in folders if f in (Path("/"), Path.home().resolve()) or f.stat().st_mode & stat.S_IWOTH}
+    notebooks = sorted(p for f in shared for p in f.glob("*.ipynb"))
+    return [*course_files, *sorted(folders - shared), *notebooks,
+            *sorted(p for p in kit.iterdir() if p.name not in CHILD_SIDE)]
 
 
 class CollectResults:

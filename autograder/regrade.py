@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import ledger, nbgrader_app
-from .nbgrader_reading import RECORDS
+from .course import RECORDS
 
 
 def stale(root: Path, assignment_id: str) -> list[str]:
@@ -28,8 +28,11 @@ def regrade_changes(root: Path, assignment_id: str) -> tuple[list[str], list[dic
     rows of changes.csv."""
     students = stale(root, assignment_id)
     if students:
-        everyone = sorted(p.name for p in (root / "submitted").iterdir() if (p / assignment_id).is_dir())
-        others = [student for student in everyone if student not in students]
+        recorded = {result["student"] for _, result in ledger.load(root / RECORDS).values()
+                    if result["assignment"] == assignment_id}
+        folder = root / "submitted"  # nbgrader's default; a course that moved it has its students in the records
+        handed_in = {p.name for p in folder.iterdir() if (p / assignment_id).is_dir()} if folder.is_dir() else set()
+        others = sorted((recorded | handed_in) - set(students))
         nbgrader_app.run(["autograde", assignment_id, "--force",
                           *([f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else [])], root)
     out = root / RECORDS

@@ -32,7 +32,7 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS, COURSE, module_name
 from autograder.platforms import withhold
-from autograder.platforms.wheel import PER_ASSIGNMENT
+from autograder.kit_sources import PER_ASSIGNMENT
 
 from . import hostile, samples
 from .conftest import ROOT, run_kit

@@ -6,15 +6,12 @@ would find that assignment's checks only, never another's, nor the references of
 """
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from ..assignments import module_name
-
-PER_ASSIGNMENT = ("assignments", "worked_values", "references")
+from ..kit_sources import PER_ASSIGNMENT, needed_modules
 
 
 class WheelError(Exception):
@@ -34,7 +31,7 @@ def build_wheel(out: Path, assignment_id: str) -> Path:
     copy.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copyfile(kit.parent / name, copy / name)
-    kept = needed_modules(kit, assignment_id)
+    kept = needed_modules(assignment_id, kit)
 
     def left_out(folder: str, names: list[str]) -> set[str]:
         per_assignment = Path(folder).parent == kit and Path(folder).name in PER_ASSIGNMENT
@@ -48,25 +45,3 @@ def build_wheel(out: Path, assignment_id: str) -> Path:
     if built.returncode != 0 or len(wheels) != 1:
         raise WheelError(f"pip could not build the kit's wheel:\n{built.stdout[-2000:]}\n{built.stderr[-2000:]}")
     return wheels[0]
-
-
-def needed_modules(kit: Path, assignment_id: str) -> set[Path]:
-    """The assignment's checks and every module of the kit they import, directly or through others."""
-    needed, todo = set(), [kit / "assignments" / f"{module_name(assignment_id)}.py"]
-    while todo:
-        path = todo.pop()
-        if path.is_file() and path not in needed:
-            needed.add(path)
-            todo += _imported(path)
-    return needed
-
-
-def _imported(path: Path) -> list[Path]:
-    """The files a module's relative imports may name (``from .x import y``: x.py, or y.py in package x)."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            package = path.parents[node.level - 1]
-            target = package.joinpath(*node.module.split(".")) if node.module else package
-            found += [target.with_suffix(".py"), *(target / f"{alias.name}.py" for alias in node.names)]
-    return found

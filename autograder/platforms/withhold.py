@@ -9,26 +9,21 @@ log names what was withheld.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 from .. import course
-from ..assignments import module_name
+from ..kit_sources import answer_modules
 
 WITHHELD = "this output was withheld"
 MIN_LENGTH = 16
 
 
 def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
-    """Lines of the assignment's checks and references, but imports and lines of the student's own notebook
-    (``course_dir``'s, which the grader restores the given cells from)."""
-    name = module_name(assignment_id)
-    lines = set()
-    for package in ("autograder.assignments", "autograder.references"):
-        spec = importlib.util.find_spec(f"{package}.{name}")
-        if spec is not None and spec.origin:
-            lines |= {line.strip() for line in Path(spec.origin).read_text().splitlines()}
+    """Lines of the assignment's checks, expected values and references (and of the modules they share with other
+    assignments), but imports and lines of the student's own notebook (``course_dir``'s, which the grader restores
+    the given cells from)."""
+    lines = {line.strip() for path in answer_modules(assignment_id) for line in path.read_text().splitlines()}
     given = course.notebook_path(course_dir, "assignments", assignment_id)
     notebook = json.loads(given.read_text()) if given.is_file() else {"cells": []}
     shown = {line.strip() for cell in notebook["cells"] for line in "".join(cell.get("source", "")).splitlines()}

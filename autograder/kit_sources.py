@@ -1,0 +1,43 @@
+"""The kit's files that grade one assignment: what its platform bundle holds of the per-assignment folders, what
+its check fingerprint hashes, and what a platform's last defence keeps out of the results."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from .assignments import COURSE, module_name
+
+KIT = Path(__file__).resolve().parent
+#: the folders with a module per assignment: its checks, worked values and references
+PER_ASSIGNMENT = ("assignments", "worked_values", "references")
+
+
+def needed_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
+    """The assignment's checks and every module of the kit they import, directly or through others."""
+    if assignment_id not in COURSE:
+        return set()
+    needed, todo = set(), [kit / "assignments" / f"{module_name(assignment_id)}.py"]
+    while todo:
+        path = todo.pop()
+        if path.is_file() and path not in needed:
+            needed.add(path)
+            todo += _imported(path)
+    return needed
+
+
+def answer_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
+    """Of :func:`needed_modules`, those of the per-assignment folders: the checks, expected values and references
+    that the notebook must never read (the generic grader's code is no secret)."""
+    return {path for path in needed_modules(assignment_id, kit)
+            if path.parent.name in PER_ASSIGNMENT and path.parent.parent == kit and path.name != "__init__.py"}
+
+
+def _imported(path: Path) -> list[Path]:
+    """The files a module's relative imports may name (``from .x import y``: x.py, or y.py in package x)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            package = path.parents[node.level - 1]
+            target = package.joinpath(*node.module.split(".")) if node.module else package
+            found += [target.with_suffix(".py"), *(target / f"{alias.name}.py" for alias in node.names)]
+    return found
