@@ -76,7 +76,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
             def one(index: int) -> None:
                 item = found[index]
                 handed_in = dataclasses.replace(contract, assignment=item.assignment,
-                                                required=item.assignment is not None)  # as nbgrader grades it
+                                                required=item.assignment in ASSIGNMENTS)  # as nbgrader grades it
                 try:
                     sub = handed_in.grade(item.path, item.student, sandbox)
                 except Exception as exc:  # a bug of the grader's must cost one notebook, not the batch

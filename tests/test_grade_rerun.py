@@ -1,7 +1,7 @@
 """``attention-kit grade`` over a term: a run that dies loses nothing, a rerun grades only what is left.
 
 A class of 200 notebooks of assignment 01 is graded once without interruption, and once killed at several
-points (before the first result, mid-way with SIGKILL of its process group, later with Ctrl-C, and as if
+points (before the first result with SIGTERM, mid-way with SIGKILL of its process group, later with Ctrl-C, and as if
 killed while grades.csv and a result were being written) and rerun each time with the same command: the last
 rerun ends with the very files of the uninterrupted run (times aside), and each rerun graded only the rest.
 A rerun of a finished run grades nothing and starts no sandbox.
@@ -96,7 +96,7 @@ def uninterrupted(submissions, tmp_path_factory) -> Path:
 def test_a_killed_run_loses_nothing_and_a_rerun_grades_only_the_rest(submissions, uninterrupted, tmp_path):
     out = tmp_path / "graded"
     run = start(submissions, out)
-    kill_when(run, out.exists, signal.SIGKILL)  # the grader is starting its sandbox: no result yet
+    kill_when(run, out.exists, signal.SIGTERM)  # the grader is starting its sandbox: no result yet
     assert results_in(out) == 0
 
     run = start(submissions, out)
