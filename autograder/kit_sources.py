@@ -25,11 +25,13 @@ def needed_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
     return needed
 
 
-def answer_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
-    """Of :func:`needed_modules`, those of the per-assignment folders: the checks, expected values and references
-    that the notebook must never read (the generic grader's code is no secret)."""
+def secret_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
+    """Of :func:`needed_modules`, the hidden checks and the references (with the helpers they share with other
+    assignments). Not the worked values, which the notebook prints and the public checks' data holds, nor the
+    generic grader's code, which is no secret."""
     return {path for path in needed_modules(assignment_id, kit)
-            if path.parent.name in PER_ASSIGNMENT and path.parent.parent == kit and path.name != "__init__.py"}
+            if path.parent.name in ("assignments", "references") and path.parent.parent == kit
+            and path.name != "__init__.py"}
 
 
 def _imported(path: Path) -> list[Path]:

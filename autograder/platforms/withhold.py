@@ -13,17 +13,17 @@ import json
 from pathlib import Path
 
 from .. import course
-from ..kit_sources import answer_modules
+from ..kit_sources import secret_modules
 
 WITHHELD = "this output was withheld"
 MIN_LENGTH = 16
 
 
 def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
-    """Lines of the assignment's checks, expected values and references (and of the modules they share with other
-    assignments), but imports and lines of the student's own notebook (``course_dir``'s, which the grader restores
-    the given cells from)."""
-    lines = {line.strip() for path in answer_modules(assignment_id) for line in path.read_text().splitlines()}
+    """Lines of the assignment's checks and references (and of the modules they share with other assignments), but
+    imports and lines of the student's own notebook (``course_dir``'s, which the grader restores the given cells
+    from)."""
+    lines = {line.strip() for path in secret_modules(assignment_id) for line in path.read_text().splitlines()}
     given = course.notebook_path(course_dir, "assignments", assignment_id)
     notebook = json.loads(given.read_text()) if given.is_file() else {"cells": []}
     shown = {line.strip() for cell in notebook["cells"] for line in "".join(cell.get("source", "")).splitlines()}
