@@ -17,7 +17,7 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.base import NbGraderException
 
-from . import ledger, pipeline, report
+from . import formats, ledger, pipeline, report
 from .course import RECORDS
 from .assignments import ASSIGNMENTS
 from .sandbox import Limits
@@ -40,7 +40,7 @@ def keep_result(sub: pipeline.Submission, submitted: Path) -> None:
     out = Path.cwd() / RECORDS
     stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
     earlier = ledger.read(out / "results" / f"{stem}.json")
-    ledger.write_result(out, stem, report.gradescope(sub), submitted,
+    ledger.write_result(out, stem, formats.record(sub), submitted,
                         (out / "results" / f"{stem}.json", earlier) if earlier else None)
 
 
