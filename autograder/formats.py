@@ -39,7 +39,7 @@ def record(sub: Submission) -> dict:
     return {
         "score": sub.score,
         "max_score": sub.max_score,
-        "student": sub.student,
+        "student": sub.student_id,
         "assignment": sub.assignment.id if sub.assignment else None,
         "gradable": sub.gradable,
         "output": sub.problem or "\n".join(sub.notes),

@@ -108,7 +108,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
 def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None) -> dict:
     """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
     means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces."""
-    stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
+    stem = report.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
     ledger.write_atomically(out / "feedback" / f"{stem}.html", report.feedback_html(sub))
     result = ledger.write_result(out, stem, formats.record(sub), sub.path, earlier)
     if earlier is not None and earlier[0].stem != stem:  # a resubmission of another assignment

@@ -32,7 +32,7 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 @dataclass
 class Submission:
     path: Path
-    student: str
+    student_id: str  # who handed it in (in the checks, `student` is the probe handle that asks for numbers)
     notebook: nbformat.NotebookNode | None = None
     assignment: Assignment | None = None
     cells: list[tuple[int, str]] = field(default_factory=list)
@@ -341,10 +341,10 @@ class Contract:
         """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
         return [Execute(sandbox, self.limits, list(self.hide), self.capture), CollectResults(self.hidden), Diagnose()]
 
-    def grade(self, path: Path, student: str, sandbox: Sandbox,
+    def grade(self, path: Path, student_id: str, sandbox: Sandbox,
               notebook: nbformat.NotebookNode | None = None) -> Submission:
         """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
-        return run(Submission(Path(path), student, notebook=notebook), self.reading() + self.grading(sandbox))
+        return run(Submission(Path(path), student_id, notebook=notebook), self.reading() + self.grading(sandbox))
 
 
 def run(submission: Submission, steps: list) -> Submission:

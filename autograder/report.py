@@ -56,5 +56,5 @@ def feedback_html(sub: Submission) -> str:
              ".passed td:nth-child(3){color:#176117} .failed td:nth-child(3){color:#a11;font-weight:bold} "
              ".diagnosis{border-left:.4em solid #b8860b;background:#fff6d5;padding:.2em .6em;margin:.4em 0} "
              ".diagnosis p{margin:.2em 0}")
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(sub.student)}: feedback</title>"
-            f"<style>{style}</style></head><body>{head}<p>Student: {e(sub.student)}</p>{body}</body></html>")
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(sub.student_id)}: feedback</title>"
+            f"<style>{style}</style></head><body>{head}<p>Student: {e(sub.student_id)}</p>{body}</body></html>")
