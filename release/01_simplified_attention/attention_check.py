@@ -821,8 +821,9 @@ class Checks:
         mistakes = {key: Mistake(key, **value) for key, value in data["mistakes"].items()}
         return cls(data["assignment"], data["title"], data["checks"], mistakes)
 
-    def run(self, student: Student, *, hidden_note: str = HIDDEN_NOT_RUN) -> list[CheckResult]:
-        return [CheckResult(spec["grade_id"], spec["todo"], spec["points"], True, NOT_RUN, hidden_note)
+    def run(self, student: Student) -> list[CheckResult]:
+        """Every public check against the student; the hidden ones are not run here (the grader runs them)."""
+        return [CheckResult(spec["grade_id"], spec["todo"], spec["points"], True, NOT_RUN, HIDDEN_NOT_RUN)
                 if spec["hidden"] else self.run_one(spec, student) for spec in self.checks]
 
     def run_one(self, spec: dict, student: Student) -> CheckResult:
