@@ -2,7 +2,8 @@
 
 The source notebooks are the one source of truth. ``build`` first writes, into each
 ``assignments/<id>/`` folder, the two files the public check cells need (the generic
-``attention_check.py`` and the data ``<id>.checks.json``, computed from the kit's checks), so
+``attention_check.py``, joined from :mod:`autograder.checker` by :mod:`autograder.checker_file`, and the data
+``<id>.checks.json``, computed from the kit's checks), so
 that every nbgrader command finds them where nbgrader looks for an assignment's files: it
 releases them to students, runs the solution with them and, when autograding, puts the
 originals back over any copy a student handed in. It also packs both files into the source
@@ -27,11 +28,10 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from . import checker_cell, course, nbgrader_app, public
+from . import checker_cell, checker_file, course, nbgrader_app, public
 from .assignments import ASSIGNMENTS
-from .attention_check import CHECKER_FILES_CELL
+from .checker.cells import CHECKER_FILES_CELL
 
-ENGINE = Path(__file__).with_name("attention_check.py")
 PUBLIC_DOOR, HIDDEN_DOOR = "from attention_check import check", "from autograder.notebook import check"
 
 GENERATED = ("release", "solutions")
@@ -91,7 +91,8 @@ def lint(root: Path) -> list[str]:
 
 def student_files(assignment_id: str) -> dict[str, str]:
     """What the public check cells need beside the notebook: the generic checker and its data."""
-    return {ENGINE.name: ENGINE.read_text(), f"{assignment_id}.checks.json": public.render(ASSIGNMENTS[assignment_id])}
+    return {checker_file.NAME: checker_file.text(),
+            f"{assignment_id}.checks.json": public.render(ASSIGNMENTS[assignment_id])}
 
 
 def write_student_files(course_dir: Path, ids: list[str]) -> list[Path]:

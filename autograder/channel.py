@@ -5,7 +5,7 @@ import socket
 import struct
 from typing import Any
 
-from .attention_check import MAX_MESSAGE_BYTES, dumps, loads
+from .checker.wire import MAX_MESSAGE_BYTES, dumps, loads
 
 HEADER = struct.Struct("!I")
 

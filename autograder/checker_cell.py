@@ -7,7 +7,7 @@ when they are missing or differ, saying so in one line. The files are in the cel
 notebook's metadata, because Colab's kernel cannot read the notebook file. They hold no answer (the
 leak tests decode and scan them). ``attention-kit build`` writes the cell into the source notebook, so
 that nbgrader releases it as a locked given cell and puts it back when grading; ``build --check`` names
-it when it is out of date. Checkers skip it (``attention_check.runs_before_checking``).
+it when it is out of date. Checkers skip it (``checker.cells.runs_before_checking``).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import zlib
 
 import nbformat
 
-from .attention_check import CHECKER_FILES_CELL, nbgrader_meta
+from .checker.cells import CHECKER_FILES_CELL, nbgrader_meta
 
 BASE64_PER_LINE = 100
 

@@ -1,7 +1,7 @@
 """The instructor's page after grading a class: ``report.html``, one self-contained file.
 
 It is built from the result records that ``grade`` writes (``results/*.json``, the dicts
-of :func:`autograder.report.gradescope`), the assignments' checks and the catalog of
+of :func:`autograder.formats.record`), the assignments' checks and the catalog of
 mistakes, never from in-memory submissions: a class of any size can be graded as a
 stream and summarised at the end. Plots are PNGs embedded as data URIs and drawn for
 print (hatching, markers and numbers, not colour alone), so the page reads offline,

@@ -8,7 +8,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__, class_report, course, grading, pipeline, report
+from . import __version__, class_report, course, formats, grading, pipeline
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
@@ -153,13 +153,13 @@ def cmd_check(args) -> int:
     with Sandbox() as sandbox:
         subs = [contract.grade(path, path.stem, sandbox) for path in args.notebooks]
     if args.json:
-        results = [report.gradescope(sub) for sub in subs]
+        results = [formats.record(sub) for sub in subs]
         print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
         for sub in subs:
             if not sub.gradable:
                 print(f"cannot check {sub.path}: {sub.problem}", file=sys.stderr)
     else:
-        print("\n\n".join(report.table(sub) for sub in subs))
+        print("\n\n".join(formats.table(sub) for sub in subs))
     if any(not sub.gradable for sub in subs):
         return EXIT_UNCHECKABLE
     return EXIT_FAILED if any(r.status == FAILED for sub in subs for r in sub.results) else EXIT_OK

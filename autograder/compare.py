@@ -1,6 +1,6 @@
 """The hidden checks' comparison: the student's numbers against a reference, with the diagnosis.
 
-The wording and the decision are the shared ones of :func:`attention_check.compare`. What the
+The wording and the decision are the shared ones of :func:`autograder.checker.comparison.compare`. What the
 kit adds is the diagnosis by construction: a check passes its reference (written with
 :class:`autograder.mistakes.Ops`), and every catalogued mistake about an operation that the
 reference uses is considered on the check's own inputs, only when the answer is wrong.
@@ -12,8 +12,10 @@ from typing import Any, Callable, Iterable
 import torch
 
 from . import mistakes
-from .attention_check import (CheckFailed, Detector, Student, accumulated_into_uninitialised, as_tensor, close,
-                              compare)
+from .checker.comparison import Detector, accumulated_into_uninitialised, as_tensor, close, compare
+from .checker.handle import Student
+from .checker.public_checks import no_parameter, parameter_keys, wrong_shape
+from .checker.results import CheckFailed
 
 __all__ = ["as_tensor", "close", "expect_tensor", "parameter"]
 
@@ -58,28 +60,21 @@ def parameter(state: dict, name: str, shape: tuple | None, owner: str, *, aliase
     """The parameter of the student's ``state_dict`` whose name ends in ``name`` (or an alias), of the given shape
     (any shape if None), or a failure that tells the learner which names to keep.
 
-    Checks that copy a student's weights into PyTorch's own modules read them through here. A missing optional
-    parameter (a bias of a layer built with ``bias=False``) is zero, as it is in the student's computation."""
+    Checks that copy a student's weights into PyTorch's own modules read them through here; it finds them as the
+    public checks' ``load_worked_weights`` does (:mod:`autograder.checker.public_checks`), in the same words. A
+    missing optional parameter (a bias of a layer built with ``bias=False``) is zero, as in the student's code."""
     if not isinstance(state, dict):
         raise CheckFailed(f"{owner}: the grader received no parameters from your module.")
-    hits: list[str] = []
-    for candidate in (name, *aliases):
-        hits = [key for key in state if key == candidate or key.endswith("." + candidate)]
-        if hits:
-            break
+    hits = parameter_keys(state, name, aliases)
     if not hits:
         if optional:
             return torch.zeros(shape)
-        found = ", ".join(sorted(state)) or "none"
-        raise CheckFailed(f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
-                          f"Keep the attribute names the notebook asks for{hint}, so that your weights can be "
-                          "copied into PyTorch's own layers.")
+        raise no_parameter(state, name, owner, f"{hint}, so that your weights can be copied into PyTorch's own layers.")
     tensors = [state[key] for key in hits]
     if any(not isinstance(t, torch.Tensor) for t in tensors) or any(
             t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]):
         raise CheckFailed(f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
                           "keep one of each, with the names the notebook asks for.")
     if shape is not None and tuple(tensors[0].shape) != tuple(shape):
-        raise CheckFailed(f"{owner}: `{hits[0]}` has shape {tuple(tensors[0].shape)}, expected {tuple(shape)}. "
-                          "nn.Linear(in_features, out_features) stores its weight as (out_features, in_features).")
+        raise wrong_shape(owner, hits[0], tuple(tensors[0].shape), tuple(shape))
     return tensors[0].detach().to(torch.float32)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from .attention_check import is_test_cell, nbgrader_meta  # noqa: F401  (the course's vocabulary)
+from .checker.cells import is_test_cell, nbgrader_meta  # noqa: F401  (the course's vocabulary)
 
 #: the folder of an nbgrader course where the kit keeps its own results of `nbgrader autograde` (and their history)
 RECORDS = "attention-kit"

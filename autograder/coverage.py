@@ -19,7 +19,8 @@ import nbformat
 
 from . import compare, course, public
 from .assignments import ASSIGNMENTS
-from .attention_check import InKernel, runs_before_checking, source_of
+from .checker.cells import runs_before_checking, source_of
+from .checker.handle import InKernel
 from .framework import run_check
 from .mistakes import CATALOG
 

@@ -1,7 +1,7 @@
 """Checks and assignments: the vocabulary every door shares.
 
 A check is a small function with a grade id, its points and a TO-DO name. It gets a
-:class:`~autograder.attention_check.Student` handle, asks it for numbers, compares them with
+:class:`~autograder.checker.handle.Student` handle, asks it for numbers, compares them with
 what it expects and either returns a short "what is right" message or raises
 :class:`CheckFailed` with what is wrong and why. Timeouts, isolation and reporting belong to
 the runner, not to the check.
@@ -17,21 +17,12 @@ import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .attention_check import FAILED, NOT_RUN, PASSED, CheckFailed, PublicCheck, Student
-from .attention_check import Result as CheckResult
-from .attention_check import run_check as _run_check
+from .checker.handle import Student
+from .checker.public_checks import PublicCheck
+from .checker.results import FAILED, NOT_RUN, PASSED, Check, CheckFailed, CheckResult, not_run, run_check, ungradable
 
 __all__ = ["FAILED", "NOT_RUN", "PASSED", "Assignment", "Check", "CheckFailed", "CheckResult", "not_run",
            "run_check", "ungradable"]
-
-
-@dataclass(frozen=True)
-class Check:
-    grade_id: str
-    points: float
-    todo: str
-    hidden: bool
-    run: Callable[[Student], str]
 
 
 @dataclass
@@ -82,17 +73,3 @@ class Assignment:
     @property
     def max_score(self) -> float:
         return sum(c.points for c in self.checks)
-
-
-def run_check(check: Check, student: Student) -> CheckResult:
-    """Run one check against a student handle; never raises for a bad answer."""
-    return _run_check(check.grade_id, check.todo, check.points, check.hidden, check.run, student)
-
-
-def not_run(check: Check, reason: str) -> CheckResult:
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, NOT_RUN, reason)
-
-
-def ungradable(check: Check, reason: str) -> CheckResult:
-    """A check that scores 0 because the notebook could not be run at all."""
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, FAILED, f"not graded: {reason}")

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ledger, pipeline, report
+from . import formats, ledger, pipeline, report
 from .assignments import ASSIGNMENTS
 from .pipeline import Submission
 from .sandbox import Limits, Sandbox
@@ -108,9 +108,9 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
 def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None) -> dict:
     """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
     means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces."""
-    stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
+    stem = report.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
     ledger.write_atomically(out / "feedback" / f"{stem}.html", report.feedback_html(sub))
-    result = ledger.write_result(out, stem, report.gradescope(sub), sub.path, earlier)
+    result = ledger.write_result(out, stem, formats.record(sub), sub.path, earlier)
     if earlier is not None and earlier[0].stem != stem:  # a resubmission of another assignment
         (out / "feedback" / f"{earlier[0].stem}.html").unlink(missing_ok=True)
     return result
@@ -145,7 +145,7 @@ def write_grades(results: list[dict], out: Path) -> None:
     writer = csv.DictWriter(text, fieldnames=["student", "assignment", "score", "max_score", "problem", *check_ids])
     writer.writeheader()
     for result in results:
-        writer.writerow(report.csv_row(result, check_ids))
+        writer.writerow(formats.csv_row(result, check_ids))
     ledger.write_atomically(out / "grades.csv", text.getvalue())
 
 

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import autograder
 
+from . import checker
 from .assignments import ASSIGNMENTS
 from .kit_sources import KIT, needed_modules
 
 #: the code every check runs through: a change here may move any check's points
-SHARED = ("framework.py", "compare.py", "mistakes.py", "attention_check.py", "public.py")
+SHARED = ("framework.py", "compare.py", "mistakes.py", "public.py", *(f"checker/{name}.py" for name in checker.MODULES))
 CHANGES = "changes.csv"
 CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "old_message", "new_message"]
 

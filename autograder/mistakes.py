@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 import torch
 import torch.nn.functional as F
 
-from .attention_check import Mistake, close, error_signature
+from .checker.comparison import Mistake, close, error_signature
 
 # ----------------------------------------------------------------------------------------- the operations
 

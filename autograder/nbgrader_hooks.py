@@ -34,7 +34,8 @@ from traitlets import Float, Integer
 
 from . import pipeline, repair
 from .assignments import ASSIGNMENTS
-from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
+from .checker.cells import is_test_cell, nbgrader_meta
+from .formats import nbgrader_cell_output
 from .nbgrader_reading import RepairingExporter, keep_result, submissions, submitted
 from .sandbox import Limits, shared
 
@@ -219,7 +220,8 @@ def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
         grade_id = nbgrader_meta(cell).get("grade_id")
         if is_test_cell(cell):
             result = results.get(grade_id)
-            cell.outputs = [verdict(result)] if result else [_note(f"Not graded: {sub.problem or 'no such check'}.")]
+            missing = _note(f"Not graded: {sub.problem or 'no such check'}.")
+            cell.outputs = [nbgrader_cell_output(result)] if result else [missing]
         elif execution is not None and index in execution.skipped:
             cell.outputs = [_note("This cell stopped the notebook's process (os._exit, a crash, or too much memory), "
                                   "so the notebook was run again without it and graded on the rest.")]
@@ -230,15 +232,6 @@ def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
         for output in cell.outputs:
             if output.output_type == "execute_result":
                 output.execution_count = count
-
-
-def verdict(result: Result) -> nbformat.NotebookNode:
-    """The output a test cell would show had it run the check itself (see ``attention_check.announce``)."""
-    points = f"{result.points:g} point{'s' if result.points != 1 else ''}"
-    if result.status == PASSED:
-        return _output("stream", name="stdout", text=f"PASSED {result.grade_id} ({points}): {result.message}\n")
-    text = f"FAILED {result.grade_id} ({points})\n{result.message}"
-    return _output("error", ename="CheckFailedInNotebook", evalue=text, traceback=text.splitlines())
 
 
 def _note(text: str) -> nbformat.NotebookNode:

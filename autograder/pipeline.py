@@ -1,6 +1,6 @@
 """Grading one notebook, one small step at a time (like nbgrader's preprocessors).
 
-    LoadNotebook -> IdentifyAssignment -> RepairCells -> RestoreChecks -> Execute -> CollectResults -> Diagnose
+    LoadNotebook -> IdentifyAssignment -> RepairCells -> RestoreGivenCells -> Execute -> CollectResults -> Diagnose
 
 Each step takes the :class:`Submission` and returns it; a step that finds the
 notebook ungradable sets ``problem`` and the later steps pass it through, so bad
@@ -21,7 +21,8 @@ import nbformat
 
 from . import course, repair
 from .assignments import ASSIGNMENTS
-from .attention_check import cell_label, notes_on_cells, runs_before_checking
+from .checker.cells import cell_label, notes_on_cells, runs_before_checking
+from .checker.results import HIDDEN_NOT_RUN
 from .framework import Assignment, CheckResult, not_run, run_check, ungradable
 from .sandbox import Execution, ExecutionReport, Limits, RemoteStudent, Sandbox
 
@@ -31,7 +32,7 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 @dataclass
 class Submission:
     path: Path
-    student: str
+    student_id: str  # who handed it in (in the checks, `student` is the probe handle that asks for numbers)
     notebook: nbformat.NotebookNode | None = None
     assignment: Assignment | None = None
     cells: list[tuple[int, str]] = field(default_factory=list)
@@ -155,12 +156,10 @@ def repair_notes(repairs: list[str]) -> list[str]:
     return [f"Repaired: {repair}." for repair in repairs]
 
 
-class RestoreChecks:
-    """Checks come from the kit, never from the notebook: test cells are not run.
-
-    With a course folder (instructor grading, or a checkout of the kit), the given read-only
-    cells are also restored from the source notebook, as nbgrader's OverwriteCells does, so
-    that editing or deleting them changes nothing.
+class RestoreGivenCells:
+    """With a course folder (instructor grading, or a checkout of the kit), the given read-only cells are restored
+    from the source notebook, as nbgrader's OverwriteCells does, so that editing or deleting them changes nothing.
+    Then the cells to run are chosen: not the test cells (checks come from the kit, never from the notebook).
     """
 
     def __init__(self, root: Path | None = None):
@@ -208,8 +207,8 @@ class Execute:
 
 
 #: what the sandboxed child imports of the kit (already loaded in the warm zygote); the rest is hidden from it
-CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "isolation.py", "leftovers.py", "syscall_filter.py",
-              "worker.py"}
+CHILD_SIDE = {"__init__.py", "channel.py", "isolation.py", "leftovers.py", "syscall_filter.py", "worker.py",
+              "checker/__init__.py", "checker/wire.py", "checker/probes.py"}
 
 
 def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
@@ -230,7 +229,20 @@ def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
     shared = {f for f in folders if f in (Path("/"), Path.home().resolve()) or f.stat().st_mode & stat.S_IWOTH}
     notebooks = sorted(p for f in shared for p in f.glob("*.ipynb"))
     return [*course_files, *sorted(folders - shared), *notebooks,
-            *sorted(p for p in kit.iterdir() if p.name not in CHILD_SIDE)]
+            *_not_child_side(kit, kit)]
+
+
+def _not_child_side(kit: Path, folder: Path) -> list[Path]:
+    """The files and folders of ``folder`` that are not :data:`CHILD_SIDE`; a folder holding some of it is looked
+    into (the checker's wire and probes run in the child, its comparisons and doors do not)."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        name = path.relative_to(kit).as_posix()
+        if path.is_dir() and any(part.startswith(name + "/") for part in CHILD_SIDE):
+            found += _not_child_side(kit, path)
+        elif name not in CHILD_SIDE:
+            found.append(path)
+    return found
 
 
 class CollectResults:
@@ -246,7 +258,7 @@ class CollectResults:
         try:
             for check in sub.assignment.checks:
                 if check.hidden and not self.hidden:
-                    sub.results.append(not_run(check, "Hidden check: not run locally; it runs when the notebook is graded."))
+                    sub.results.append(not_run(check, HIDDEN_NOT_RUN))
                 else:
                     sub.results.append(run_check(check, student))
         finally:
@@ -323,16 +335,16 @@ class Contract:
         """From a file to the cells to run."""
         return [LoadNotebook(), IdentifyAssignment(self.assignment),
                 *([RequireAssignment(self.assignment)] if self.required else []),
-                RepairCells(self.root), RestoreChecks(self.root)]
+                RepairCells(self.root), RestoreGivenCells(self.root)]
 
     def grading(self, sandbox: Sandbox) -> list:
         """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
         return [Execute(sandbox, self.limits, list(self.hide), self.capture), CollectResults(self.hidden), Diagnose()]
 
-    def grade(self, path: Path, student: str, sandbox: Sandbox,
+    def grade(self, path: Path, student_id: str, sandbox: Sandbox,
               notebook: nbformat.NotebookNode | None = None) -> Submission:
         """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
-        return run(Submission(Path(path), student, notebook=notebook), self.reading() + self.grading(sandbox))
+        return run(Submission(Path(path), student_id, notebook=notebook), self.reading() + self.grading(sandbox))
 
 
 def run(submission: Submission, steps: list) -> Submission:

@@ -23,7 +23,8 @@ from typing import Any, Callable
 import torch
 
 from . import mistakes
-from .attention_check import Checks, dumps, encode, loads
+from .checker.public_checks import Checks
+from .checker.wire import dumps, encode, loads
 
 FORMAT = 1
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import channel, leftovers
-from .attention_check import Student, error
+from .checker.handle import Student
+from .checker.wire import error
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ import time
 from contextlib import contextmanager
 
 from . import channel, isolation, leftovers
-from .attention_check import encode, error, run_probe
+from .checker.probes import run_probe
+from .checker.wire import encode, error
 
 
 class CellTimeout(BaseException):

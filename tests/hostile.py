@@ -38,7 +38,8 @@ for name in @MODULES@:
 for entry in sys.path:  # site-packages, or wherever the kit is imported from
     kit = os.path.join(entry or ".", "autograder")
     for folder, _, files in os.walk(kit):
-        paths += [os.path.join(folder, f) for f in files if folder != kit or f not in @CHILD_SIDE@]
+        paths += [os.path.join(folder, f) for f in files
+                  if os.path.relpath(os.path.join(folder, f), kit).replace(os.sep, "/") not in @CHILD_SIDE@]
 tries = [prefix + path for path in paths for prefix in ("", "/proc/self/root", "/proc/self/cwd/../../../..")]
 read = []
 for path in tries:
@@ -69,8 +70,8 @@ subprocess.Popen(["setsid", "nohup", "sleep", "@MARKER@"], stdout=subprocess.DEV
 SAYS = {"reads": re.compile(r"PermissionError: read 0 of the grader's files"),
         "connects": re.compile(r"ConnectionError: PermissionError: Permission denied after 0 s"),
         "daemon": re.compile(r"left 1 process running after its last cell")}
-CHILD_SIDE = ("__init__.py", "attention_check.py", "channel.py", "isolation.py", "leftovers.py",
-              "syscall_filter.py", "worker.py")  # the child's own
+CHILD_SIDE = ("__init__.py", "channel.py", "isolation.py", "leftovers.py", "syscall_filter.py", "worker.py",
+              "checker/__init__.py", "checker/wire.py", "checker/probes.py")  # the child's own
 
 
 def notebooks(secret_paths: list[Path], port: int, marker: str) -> dict[str, nbformat.NotebookNode]:

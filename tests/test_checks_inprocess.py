@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import InKernel
+from autograder.checker.handle import InKernel
 from autograder.framework import PASSED, run_check
 
 from . import samples

@@ -16,7 +16,7 @@ import pytest
 
 from autograder import coverage
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import InKernel
+from autograder.checker.handle import InKernel
 from autograder.framework import PASSED, run_check
 from autograder.mistakes import BY_ID
 

@@ -13,7 +13,8 @@ import pytest
 
 from autograder import checker_cell, course, pipeline, public
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import CHECKER_FILES_CELL, notebooks_of, run_notebook
+from autograder.checker.cells import CHECKER_FILES_CELL
+from autograder.checker.command_line import notebooks_of, run_notebook
 
 from .conftest import ROOT
 

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from ..compare import expect_tensor
-from ..attention_check import require_items
+from ..checker.public_checks import require_items
 from ..framework import Assignment
 from ..public import call, expect, items
 from ..worked_values import qkv_self_attention as worked

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..attention_check import require_keys, require_parameters
+from ..checker.public_checks import require_keys, require_parameters
 from ..compare import expect_tensor
 from ..framework import Assignment
 from ..public import call, expect, keys, module, parameters

@@ -12,7 +12,7 @@ copies it to ``/grade/tests``), and ``image/`` (a ``Dockerfile`` based on ``prai
 ``setup.sh`` and the wheel) to build the grading image from.
 
 ``course/assignments/<id>/<id>.ipynb`` is the student's notebook from ``release/``: its given cells are the
-source's (the grader restores them from it, as ``RestoreChecks`` does from a course folder), and it holds
+source's (the grader restores them from it, as ``RestoreGivenCells`` does from a course folder), and it holds
 no answers. Both bundles install with the same ``setup.sh``: torch, pinned to the version the kit runs
 with here, CPU build, then the wheel, built from the kit's source tree at export time.
 """

@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from ..framework import PASSED, CheckResult
+from ..formats import gradescope_test
 from .handin import Handin, always_write, arguments, grade_job
 from .withhold import secret_lines
 
@@ -38,19 +38,7 @@ def results(handin: Handin, seconds: float) -> dict:
         lines.append(f"{hidden_points:g} of the points are hidden checks (your code on fresh inputs): "
                      "their results show once grades are published.")
     return {"score": sub.score, "execution_time": round(seconds), "output": "\n".join(lines + handin.notes),
-            "tests": [test(r) for r in sub.results]}
-
-
-def test(result: CheckResult) -> dict:
-    return {
-        "name": f"{result.todo} [{result.grade_id}]",
-        "score": result.score,
-        "max_score": result.points,
-        "status": "passed" if result.status == PASSED else "failed",
-        "output": result.message,
-        "tags": list(result.tags),
-        "visibility": "after_published" if result.hidden else "visible",
-    }
+            "tests": [gradescope_test(r) for r in sub.results]}
 
 
 def main(argv: list[str] | None = None) -> int:

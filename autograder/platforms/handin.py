@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .. import report
+from .. import formats
 from ..assignments import ASSIGNMENTS, COURSE
 from ..framework import ungradable
 from ..pipeline import Contract, Submission, run, secrets
@@ -145,7 +145,7 @@ def grade_job(root: Path, upload: Path, course: Path, args: argparse.Namespace) 
     in ``course``, with all of ``root`` hidden from the notebook. The instructor's log goes to stdout."""
     handin = grade_folder(root / upload, args.assignment, course_dir=root / course, limits=Limits.for_notebook(args.timeout),
                           hide=secrets(root / course, [root]))
-    print(report.table(handin.sub))
+    print(formats.table(handin.sub))
     if handin.sub.execution:
         print(f"\nSandbox: {handin.sub.execution.isolation}")
     return handin

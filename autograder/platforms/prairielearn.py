@@ -9,15 +9,14 @@ creates ``/grade/results/`` and writes ``results.json``: ``score`` in [0, 1], ``
 upload: no points awarded or lost, no attempt used. ``GRADE_ROOT`` moves ``/grade`` for the tests.
 
 PrairieLearn shows every test as soon as it is graded and allows further attempts, so a hidden check says
-only whether it passed and which mistake it names, never the numbers it expected on its fresh inputs.
+only whether it passed and which mistake it names (:func:`autograder.formats.prairielearn_test`).
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from ..framework import PASSED, CheckResult
-from ..mistakes import BY_ID
+from ..formats import prairielearn_test
 from .handin import Handin, always_write, arguments, grade_job
 from .withhold import secret_lines
 
@@ -36,25 +35,10 @@ def root() -> Path:
 def results(handin: Handin) -> dict:
     sub = handin.sub
     graded = {"gradable": sub.gradable, "score": sub.score / sub.max_score, "message": handin.summary,
-              "output": "\n".join(handin.notes), "tests": [test(r) for r in sub.results]}
+              "output": "\n".join(handin.notes), "tests": [prairielearn_test(r) for r in sub.results]}
     if not sub.gradable:
         graded["format_errors"] = [handin.summary]
     return graded
-
-
-def test(result: CheckResult) -> dict:
-    passed = result.status == PASSED
-    if result.hidden:
-        mistakes = [BY_ID[tag].title if tag in BY_ID else tag for tag in result.tags]
-        message = ("Passed on fresh inputs." if passed else "Failed on fresh inputs.") + \
-            "".join(f" Likely mistake: {m}." for m in mistakes)
-        description, output = "Hidden check: your code on fresh inputs.", ""
-    else:
-        first, _, rest = result.message.partition("\n")
-        message, output = first, result.message if rest else ""  # output: the full explanation, when there is more
-        description = "Public check: the values the notebook prints."
-    return {"name": f"{result.todo} [{result.grade_id}]", "description": description, "points": result.score,
-            "max_points": result.points, "message": message, "output": output}
 
 
 def main(argv: list[str] | None = None) -> int:
