@@ -7,8 +7,9 @@ The pieces, in the order a submission meets them (docs/design.md, docs/developme
   ``pytest_plugin``, ``platforms``) grades through its one ``Contract``.
 - ``sandbox``, ``worker``, ``isolation``, ``syscall_filter``, ``leftovers``, ``channel``: the student's code runs
   in a sealed child of a warm zygote and answers probes with plain numbers (``attention_check`` holds the probes).
-- ``framework``, ``compare``, ``mistakes``, ``assignments``, ``worked_values``, ``references``: the checks. They
-  live in the grader's process, own every expected value and decide pass or fail.
+- ``authoring`` (all an assignment module imports), ``framework``, ``compare``, ``mistakes``, ``assignments``,
+  ``worked_values``, ``references``: the checks. They live in the grader's process, own every expected value and
+  decide pass or fail.
 - ``grading``, ``ledger``, ``report``, ``class_report``: a class graded, resumably, with feedback and a report.
 """
 
