@@ -10,8 +10,9 @@ The pieces, in the order a submission meets them (docs/design.md, docs/developme
 - ``checker``: the student's checker, one module per job (wire, probes, results, handle, comparison,
   public_checks, cells, formats, notebook_door, command_line); ``checker_file`` joins it into the released
   ``attention_check.py``, ``checker_cell`` packs that into each notebook's first cell.
-- ``framework``, ``compare``, ``mistakes``, ``assignments``, ``worked_values``, ``references``: the checks. They
-  live in the grader's process, own every expected value and decide pass or fail.
+- ``authoring`` (all an assignment module imports), ``framework``, ``compare``, ``mistakes``, ``assignments``,
+  ``worked_values``, ``references``: the checks. They live in the grader's process, own every expected value and
+  decide pass or fail.
 - ``formats``: every door's words for the same results (terminal table, the kit's record, Gradescope,
   PrairieLearn, nbgrader's cell output, grades.csv).
 - ``grading``, ``ledger``, ``report``, ``class_report``: a class graded, resumably, with feedback and a report.

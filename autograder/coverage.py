@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import compare, course, public
+from . import compare, course
 from .assignments import ASSIGNMENTS
 from .checker.cells import runs_before_checking, source_of
 from .checker.handle import InKernel
@@ -77,7 +77,7 @@ def detected(root: Path) -> dict[str, list[str]]:
     """Mistake id -> the grade ids (in course order) where it can be named."""
     by_check: dict[str, set[str]] = {}
     for assignment in ASSIGNMENTS.values():
-        by_check.update(_named_by_public(public.checks_data(assignment)))
+        by_check.update(_named_by_public(assignment.public_data()))
         by_check.update(_named_by_hidden(root, assignment))
     order = [c.grade_id for a in ASSIGNMENTS.values() for c in a.checks]
     return {m.id: [g for g in order if m.id in by_check.get(g, ())] for m in CATALOG}

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .checker.handle import Student
-from .checker.public_checks import PublicCheck
+from .checker.public_checks import Checks, PublicCheck
 from .checker.results import FAILED, NOT_RUN, PASSED, Check, CheckFailed, CheckResult, not_run, run_check, ungradable
+from .checker.wire import dumps, loads
+from .public import checks_data
 
 __all__ = ["FAILED", "NOT_RUN", "PASSED", "Assignment", "Check", "CheckFailed", "CheckResult", "not_run",
            "run_check", "ungradable"]
@@ -34,6 +36,9 @@ class Assignment:
     checks: list[Check] = field(default_factory=list)
     #: grade id -> the function that lists a public check's steps
     public_steps: dict[str, Callable[[], list]] = field(default_factory=dict)
+    #: what :meth:`public_data` and :meth:`released` computed, until a check is added
+    _public_data: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _released: Checks | None = field(default=None, init=False, repr=False, compare=False)
 
     def check(self, grade_id: str, *, points: float, todo: str, hidden: bool = True):
         """Decorator that registers a hidden check (Python, run by the kit only)."""
@@ -58,11 +63,25 @@ class Assignment:
         if check.grade_id in self.by_id:
             raise ValueError(f"{self.id}: two checks named {check.grade_id!r}")
         self.checks.append(check)
+        self._public_data = None
+        self._released = None
+
+    def public_data(self) -> dict:
+        """``<assignment>.checks.json``'s data: every check's name and points, the public ones' steps, and the
+        catalogued mistakes they can name (:func:`autograder.public.checks_data`, computed once)."""
+        if self._public_data is None:
+            self._public_data = checks_data(self)
+        return self._public_data
+
+    def released(self) -> Checks:
+        """The public checks exactly as a student's ``attention_check.py`` reads them: the data through JSON and
+        back, so that the kit runs the same data through the same code as students (computed once)."""
+        if self._released is None:
+            self._released = Checks.from_data(loads(dumps(self.public_data())))
+        return self._released
 
     def _run_public(self, grade_id: str, student: Student) -> str:
-        from .public import released
-
-        checks = released(self)
+        checks = self.released()
         spec = next(s for s in checks.checks if s["grade_id"] == grade_id)
         return PublicCheck(spec["steps"], checks.mistakes)(student)
 

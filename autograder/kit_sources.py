@@ -16,7 +16,13 @@ def needed_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
     """The assignment's checks and every module of the kit they import, directly or through others."""
     if assignment_id not in COURSE:
         return set()
-    needed, todo = set(), [kit / "assignments" / f"{module_name(assignment_id)}.py"]
+    return modules_imported_by(kit / "assignments" / f"{module_name(assignment_id)}.py")
+
+
+def modules_imported_by(module: Path) -> set[Path]:
+    """The module and every module of the kit it imports, directly or through others (a package with its
+    ``__init__.py``)."""
+    needed, todo = set(), [module]
     while todo:
         path = todo.pop()
         if path.is_file() and path not in needed:
@@ -35,11 +41,13 @@ def secret_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
 
 
 def _imported(path: Path) -> list[Path]:
-    """The files a module's relative imports may name (``from .x import y``: x.py, or y.py in package x)."""
+    """The files a module's relative imports may name (``from .x import y``: x.py, or package x's __init__.py and
+    its y.py)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.level:
             package = path.parents[node.level - 1]
             target = package.joinpath(*node.module.split(".")) if node.module else package
-            found += [target.with_suffix(".py"), *(target / f"{alias.name}.py" for alias in node.names)]
+            found += [target.with_suffix(".py"), target / "__init__.py",
+                      *(target / f"{alias.name}.py" for alias in node.names)]
     return found

@@ -18,12 +18,9 @@ from pathlib import Path
 
 import autograder
 
-from . import checker
 from .assignments import ASSIGNMENTS
-from .kit_sources import KIT, needed_modules
+from .kit_sources import KIT, modules_imported_by, needed_modules
 
-#: the code every check runs through: a change here may move any check's points
-SHARED = ("framework.py", "compare.py", "mistakes.py", "public.py", *(f"checker/{name}.py" for name in checker.MODULES))
 CHANGES = "changes.csv"
 CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "old_message", "new_message"]
 
@@ -32,9 +29,9 @@ CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "
 def fingerprint(assignment_id: str | None) -> str:
     """A hash of what grades ``assignment_id``: the kit's version, its checks (grade id, points, TO-DO), the source
     of its checks and of every module of the kit they import (worked values, references, shared helpers), and the
-    shared checking code."""
+    shared checking code (the authoring API and all it imports: a change there may move any check's points)."""
     digest = hashlib.sha256(autograder.__version__.encode())
-    files = {KIT / name for name in SHARED} | needed_modules(assignment_id or "")
+    files = modules_imported_by(KIT / "authoring.py") | needed_modules(assignment_id or "")
     if assignment_id in ASSIGNMENTS:
         for check in ASSIGNMENTS[assignment_id].checks:
             digest.update(f"{check.grade_id}:{check.points!r}:{check.hidden}:{check.todo}\n".encode())

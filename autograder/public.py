@@ -11,11 +11,10 @@ When the assignment is built, each ``expect`` step is turned into numbers: the e
 (the worked value printed in the course material, or the reference's answer) and the answers
 that every catalogued mistake gives on the same inputs (:func:`autograder.mistakes.variants`).
 What comes out holds no code: students receive it with the generic ``attention_check.py``,
-and the kit runs the same data through the same code (:func:`released`).
+and the kit runs the same data through the same code (:meth:`autograder.framework.Assignment.released`).
 """
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -23,8 +22,7 @@ from typing import Any, Callable
 import torch
 
 from . import mistakes
-from .checker.public_checks import Checks
-from .checker.wire import dumps, encode, loads
+from .checker.wire import encode
 
 FORMAT = 1
 
@@ -151,15 +149,8 @@ def parameters(owner: str, names: tuple, shape: tuple, equal: dict | None = None
 
 def checks_data(assignment) -> dict:
     """``<assignment>.checks.json``: every check's name and points, the public ones' steps, and the
-    catalogued mistakes they can name."""
-    return _checks_data(assignment.id)
-
-
-@functools.lru_cache(maxsize=None)
-def _checks_data(assignment_id: str) -> dict:
-    from .assignments import ASSIGNMENTS
-
-    assignment = ASSIGNMENTS[assignment_id]
+    catalogued mistakes they can name, computed from the assignment's own checks (each ``expect`` reruns its
+    reference with every slip: :meth:`Assignment.public_data` keeps what it gives)."""
     named: set[str] = set()
     checks = []
     for check in assignment.checks:
@@ -174,19 +165,9 @@ def _checks_data(assignment_id: str) -> dict:
             "checks": checks}
 
 
-def released(assignment) -> Checks:
-    """The public checks exactly as a student's ``attention_check.py`` reads them (through JSON)."""
-    return _released(assignment.id)
-
-
-@functools.lru_cache(maxsize=None)
-def _released(assignment_id: str) -> Checks:
-    return Checks.from_data(loads(dumps(_checks_data(assignment_id))))
-
-
 def render(assignment) -> str:
     """The file's text: one line per check, so that a change reads as a diff of the checks it touches."""
-    data = checks_data(assignment)
+    data = assignment.public_data()
     head = {key: value for key, value in data.items() if key != "checks"}
     lines = [json.dumps(check, allow_nan=False, sort_keys=True) for check in data["checks"]]
     body = json.dumps(head, allow_nan=False, indent=1, sort_keys=True)[:-2]

@@ -22,7 +22,7 @@ from .notebooks import A01, reference, with_cell
 #: the kit's folders of checks, references and worked values, and compiled copies, as the grader hides them
 KIT_SECRETS = ("assignments", "references", "worked_values", "__pycache__")
 #: the modules of assignment 01's checks and worked values, as a student would look them up by name
-MODULES = ("autograder.assignments.simplified_attention", "autograder.assignments.fresh", "autograder.references",
+MODULES = ("autograder.assignments.simplified_attention", "autograder.references", "autograder.fresh",
            "autograder.worked_values.simplified_attention", "autograder.worked_values.inputs")
 
 READS = """

@@ -11,7 +11,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import checker_cell, course, pipeline, public
+from autograder import checker_cell, course, pipeline
 from autograder.assignments import ASSIGNMENTS
 from autograder.checker.cells import CHECKER_FILES_CELL
 from autograder.checker.command_line import notebooks_of, run_notebook
@@ -92,7 +92,7 @@ def test_the_terminal_checker_finds_its_notebook_renamed_by_the_id_in_its_metada
     (tmp_path / "broken.ipynb").write_text("{not json")
     notebook = nbformat.v4.new_notebook()  # no metadata, but its assignment's name
     nbformat.write(notebook, str(tmp_path / f"{mine}.ipynb"))
-    checks = [public.released(ASSIGNMENTS[mine])]
+    checks = [ASSIGNMENTS[mine].released()]
     assert [p.name for p in notebooks_of(tmp_path, checks)] == [
         f"{mine}.ipynb", f"{mine} (1).ipynb", f"Copy of {mine}.ipynb"]
-    assert notebooks_of(tmp_path, [public.released(ASSIGNMENTS[other])]) == [tmp_path / "x.ipynb"]
+    assert notebooks_of(tmp_path, [ASSIGNMENTS[other].released()]) == [tmp_path / "x.ipynb"]

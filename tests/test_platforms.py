@@ -333,7 +333,7 @@ def test_the_bundle_holds_the_exported_assignment_only(source, image):
         others = {f"autograder/{folder}/{name}.py" for folder in PER_ASSIGNMENT for name in COURSE.values()
                   if name != "simplified_attention"}
         assert not others & per_assignment, sorted(per_assignment)
-        assert "autograder/assignments/shared.py" not in files, "04's causal attention is not 01's to hold"
+        assert "autograder/references/causal_attention.py" not in files, "04's causal attention is not 01's to hold"
     assert stat.S_IMODE(wheel.stat().st_mode) & 0o077 == 0
 
 

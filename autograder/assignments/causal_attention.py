@@ -13,14 +13,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..compare import as_tensor, expect_tensor
-from ..framework import Assignment, CheckFailed
-from ..mistakes import BY_ID
-from ..public import call, expect, module
+from ..authoring import (BY_ID, HIDDEN_TOL, QKV, Assignment, CheckFailed, as_tensor, call, expect, expect_tensor,
+                         module, new_linear, projections, rand, randn, seeded_state, student_linear)
+from ..references.causal_attention import attend, causal_weights, masked_scores, renormalised
 from ..worked_values import causal_attention as worked
-from ..worked_values.inputs import INPUTS
-from .fresh import HIDDEN_TOL, new_linear, rand, randn, seeded_state
-from .shared import QKV, attend, causal_weights, linear, masked_scores, projections
+from ..worked_values.causal_attention import INPUTS
 
 ASSIGNMENT = Assignment("04_causal_attention", "Causal attention: hiding the future")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -35,12 +32,7 @@ SCORES = (INPUTS @ SA_V2_STATE["W_query.weight"].T) @ (INPUTS @ SA_V2_STATE["W_k
 WEIGHTS = torch.softmax(SCORES / worked.D_OUT ** 0.5, dim=-1)  # the unrounded weights of SelfAttention_v2
 
 
-# ---------------------------------------------------------------- references
-
-def renormalised(ops, attn_weights):
-    """Weights masked after softmax, each row divided by its new sum."""
-    return ops.renormalise(attn_weights * ops.keep_past(attn_weights.shape[-1]))
-
+# ---------------------------------------------------------------- comparing outputs
 
 def ignore_shared_nan(got: torch.Tensor, expected: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Zero the positions where both are nan: checks of one property leave other bugs to the other checks."""
@@ -205,7 +197,7 @@ def check_train_dropout_hidden(student):
     built = student.module("CausalAttention", n, n, n, p, seed=451)
     state = dict(built["state"])
     for name, weight in (("W_query", randn(452, n, n)), ("W_key", randn(453, n, n)), ("W_value", torch.eye(n))):
-        linear(state, name)  # a clear failure if the layer is missing
+        student_linear(state, name)  # a clear failure if the layer is missing
         state[f"{name}.weight"] = weight
         if f"{name}.bias" in state:
             state[f"{name}.bias"] = torch.zeros(n)

@@ -16,13 +16,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, module, rand, randn, student_linear
 from ..references import efficient_attention as references
-from ..compare import expect_tensor
-from ..framework import Assignment
-from ..public import call, expect, module
 from ..worked_values import efficient_attention as worked
-from .shared import linear
-from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("08_efficient_attention", "Efficient attention: online softmax, tiles and a KV cache")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -134,7 +130,7 @@ def check_kv_cache_hidden(student):
     d_in, d_out, context_length, batch, tokens = 6, 8, 12, 3, 7
     x = rand(831, batch, tokens, d_in)
     answer = student.module("KVCacheAttention", d_in, d_out, context_length, seed=832, forward=(x,))
-    weights = {f"{name}.weight": linear(answer["state"], name)[0] for name in ("W_query", "W_key", "W_value")}
+    weights = {f"{name}.weight": student_linear(answer["state"], name)[0] for name in ("W_query", "W_key", "W_value")}
     pe = references.sinusoids(context_length, d_in)
     queries, keys, values = (F.linear(x + pe[:tokens], weights[f"{name}.weight"])
                              for name in ("W_query", "W_key", "W_value"))

@@ -21,12 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, generator, module, parameter, randn
 from ..references import masks_and_cross_attention as references
-from ..compare import expect_tensor, parameter
-from ..framework import Assignment
-from ..public import call, expect, module
 from ..worked_values import masks_and_cross_attention as worked
-from .fresh import HIDDEN_TOL, generator, randn
 
 ASSIGNMENT = Assignment("07_masks_and_cross_attention", "Masks and cross-attention: batches, padding and decoders")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check

@@ -10,19 +10,14 @@ transpose is easy to see, and on fresh tensors.
 """
 from __future__ import annotations
 
-import re
-
 import torch
 import torch.nn.functional as F
 
-from ..compare import as_tensor, expect_tensor
-from ..framework import Assignment, CheckFailed
-from ..mistakes import OPERATIONS
-from ..public import call, expect, module
+from ..authoring import (HIDDEN_TOL, OPERATIONS, QKV, Assignment, CheckFailed, as_tensor, call, expect, expect_tensor,
+                         module, new_linear, projections, rand, randn, seeded_state, student_linear)
+from ..references.multi_head_attention import head_prefixes, mha_case, multi_head, wrapper
 from ..worked_values import multi_head_attention as worked
-from ..worked_values.inputs import INPUTS
-from .shared import QKV, attend, linear, projections
-from .fresh import HIDDEN_TOL, new_linear, rand, randn, seeded_state
+from ..worked_values.multi_head_attention import INPUTS
 
 ASSIGNMENT = Assignment("05_multi_head_attention", "Multi-head attention")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -34,38 +29,6 @@ WRAPPER_STATE = seeded_state(worked.SEED, [(f"heads.{h}.{name}", new_linear(work
                                            for h in range(worked.NUM_HEADS) for name in QKV])
 MHA_STATE = seeded_state(worked.SEED, [*((name, new_linear(worked.D_IN, worked.D_OUT)) for name in QKV),
                                        ("out_proj", new_linear(worked.D_OUT, worked.D_OUT, bias=True))])
-
-
-# ---------------------------------------------------------------- references
-
-def wrapper(ops, state: dict, x: torch.Tensor, num_heads: int) -> torch.Tensor:
-    """Causal heads side by side, their outputs concatenated."""
-    return torch.cat([attend(ops, **projections(state, x, prefix)) for prefix in head_prefixes(state, num_heads)],
-                     dim=-1)
-
-
-def multi_head(ops, queries, keys, values, inputs, out_weight, out_bias, num_heads):
-    """Multi-head causal attention on projected queries/keys/values."""
-    q, k, v = (ops.split_heads(t, num_heads) for t in (queries, keys, values))
-    context = ops.merge_heads(attend(ops, q, k, v, inputs=inputs, num_tokens=inputs.shape[1]))
-    return ops.out_proj(context, out_weight, out_bias)
-
-
-def mha_case(state: dict, x: torch.Tensor, num_heads: int) -> dict:
-    """What the reference starts from: the student's projections of x and output layer."""
-    out_weight, out_bias = linear(state, "out_proj")
-    return {**projections(state, x), "out_weight": out_weight, "out_bias": out_bias, "num_heads": num_heads}
-
-
-def head_prefixes(state: dict, num_heads: int) -> list[str]:
-    """The state_dict prefixes of the wrapper's heads ("heads.0.", "heads.1.", ...), in order."""
-    prefixes = [key[: -len("W_query.weight")] for key in state if key.endswith("W_query.weight")]
-    prefixes = sorted(prefixes, key=lambda p: [int(n) for n in re.findall(r"\d+", p)])
-    if len(prefixes) != num_heads or any(not re.search(r"\d+\.$", p) for p in prefixes):
-        raise CheckFailed(f"The grader expected {num_heads} heads (CausalAttention modules in an nn.ModuleList, each "
-                          f"with W_query, W_key, W_value) and found {len(prefixes)} in your state_dict: "
-                          f"{sorted(state)[:8]}.")
-    return prefixes
 
 
 # ---------------------------------------------------------------- the wrapper
@@ -140,8 +103,8 @@ def check_module():
 def torch_multi_head(state: dict, x: torch.Tensor, num_heads: int) -> torch.Tensor:
     """torch.nn.MultiheadAttention carrying the student's weights, with a causal mask."""
     d_out = x.shape[-1]
-    (wq, bq), (wk, bk), (wv, bv) = (linear(state, name) for name in QKV)
-    wo, bo = linear(state, "out_proj")
+    (wq, bq), (wk, bk), (wv, bv) = (student_linear(state, name) for name in QKV)
+    wo, bo = student_linear(state, "out_proj")
     zeros = torch.zeros(d_out)
     with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
         reference = torch.nn.MultiheadAttention(d_out, num_heads, bias=True, batch_first=True)
@@ -177,7 +140,7 @@ def check_agrees_wrapper_hidden(student):
     x, num_heads, head_dim = rand(531, 2, 5, 4), 3, 2
     d_out = num_heads * head_dim
     state = dict(student.module("MultiHeadAttention", 4, d_out, 7, 0.0, num_heads, seed=532)["state"])
-    linear(state, "out_proj")  # a clear failure if there is none
+    student_linear(state, "out_proj")  # a clear failure if there is none
     state["out_proj.weight"] = torch.eye(d_out)
     if "out_proj.bias" in state:
         state["out_proj.bias"] = torch.zeros(d_out)
@@ -185,7 +148,7 @@ def check_agrees_wrapper_hidden(student):
     for h, prefix in enumerate(head_prefixes(wrapper_state, num_heads)):
         rows = slice(h * head_dim, (h + 1) * head_dim)
         for name in QKV:
-            weight, bias = linear(state, name)
+            weight, bias = student_linear(state, name)
             wrapper_state[f"{prefix}{name}.weight"] = weight[rows]
             if f"{prefix}{name}.bias" in wrapper_state:
                 wrapper_state[f"{prefix}{name}.bias"] = bias[rows] if bias is not None else torch.zeros(head_dim)

@@ -15,12 +15,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..compare import expect_tensor
-from ..checker.public_checks import require_items
-from ..framework import Assignment
-from ..public import call, expect, items
+from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, items, rand, randn, require_items
+from ..references.qkv_self_attention import self_attention
 from ..worked_values import qkv_self_attention as worked
-from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("02_qkv_self_attention", "Self-attention with query, key and value weights")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -31,13 +28,6 @@ EXACT_WEIGHTED_VALUES = worked.VALUES * EXACT_WEIGHTS.unsqueeze(-1)
 #: numbers printed in scientific notation (5 significant digits) are compared relatively
 SCIENTIFIC_TOL = {"atol": 1e-6, "rtol": 1e-4}
 WORKED_CASE = {"x": worked.INPUTS, "w_key": worked.W_KEY, "w_query": worked.W_QUERY, "w_value": worked.W_VALUE}
-
-
-def self_attention(ops, x, w_key, w_query, w_value):
-    """The reference pipeline: projections, scores, softmax, weighted values, their sum."""
-    keys, queries, values = x @ w_key, x @ w_query, x @ w_value
-    weights = ops.softmax(ops.scores(queries, keys))
-    return ops.sum_weighted(ops.values_of(values, inputs=x) * weights.unsqueeze(-1))
 
 
 def _hidden_case(seed: int) -> dict:

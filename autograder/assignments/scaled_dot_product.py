@@ -15,12 +15,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..checker.public_checks import require_keys, require_parameters
-from ..compare import expect_tensor
-from ..framework import Assignment
-from ..public import call, expect, keys, module, parameters
+from ..authoring import (HIDDEN_TOL, Assignment, call, expect, expect_tensor, generator, keys, module, parameters,
+                         rand, randn, require_keys, require_parameters)
+from ..references.scaled_dot_product import context
 from ..worked_values import scaled_dot_product as worked
-from .fresh import HIDDEN_TOL, generator, rand, randn
 
 ASSIGNMENT = Assignment("03_scaled_dot_product_attention", "Scaled dot-product attention with trainable weights")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -39,13 +37,6 @@ V1_NAMES = ("W_query", "W_key", "W_value")
 V2_NAMES = ("W_query.weight", "W_key.weight", "W_value.weight")
 SEED_CASE = {"x": worked.INPUTS, "w_query": SEED_WEIGHTS["W_query"], "w_key": SEED_WEIGHTS["W_key"],
              "w_value": SEED_WEIGHTS["W_value"]}
-
-
-def context(ops, x, w_query, w_key, w_value):
-    """Self-attention from (d_in, d_out) weights: softmax(queries @ keys.T / sqrt(d_k)) @ values."""
-    queries, keys, values = x @ w_query, x @ w_key, x @ w_value
-    weights = ops.softmax(ops.scale(ops.scores(queries, keys), keys.shape[-1], d_in=x.shape[-1]))
-    return weights @ ops.values_of(values, inputs=x)
 
 
 def _reference(case: dict) -> torch.Tensor:

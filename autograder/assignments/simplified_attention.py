@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import torch
 
-from ..compare import expect_tensor
-from ..framework import Assignment
-from ..public import call, expect
+from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, rand, randn
 from ..worked_values import simplified_attention as worked
-from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("01_simplified_attention", "Simplified self-attention without trainable weights")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check

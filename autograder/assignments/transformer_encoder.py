@@ -27,17 +27,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..compare import as_tensor, close, expect_tensor, parameter
-from ..framework import Assignment, CheckFailed
-from ..mistakes import OPERATIONS
-from ..public import call, expect, module
+from ..authoring import (HIDDEN_TOL, OPERATIONS, Assignment, CheckFailed, as_tensor, call, close, expect,
+                         expect_tensor, module, new_linear, parameter, randn, seeded_state)
+from ..references.transformer_encoder import LN_EPS, encoder_layer, feed_forward
 from ..worked_values import transformer_encoder as worked
-from .fresh import HIDDEN_TOL, new_linear, randn, seeded_state
 
 ASSIGNMENT = Assignment("06_transformer_encoder", "From attention to a transformer encoder block")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
 
-LN_EPS = 1e-5  # nn.LayerNorm's and nn.TransformerEncoderLayer's default
 D_MODEL, NUM_HEADS, D_FF, SEED = worked.D_MODEL, worked.NUM_HEADS, worked.D_FF, 123
 #: the notebook's encoder input: the sentence's token embeddings plus their positional encoding, as a batch of one
 EXAMPLE_X = (worked.TOKEN_EMBEDDINGS + OPERATIONS["positional_encoding"](6, D_MODEL).float()).unsqueeze(0)
@@ -51,30 +48,6 @@ WORKED_ENCODER = seeded_state(SEED, [*((name, new_linear(D_MODEL, D_MODEL)) for 
                                      ("norm1", lambda: nn.LayerNorm(D_MODEL)), ("norm2", lambda: nn.LayerNorm(D_MODEL))])
 NORM_ALIASES = {f"{norm}.{name}": [f"{norm}.{alias}"] for norm in ("norm1", "norm2")
                 for name, alias in (("weight", "scale"), ("bias", "shift"))}
-
-
-# --- References, written with the operations mistakes are about ---------------------------------------------------
-
-def attention(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
-    """The given (non-causal) multi-head attention with the weights ``p``."""
-    heads = [ops.split_heads(F.linear(x, p[f"{name}.weight"], p.get(f"{name}.bias")), num_heads)
-             for name in ("W_query", "W_key", "W_value")]
-    queries, keys, values = heads
-    weights = ops.softmax(ops.scale(ops.scores(queries, keys), keys.shape[-1]))
-    return ops.out_proj(ops.merge_heads(weights @ values), p["out_proj.weight"], p.get("out_proj.bias"))
-
-
-def feed_forward(x: torch.Tensor, p: dict) -> torch.Tensor:
-    return F.linear(F.relu(F.linear(x, p["linear1.weight"], p["linear1.bias"])), p["linear2.weight"], p["linear2.bias"])
-
-
-def encoder_layer(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
-    """Post-norm: x = norm1(x + attention(x)), then x = norm2(x + ffn(x)) (dropout off)."""
-    def norm(name: str):
-        return lambda t: F.layer_norm(t, t.shape[-1:], p[f"{name}.weight"], p[f"{name}.bias"], eps=LN_EPS)
-
-    x = ops.sublayer(x, lambda t: attention(ops, t, p, num_heads), norm("norm1"))
-    return ops.sublayer(x, lambda t: feed_forward(t, p), norm("norm2"))
 
 
 # --- Positional encoding ------------------------------------------------------------------------------------------

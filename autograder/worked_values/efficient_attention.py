@@ -9,8 +9,8 @@ the precision printed.
 """
 import torch
 
+from ..authoring import Ops
 from ..references import efficient_attention as references
-from ..mistakes import Ops
 
 _ops = Ops()
 

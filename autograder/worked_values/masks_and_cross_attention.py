@@ -10,8 +10,8 @@ precision printed.
 """
 import torch
 
+from ..authoring import Ops
 from ..references import masks_and_cross_attention as references
-from ..mistakes import Ops
 from .inputs import INPUTS
 
 _ops = Ops()

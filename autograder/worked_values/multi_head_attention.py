@@ -9,6 +9,8 @@ N ways, each split through its own head, the outputs concatenated.
 """
 import torch
 
+from .inputs import INPUTS  # noqa: F401  (the inputs of this assignment too)
+
 D_IN, D_OUT, CONTEXT_LENGTH, NUM_HEADS = 3, 2, 6, 2  # seed 001 In[18] (d_in, d_out); issue 05 (2 heads)
 SEED = 123  # issue 05: torch.manual_seed(123) before building either module
 
