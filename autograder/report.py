@@ -33,11 +33,17 @@ def table(sub: Submission) -> str:
     return attention_check.table(sub.path.name, sub.assignment.id, sub.results, sub.notes)
 
 
+#: grades.csv's columns for the late rule (``autograder/lateness.py``): score is raw_score less late_penalty
+LATE_FIELDS = ["raw_score", "late_penalty", "lateness"]
+
+
 def csv_row(result: dict, check_ids: list[str]) -> dict:
-    """A grades.csv row from a submission's :func:`gradescope` results."""
+    """A grades.csv row from a submission's :func:`gradescope` results (and its late penalty, if any)."""
     by_id = {test["name"]: test["score"] for test in result["tests"]}
     row = {"student": result["student"], "assignment": result["assignment"] or "", "score": result["score"],
-           "max_score": result["max_score"], "problem": "" if result["gradable"] else result["output"]}
+           "max_score": result["max_score"], "problem": "" if result["gradable"] else result["output"],
+           "raw_score": result.get("raw_score", result["score"]), "late_penalty": result.get("late_penalty", 0.0),
+           "lateness": (result.get("lateness") or {}).get("why", "")}
     row.update({grade_id: by_id.get(grade_id, 0.0) for grade_id in check_ids})
     return row
 
