@@ -131,7 +131,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return {"build": cmd_build, "course": cmd_course, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
-            "export": cmd_export, "regrade-changes": cmd_regrade_changes, "export-grades": cmd_export_grades}[args.command](args)
+            "export": cmd_export, "regrade-changes": cmd_regrade_changes,
+            "export-grades": cmd_export_grades}[args.command](args)
 
 
 def cmd_build(args) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .assignments import ASSIGNMENTS
 from .grade_records import Grade, Person, assignment_order
-from .policy import Policy
+from .policy import NO_POLICY, Policy
 
 FORMATS = ("canvas", "moodle", "blackboard", "csv")
 ROSTER_FIELDS = tuple(f.name for f in dataclasses.fields(Person))
@@ -79,7 +79,7 @@ def fill_in(person: Person, known: Person | None) -> Person:
 
 
 def export(fmt: str, grades: list[Grade], *, roster: dict[str, Person] | None = None,
-           known: dict[str, Person] | None = None, policy: Policy = Policy(), per_check: bool = False,
+           known: dict[str, Person] | None = None, policy: Policy = NO_POLICY, per_check: bool = False,
            missing: str = "blank") -> Export:
     """The file for ``fmt``. ``roster``: who is exported (None: every graded student, with what ``known`` says
     of them); ``missing``: "zero" or "blank" for a roster student without a grade."""
@@ -168,8 +168,9 @@ def _plain(people: list[Person], columns: list[Column], table: list[list[str]], 
     """One row per student, one column per assignment, the total, and the weighted percentage when course.toml
     weighs every exported assignment."""
     scores = [c for c in columns if not c.grade_ids]
-    weights = {c.assignment: (policy.assignments.get(c.assignment) or None) for c in scores}
-    weighted = scores and all(w is not None and w.weight is not None for w in weights.values())
+    configured = [policy.assignments.get(c.assignment) for c in scores]
+    weights = {c.assignment: a.weight for c, a in zip(scores, configured) if a is not None and a.weight is not None}
+    weighted = bool(scores) and len(weights) == len(scores)
     rows = [["student", "first_name", "last_name", "email", *(c.title for c in columns), "total", "max_total",
              *(["weighted_percent"] if weighted else [])]]
     for person, values in zip(people, table):
@@ -177,9 +178,8 @@ def _plain(people: list[Person], columns: list[Column], table: list[list[str]], 
         row = [person.student, person.first_name, person.last_name, person.email, *values,
                _number(sum(earned.values())), _number(sum(c.points for c in scores))]
         if weighted:
-            total_weight = sum(weights[c.assignment].weight for c in scores) or 1.0
-            row.append(_number(100 * sum(weights[c.assignment].weight * earned.get(c.assignment, 0.0) / c.points
-                                         for c in scores if c.points) / total_weight))
+            shares = [weights[c.assignment] * earned.get(c.assignment, 0.0) / c.points for c in scores if c.points]
+            row.append(_number(100 * sum(shares) / (sum(weights.values()) or 1.0)))
         rows.append(row)
     return rows
 

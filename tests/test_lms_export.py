@@ -70,7 +70,8 @@ def test_canvas(graded, capsys):
     data, stderr = export(graded, "canvas", capsys=capsys)
     assert data.startswith(b"\xef\xbb\xbf")
     table = rows(data, "utf-8-sig")
-    assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Attention, part 1 (4711)", "QKV |88123"]
+    assert table[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Attention, part 1 (4711)",
+                        "QKV |88123"]
     assert table[1] == ["Points Possible", "", "", "", "", max_score(FIRST), max_score(SECOND)]
     full = float(max_score(FIRST))
     assert table[2] == ["Lovelace, Countess, Ada", "501", "S1001", "alovelace", "Sec 1",
