@@ -134,3 +134,17 @@ def test_a_bad_roster_is_refused_with_the_reason(graded, tmp_path, capsys):
     assert cli.main(["export-grades", "--format", "canvas", "--from", str(graded), "--roster", str(roster), "--out",
                      str(tmp_path / "x.csv")]) == cli.EXIT_UNCHECKABLE
     assert "SIS Login ID" in capsys.readouterr().out and not (tmp_path / "x.csv").exists()
+
+
+def test_the_plain_csv_weighs_assignments_as_course_toml_says(graded, tmp_path, capsys):
+    """weighted_percent: each assignment's share of its points, weighted (ada: all of 01 with 1.5 points taken,
+    half of 02; weights 1 and 3)."""
+    (tmp_path / "course.toml").write_text(f"[assignments.{FIRST}]\nweight = 1\n[assignments.{SECOND}]\nweight = 3\n")
+    target = tmp_path / "plain.csv"
+    assert cli.main(["export-grades", "--from", str(graded), "--roster", str(graded / "roster.csv"), "--course",
+                     str(tmp_path), "--out", str(target)]) == cli.EXIT_OK
+    ada = next(csv.DictReader(open(target, encoding="utf-8")))
+    first, second = float(max_score(FIRST)), float(max_score(SECOND))
+    assert float(ada["weighted_percent"]) == pytest.approx(100 * ((first - 1.5) / first + 3 * 0.5) / 4, abs=1e-4)
+    assert float(ada["total"]) == pytest.approx(first - 1.5 + second / 2)
+    assert float(ada["max_total"]) == pytest.approx(first + second)
