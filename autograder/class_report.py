@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from . import ledger, report
 from .assignments import ASSIGNMENTS
 from .framework import PASSED, Assignment, Check
+from .late_report import late_submissions_section
 from .mistakes import BY_ID
 
 REPORT_NAME = "report.html"
@@ -209,7 +210,8 @@ def render(records: list[dict], *, seconds: float | None = None, workers: int | 
     if seconds is not None:
         run += f" graded in {seconds:.1f} s" + (f" with {workers} workers" if workers else "")
     contents = "".join(f"<li><a href='#{escape(a.assignment.id)}'>{escape(a.assignment.title)}</a></li>" for a in known)
-    body = [f"<h1>Class report</h1><p>{run}.</p>", changes_section(changes), f"<nav><ul>{contents}</ul></nav>"]
+    body = [f"<h1>Class report</h1><p>{run}.</p>", changes_section(changes), late_submissions_section(records),
+            f"<nav><ul>{contents}</ul></nav>"]
     if unmatched:
         rows = "".join(f"<tr><td>{feedback_link(r['student'], None)}</td><td>{escape(r['output'])}</td></tr>"
                        for r in unmatched)

@@ -1,4 +1,4 @@
-"""``attention-kit``: build, course, check, grade, regrade-changes, mistakes, export."""
+"""``attention-kit``: build, course, check, grade, regrade-changes, export-grades, mistakes, export."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +8,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__, class_report, course, formats, grading, pipeline
+from . import __version__, class_report, course, deadlines, formats, grading, lms_export, pipeline, policy
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
@@ -73,6 +73,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="regrade every submission (default: off, only those with no result in OUT, a changed file, "
                         "or changed checks)")
+    p.add_argument("--timestamps", type=Path, metavar="CSV",
+                   help="when each submission was handed in, for the late rule of the course's course.toml: a CSV "
+                        "with the columns student, assignment, time (default: none; nbgrader's timestamp.txt beside "
+                        "a submission is read first, and a submission with neither is taken as on time)")
 
     p = command("regrade-changes", "in an nbgrader course: regrade the submissions graded with checks changed since",
                 "Finds the autograded submissions whose kit check fingerprint is older than the kit's, reruns "
@@ -80,6 +84,27 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
     p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
                                     "nbgrader_config.py and assignments/)")
+
+    p = command("export-grades", "write the grades as a file an LMS gradebook imports (Canvas, Moodle, Blackboard)",
+                "Reads the results of `grade --out DIR`, or an nbgrader course's gradebook.db, and writes one row "
+                "per student and one column per assignment (the final score, late penalty taken), named as "
+                "course.toml's lms_name says. See docs/lms.md for each format.")
+    p.add_argument("--format", choices=lms_export.FORMATS, default="csv",
+                   help="the LMS whose import format to write (default csv, a plain table)")
+    p.add_argument("--from", dest="source", type=Path, default=Path("graded"),
+                   help="the --out folder of `attention-kit grade`, or an nbgrader course folder holding "
+                        "gradebook.db (default graded)")
+    p.add_argument("--roster", type=Path,
+                   help="a CSV mapping the kit's student ids (column student) to the LMS's: first_name, last_name, "
+                        "name, email, username, id_number, canvas_id, sis_user_id, sis_login_id, section (default: "
+                        "none, every graded student, identified by the kit's id)")
+    p.add_argument("--per-check", action="store_true",
+                   help="add one column per TO-DO of each assignment, as 'assignment: TO-DO' (default: off)")
+    p.add_argument("--missing", choices=["zero", "blank"], default="blank",
+                   help="what a roster student without a grade gets (default blank: the LMS's grade is left alone)")
+    p.add_argument("--out", type=Path, required=True, help="the file to write (required)")
+    p.add_argument("--course", help="the course folder whose course.toml names the LMS's columns (default: the "
+                                    "nearest folder up from here holding nbgrader_config.py and assignments/)")
 
     p = command("mistakes", "print the catalog of named mistakes as a Markdown table",
                 "Every mistake the kit can name, what it catches, and the checks where it is detected: the "
@@ -106,7 +131,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return {"build": cmd_build, "course": cmd_course, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
-            "export": cmd_export, "regrade-changes": cmd_regrade_changes}[args.command](args)
+            "export": cmd_export, "regrade-changes": cmd_regrade_changes,
+            "export-grades": cmd_export_grades}[args.command](args)
 
 
 def cmd_build(args) -> int:
@@ -171,13 +197,21 @@ def cmd_grade(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
+    try:  # the course's rules are read whole before anything is graded
+        rules = deadlines.Deadlines(policy.load(root, frozenset(ASSIGNMENTS)),
+                                    deadlines.read_times(args.timestamps) if args.timestamps else None)
+    except (ValueError, OSError) as exc:
+        print(f"Nothing was graded: {exc}")
+        return EXIT_UNCHECKABLE
     started = time.monotonic()
     outcome = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
-                                out=args.out, targets=args.submissions, force=args.force)
+                                out=args.out, targets=args.submissions, force=args.force, deadlines=rules)
     page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
                               workers=args.workers)
     print(grading.class_summary(outcome.results))
     print(f"\n{_what_was_graded(outcome, args.out)}")
+    if rules.summary():
+        print(rules.summary())
     changed = args.out / "changes.csv"
     print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
           f"feedback pages in {args.out / 'feedback'}, the class report {page}"
@@ -215,6 +249,35 @@ def cmd_regrade_changes(args) -> int:
     print(f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
           f"{'s' if moved != 1 else ''} moved: see {root / course.RECORDS / 'changes.csv'}" if rows else
           "No points moved.")
+    return EXIT_OK
+
+
+def cmd_export_grades(args) -> int:
+    from . import grade_records
+
+    try:
+        rules = policy.load(course.course_root(args.course), frozenset(ASSIGNMENTS))
+        roster = lms_export.read_roster(args.roster) if args.roster else None
+        known = {}
+        if (args.source / "gradebook.db").is_file():
+            grades, known = grade_records.from_gradebook(args.source)
+        elif (args.source / "results").is_dir():
+            grades = grade_records.from_results(args.source)
+        else:
+            print(f"No grades in {args.source}: give the --out folder of `attention-kit grade` or an nbgrader course")
+            return EXIT_UNCHECKABLE
+        if roster is not None and known:  # names and emails the roster leaves out, from nbgrader's gradebook
+            roster = {s: lms_export.fill_in(person, known.get(s)) for s, person in roster.items()}
+        written = lms_export.export(args.format, grades, roster=roster, known=known, policy=rules,
+                                    per_check=args.per_check, missing=args.missing)
+    except (ValueError, OSError) as exc:
+        print(f"cannot export: {exc}")
+        return EXIT_UNCHECKABLE
+    lms_export.write(written, args.out)
+    if written.left_out:
+        print(f"Not on the roster, left out: {', '.join(written.left_out)}", file=sys.stderr)
+    print(f"wrote {args.out} ({args.format})" + (f"; {len(written.left_out)} graded students not on the roster were "
+                                                 "left out (listed above)" if written.left_out else ""))
     return EXIT_OK
 
 

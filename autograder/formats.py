@@ -86,12 +86,18 @@ def prairielearn_test(result: CheckResult) -> dict:
             "max_points": result.points, "message": message, "output": output}
 
 
+#: grades.csv's columns for the late rule (``autograder/lateness.py``): score is raw_score less late_penalty
+LATE_FIELDS = ["raw_score", "late_penalty", "lateness"]
+
+
 def csv_row(graded: dict, check_ids: list[str]) -> dict:
-    """A grades.csv row from a submission's :func:`record`: who, what, the score, any problem, each check's
-    points."""
+    """A grades.csv row from a submission's :func:`record`: who, what, the score, any problem, the late penalty
+    (if any), each check's points."""
     by_id = {test["name"]: test["score"] for test in graded["tests"]}
     row = {"student": graded["student"], "assignment": graded["assignment"] or "", "score": graded["score"],
-           "max_score": graded["max_score"], "problem": "" if graded["gradable"] else graded["output"]}
+           "max_score": graded["max_score"], "problem": "" if graded["gradable"] else graded["output"],
+           "raw_score": graded.get("raw_score", graded["score"]), "late_penalty": graded.get("late_penalty", 0.0),
+           "lateness": (graded.get("lateness") or {}).get("why", "")}
     row.update({grade_id: by_id.get(grade_id, 0.0) for grade_id in check_ids})
     return row
 

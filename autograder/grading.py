@@ -11,8 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import formats, ledger, pipeline, report
+from . import formats, lateness, ledger, pipeline, report
 from .assignments import ASSIGNMENTS
+from .deadlines import Deadlines
+from .policy import NO_POLICY
 from .pipeline import Submission
 from .sandbox import Limits, Sandbox
 
@@ -49,13 +51,16 @@ class Outcome:
 
 
 def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, out: Path,
-              targets: list[Path] = (), force: bool = False) -> Outcome:
+              targets: list[Path] = (), force: bool = False, deadlines: Deadlines | None = None) -> Outcome:
     """Grade every notebook that has no current result in ``out``, hidden checks included, with one warm sandbox.
 
     A submission's feedback page and result (the dict in ``results/<student>__<assignment>.json``, with what it
     was graded with) are written atomically as soon as it is graded, and grades.csv is rewritten as results
     arrive, so a run that dies leaves everything it finished; a rerun reads those back (:func:`ledger.current`)
-    and grades only the rest, or all with ``force``. Only results are kept in memory, so a whole course fits."""
+    and grades only the rest, or all with ``force``. Only results are kept in memory, so a whole course fits.
+    ``deadlines``: the course policy, which settles every result's late penalty from its raw score, read back or
+    new (a changed due date or extension moves penalties without regrading; changes.csv says what moved)."""
+    deadlines = deadlines or Deadlines(NO_POLICY)
     out.mkdir(parents=True, exist_ok=True)
     ledger.remove_partial(out)
     earlier = ledger.load(out)
@@ -64,7 +69,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
     for index, item in enumerate(found):
         known = earlier.get(str(item.path.resolve()))
         if known is not None and not force and ledger.current(known[1], item.path):
-            results[index] = known[1]
+            results[index] = deadlines.apply(out, known[1], _folder(item))
         else:
             left.append(index)
     sheet = GradeSheet(out, results)
@@ -85,7 +90,8 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
                 if stopping.is_set():  # interrupted (Ctrl-C) while it ran: its grading may be cut short
                     return
                 try:
-                    results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())))
+                    results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())),
+                                                      lambda result: deadlines.apply(out, result, _folder(item)))
                 except OSError as exc:  # a full disk, say: this result is lost (a rerun grades it), not the batch
                     print(f"could not write the result of {item.path}: {exc}", file=sys.stderr)
                     return
@@ -101,19 +107,26 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
         progress.finish()
     sheet.write()
     done = [result for result in results if result is not None]  # None: its result could not be written
-    ledger.write_changes(out, ledger.changes(out, done))
+    ledger.write_changes(out, ledger.changes(out, done) + lateness.changes(done))
     return Outcome(done, len(left))
 
 
-def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None) -> dict:
+def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None,
+                     settle=lambda result: result) -> dict:
     """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
-    means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces."""
+    means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces; ``settle``:
+    what the course policy makes of its score, before it is written."""
     stem = report.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
     ledger.write_atomically(out / "feedback" / f"{stem}.html", report.feedback_html(sub))
-    result = ledger.write_result(out, stem, formats.record(sub), sub.path, earlier)
+    result = ledger.write_result(out, stem, settle(formats.record(sub)), sub.path, earlier)
     if earlier is not None and earlier[0].stem != stem:  # a resubmission of another assignment
         (out / "feedback" / f"{earlier[0].stem}.html").unlink(missing_ok=True)
     return result
+
+
+def _folder(item: Found) -> Path | None:
+    """The submission's own folder in nbgrader's layout (where its timestamp.txt is), else None."""
+    return item.path.parent if item.assignment is not None else None
 
 
 class GradeSheet:
@@ -142,7 +155,8 @@ def write_grades(results: list[dict], out: Path) -> None:
     graded = {r["assignment"] for r in results}
     check_ids = [c.grade_id for a in ASSIGNMENTS.values() if a.id in graded for c in a.checks]
     text = io.StringIO(newline="")
-    writer = csv.DictWriter(text, fieldnames=["student", "assignment", "score", "max_score", "problem", *check_ids])
+    writer = csv.DictWriter(text, fieldnames=["student", "assignment", "score", "max_score", "problem",
+                                              *formats.LATE_FIELDS, *check_ids])
     writer.writeheader()
     for result in results:
         writer.writerow(formats.csv_row(result, check_ids))

@@ -17,7 +17,7 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.base import NbGraderException
 
-from . import formats, ledger, pipeline, report
+from . import formats, ledger, nbgrader_late, pipeline, report
 from .course import RECORDS
 from .assignments import ASSIGNMENTS
 from .sandbox import Limits
@@ -61,6 +61,8 @@ class RepairingExporter(NotebookExporter):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         _require_assignments_in_gradebook(self.parent)
+        if getattr(self.parent, "coursedir", None) is not None:  # course.toml's due dates, before any student
+            nbgrader_late.sync_due_dates(self.parent)
 
     def from_file(self, file_stream, resources: dict | None = None, **kw) -> tuple[nbformat.NotebookNode, dict]:
         graded = (resources or {}).get("nbgrader", {})
