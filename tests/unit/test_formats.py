@@ -85,7 +85,8 @@ def test_an_ungradable_submission_reads_as_one_line_and_scores_nothing():
     record = formats.record(sub)
     assert (record["score"], record["tests"], record["gradable"]) == (0, [], False)
     assert formats.csv_row(record, ["scores"]) == {"student": "bob", "assignment": "", "score": 0, "max_score": 0.0,
-                                                  "problem": "it is not a notebook", "scores": 0.0}
+                                                  "problem": "it is not a notebook", "raw_score": 0,
+                                                  "late_penalty": 0.0, "lateness": "", "scores": 0.0}
 
 
 def test_nbgrader_cell_output_is_what_the_check_cell_shows(capsys):
