@@ -9,7 +9,7 @@ The pieces, in the order a submission meets them (docs/design.md, docs/developme
   in a sealed child of a warm zygote and answers probes with plain numbers (``attention_check`` holds the probes).
 - ``framework``, ``compare``, ``mistakes``, ``assignments``, ``worked_values``, ``references``: the checks. They
   live in the grader's process, own every expected value and decide pass or fail.
-- ``grading``, ``ledger``, ``report``, ``class_report``: a class graded, resumably, with feedback and a report.
+- ``grading``, ``ledger``, ``report``, ``pages``: a class graded, resumably, with feedback pages and a class report.
 """
 
 __version__ = "0.1.0"

@@ -8,7 +8,8 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__, class_report, course, grading, pipeline, report
+from . import __version__, course, grading, pipeline, report
+from .pages import class_report
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
