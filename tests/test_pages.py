@@ -1,8 +1,9 @@
 """The feedback page and the class report rendered from small hand-made records (no kernel, no browser).
 
 A small class: one passed everything, two failed a check with a diagnosis (one with a hostile id),
-one notebook could not be graded, one matched no assignment, and a regrade moved one student's points. The class report is read back with
-Python's HTML parser; the browser test (test_class_report.py) reads the pages of a really graded class.
+one notebook could not be graded, one matched no assignment, and a regrade moved one student's
+points. The pages are read back with Python's HTML parser; the browser test (test_class_report.py)
+reads the pages of a really graded class.
 """
 from __future__ import annotations
 
@@ -75,7 +76,8 @@ class Elements(HTMLParser):
 def test_feedback_page_shows_the_score_each_check_and_the_diagnosis_set_apart():
     page = feedback_page(submission("ann", results=results(FAILED_CHECK, WHY), notes=["Cell 4 stopped."]))
     parsed = Elements(page)
-    assert [a["data-check"] for a in parsed.having("tr") if "data-check" in a] == [c.grade_id for c in ASSIGNMENT.checks]
+    rows = [a["data-check"] for a in parsed.having("tr") if "data-check" in a]
+    assert rows == [c.grade_id for c in ASSIGNMENT.checks]
     assert parsed.having("tr", data_check=FAILED_CHECK)[0]["class"] == FAILED
     score = ASSIGNMENT.max_score - ASSIGNMENT.checks[1].points
     assert f"<b class='score'>{score:g} / {ASSIGNMENT.max_score:g}</b>" in page
