@@ -179,5 +179,5 @@ def class_summary(results: list[dict]) -> str:
 def progress_line(total: int, stream=sys.stderr) -> tqdm:
     """done / total, rate and time left, redrawn on one line of a terminal by tqdm; nothing when ``stream`` is
     not a terminal (tests, CI and pipes capture the output). Safe to advance from the grading threads."""
-    return tqdm(total=total, file=stream, disable=not stream.isatty(), unit=" notebooks", dynamic_ncols=True,
+    return tqdm(total=total, file=stream, disable=not stream.isatty(), unit=" notebooks",
                 bar_format="graded {n_fmt}/{total_fmt}  {rate_fmt}  about {remaining} left")

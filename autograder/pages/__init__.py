@@ -4,12 +4,17 @@ Jinja2 is what nbconvert and nbgrader render their pages with; here autoescaping
 template, so a student id, a message or a note is text on the page, never markup. Python computes
 the data (counts, rates, charts, links); the templates hold all the markup.
 
-Each page is a list of :class:`Section`: a template and the data it is rendered with. To add a part
-to the class report (:mod:`autograder.pages.class_report`), write ``templates/<name>.html.j2`` using
-only the data it is given, write a function that computes that data and returns
-``Section("<name>.html.j2", {...})`` (or None when there is nothing to show), and append that
-function to ``CLASS_SECTIONS`` (the whole class, above the assignments) or ``ASSIGNMENT_SECTIONS``
-(inside each assignment's part).
+A page is a list of :class:`Section`: a template and the data it is rendered with. To add a part to
+the class report (:mod:`autograder.pages.class_report`):
+
+1. write ``templates/class_report/<name>.html.j2``, using only the data it is given (the macros of
+   ``macros.html.j2`` link students to their feedback pages);
+2. write a function that computes that data and returns ``Section("class_report/<name>.html.j2",
+   {...})``, or None when there is nothing to show. It takes the :class:`~.class_report.Graded` class
+   (records, changes, the output folder) for a part above the assignments, or one assignment's
+   :class:`~.class_report.AssignmentResults` for a part inside each assignment's section;
+3. append the function to ``CLASS_SECTIONS`` or ``ASSIGNMENT_SECTIONS`` of that module (their order is
+   the page's), and unit-test it as ``tests/test_pages.py`` does.
 """
 from __future__ import annotations
 
