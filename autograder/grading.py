@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import shutil
 import sys
 import threading
 import time
@@ -179,5 +180,6 @@ def class_summary(results: list[dict]) -> str:
 def progress_line(total: int, stream=sys.stderr) -> tqdm:
     """done / total, rate and time left, redrawn on one line of a terminal by tqdm; nothing when ``stream`` is
     not a terminal (tests, CI and pipes capture the output). Safe to advance from the grading threads."""
-    return tqdm(total=total, file=stream, disable=not stream.isatty(), unit=" notebooks",
-                bar_format="graded {n_fmt}/{total_fmt}  {rate_fmt}  about {remaining} left")
+    size = shutil.get_terminal_size()  # tqdm's own reading of a terminal that does not say its size is 0 x 0
+    return tqdm(total=total, file=stream, disable=not stream.isatty(), unit=" notebooks", ncols=size.columns,
+                nrows=size.lines, bar_format="graded {n_fmt}/{total_fmt}  {rate_fmt}  about {remaining} left")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -168,11 +169,13 @@ def test_a_long_list_of_students_folds_away():
     assert f"<details><summary>{len(failing)} students</summary>" in row.split("</tr>", 1)[0]
 
 
-def test_progress_line_shows_done_rate_and_time_left_on_a_terminal_only():
-    """On a pseudo-terminal of no known width, as test_grade_adversarial.py's run has, and not in a pipe."""
+def test_progress_line_shows_done_rate_and_time_left_on_a_terminal_only(monkeypatch):
+    """On stderr a pseudo-terminal that does not say its size (as test_grade_adversarial.py's run has), and not
+    in a pipe."""
     terminal, its_end = pty.openpty()
     piped = io.StringIO()
     with os.fdopen(its_end, "w") as shown:
+        monkeypatch.setattr(sys, "stderr", shown)  # tqdm sizes its line by the terminal only on stderr or stdout
         for stream in (shown, piped):
             with grading.progress_line(2, stream) as progress:
                 progress.update()
