@@ -9,9 +9,9 @@ import webbrowser
 from pathlib import Path
 
 from . import __version__, course, grading, pipeline, report
-from .pages import class_report
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
+from .pages import class_report
 from .sandbox import Limits, Sandbox
 
 EXIT_OK, EXIT_FAILED, EXIT_UNCHECKABLE = 0, 1, 2
