@@ -15,7 +15,9 @@ The pieces, in the order a submission meets them (docs/design.md, docs/developme
   decide pass or fail.
 - ``formats``: every door's words for the same results (terminal table, the kit's record, Gradescope,
   PrairieLearn, nbgrader's cell output, grades.csv).
-- ``grading``, ``ledger``, ``report``, ``class_report``: a class graded, resumably, with feedback and a report.
+- ``grading``, ``ledger``, ``report``, ``pages``: a class graded, resumably, with feedback pages and a class report
+  (Jinja2 templates in ``templates/``); ``policy``, ``deadlines``, ``lateness``: the course's due dates and late rule;
+  ``grade_records``, ``lms_export``: the grades as an LMS imports them.
 """
 
 __version__ = "0.1.0"

@@ -8,9 +8,10 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__, class_report, course, deadlines, formats, grading, lms_export, pipeline, policy
+from . import __version__, course, deadlines, formats, grading, lms_export, pipeline, policy
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
+from .pages import class_report
 from .sandbox import Limits, Sandbox
 
 EXIT_OK, EXIT_FAILED, EXIT_UNCHECKABLE = 0, 1, 2

@@ -7,7 +7,9 @@ reference uses is considered on the check's own inputs, only when the answer is 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+import contextlib
+from contextvars import ContextVar
+from typing import Any, Callable, Iterable, Iterator
 
 import torch
 
@@ -17,7 +19,23 @@ from .checker.handle import Student
 from .checker.public_checks import no_parameter, parameter_keys, wrong_shape
 from .checker.results import CheckFailed
 
-__all__ = ["as_tensor", "close", "expect_tensor", "parameter"]
+__all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "parameter"]
+
+#: the set that :func:`nameable_mistakes` collects into, in this thread (None: nothing collects)
+_NAMEABLE: ContextVar[set[str] | None] = ContextVar("nameable", default=None)
+
+
+@contextlib.contextmanager
+def nameable_mistakes() -> Iterator[set[str]]:
+    """Collect into the set it yields every mistake that the comparisons run inside the block could name, whether
+    they pass or not: the diagnosis's reach. :mod:`autograder.coverage` maps a hidden check's reach this way, by
+    running it on the reference solution. Only this thread's comparisons count (grading runs checks in threads)."""
+    found: set[str] = set()
+    token = _NAMEABLE.set(found)
+    try:
+        yield found
+    finally:
+        _NAMEABLE.reset(token)
 
 
 def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, student: Student,
@@ -45,14 +63,11 @@ def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, 
         if reference is not None:
             yield from ((m, m.warning) for m in mistakes.warned_mistakes(reference))
 
-    for observe in OBSERVERS:
-        observe(student.grade_id, {m.id for source in (evidence(), recognisers(), warned()) for m, _ in source})
+    reach = _NAMEABLE.get()
+    if reach is not None:
+        reach.update(m.id for source in (evidence(), recognisers(), warned()) for m, _ in source)
     return compare(got, expected, what=what, student=student, atol=atol, rtol=rtol, hint=hint,
                    variants=evidence(), detectors=recognisers(), warned=warned())
-
-
-#: called with (grade id, the mistakes this comparison could name) while :mod:`autograder.coverage` maps the checks
-OBSERVERS: list[Callable[[str, set[str]], None]] = []
 
 
 def parameter(state: dict, name: str, shape: tuple | None, owner: str, *, aliases: tuple = (), optional: bool = False,

@@ -2,9 +2,10 @@
 
 A check can name a mistake when its reference uses an operation the mistake is a slip of and the
 slip changes the answer on the check's inputs, or when a warning or a detector of the check points
-at it. For a public check this is in its data; for a hidden check it is observed by running the
-check on the reference solution (so this needs the course's ``solutions/``). ``attention-kit
-mistakes`` prints the result as docs/mistakes.md's table.
+at it. For a public check this is in its data; for a hidden check it is collected
+(:func:`compare.nameable_mistakes`) while the check runs on the reference solution, in this process
+(:func:`namespace_of`; so this needs the course's ``solutions/``). ``attention-kit mistakes``
+prints the result as docs/mistakes.md's table.
 """
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from .mistakes import CATALOG
 
 def namespace_of(notebook: nbformat.NotebookNode) -> dict:
     """The notebook's code cells (:func:`runs_before_checking`) run with exec in a fresh namespace: what a check sees
-    of a kernel, since it only calls the functions the cells define. For trusted notebooks (the reference)."""
+    of a kernel, since it only calls the functions the cells define. For trusted notebooks only: it is how
+    ``attention-kit mistakes`` runs the hidden checks on the course's reference solutions (no sandbox, no kernel),
+    and how the test suite runs the checks quickly. A submitted notebook is never run this way."""
     import matplotlib
 
     matplotlib.use("Agg")  # this process only: an MPLBACKEND in its environment would reach every kernel it starts
@@ -60,15 +63,13 @@ def _named_by_public(data: dict) -> dict[str, set[str]]:
 
 
 def _named_by_hidden(root: Path, assignment) -> dict[str, set[str]]:
-    found = defaultdict(set)
     student = InKernel(namespace_of(course.read(course.notebook_path(root, "solutions", assignment.id))))
-    compare.OBSERVERS.append(lambda grade_id, names: found[grade_id].update(names))
-    try:
-        for check in assignment.checks:
-            if check.hidden:
+    found = {}
+    for check in assignment.checks:
+        if check.hidden:
+            with compare.nameable_mistakes() as named:
                 run_check(check, student)
-    finally:
-        compare.OBSERVERS.pop()
+            found[check.grade_id] = named
     return found
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import dateutil.parser
 import dateutil.tz
 
-from . import ledger, lateness, report
+from . import ledger, lateness
 from .policy import Policy
 
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's, written by `nbgrader submit` and kept by `collect`
@@ -79,7 +79,7 @@ class Deadlines:
         if late is not None and when is None:
             self.untimed.add((student, assignment_id))
         if lateness.settle(result, late) and "graded_with" in result:
-            stem = report.result_stem(student, assignment_id)
+            stem = ledger.result_stem(student, assignment_id)
             ledger.write_atomically(out / "results" / f"{stem}.json", json.dumps(result, indent=2))
         return result
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import shutil
 import sys
 import threading
 import time
@@ -11,9 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import formats, lateness, ledger, pipeline, report
+from tqdm import tqdm
+
+from . import formats, lateness, ledger, pipeline
 from .assignments import ASSIGNMENTS
 from .deadlines import Deadlines
+from .pages.feedback import feedback_page
 from .policy import NO_POLICY
 from .pipeline import Submission
 from .sandbox import Limits, Sandbox
@@ -76,7 +80,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
     if left:
         folders = [*targets, *(item.path.parent for item in found), out]  # out: the other students' results
         contract = pipeline.Contract(limits, root=root, hide=tuple(pipeline.secrets(root, folders)))
-        progress, stopping = Progress(len(left)), threading.Event()
+        progress, stopping = progress_line(len(left)), threading.Event()
         with Sandbox() as sandbox:
             def one(index: int) -> None:
                 item = found[index]
@@ -95,7 +99,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
                 except OSError as exc:  # a full disk, say: this result is lost (a rerun grades it), not the batch
                     print(f"could not write the result of {item.path}: {exc}", file=sys.stderr)
                     return
-                progress.advance()
+                progress.update()
                 sheet.update()
 
             pool = ThreadPoolExecutor(max_workers=max(1, workers))
@@ -104,7 +108,7 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
             finally:
                 stopping.set()
                 pool.shutdown(wait=True, cancel_futures=True)
-        progress.finish()
+        progress.close()
     sheet.write()
     done = [result for result in results if result is not None]  # None: its result could not be written
     ledger.write_changes(out, ledger.changes(out, done) + lateness.changes(done))
@@ -116,8 +120,8 @@ def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | No
     """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
     means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces; ``settle``:
     what the course policy makes of its score, before it is written."""
-    stem = report.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
-    ledger.write_atomically(out / "feedback" / f"{stem}.html", report.feedback_html(sub))
+    stem = ledger.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
+    ledger.write_atomically(out / "feedback" / f"{stem}.html", feedback_page(sub))
     result = ledger.write_result(out, stem, settle(formats.record(sub)), sub.path, earlier)
     if earlier is not None and earlier[0].stem != stem:  # a resubmission of another assignment
         (out / "feedback" / f"{earlier[0].stem}.html").unlink(missing_ok=True)
@@ -187,33 +191,9 @@ def class_summary(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-class Progress:
-    """done / total, rate and time left, redrawn on one line of a terminal; nothing when stderr is
-    not a terminal (tests, CI and pipes capture the output)."""
-
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.stream, self.done = total, stream, 0
-        self.shown = stream.isatty()
-        self.started = time.monotonic()
-        self.lock = threading.Lock()
-
-    def advance(self) -> None:
-        with self.lock:
-            self.done += 1
-            if not self.shown:
-                return
-            rate = self.done / max(time.monotonic() - self.started, 1e-9)
-            left = (self.total - self.done) / rate
-            self.stream.write(f"\rgraded {self.done}/{self.total}  {rate:.2f} notebooks/s  "
-                              f"about {_duration(left)} left\x1b[K")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        if self.shown and self.done:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+def progress_line(total: int, stream=sys.stderr) -> tqdm:
+    """done / total, rate and time left, redrawn on one line of a terminal by tqdm; nothing when ``stream`` is
+    not a terminal (tests, CI and pipes capture the output). Safe to advance from the grading threads."""
+    size = shutil.get_terminal_size()  # tqdm's own reading of a terminal that does not say its size is 0 x 0
+    return tqdm(total=total, file=stream, disable=not stream.isatty(), unit=" notebooks", ncols=size.columns,
+                nrows=size.lines, bar_format="graded {n_fmt}/{total_fmt}  {rate_fmt}  about {remaining} left")

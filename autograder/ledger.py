@@ -40,6 +40,11 @@ def fingerprint(assignment_id: str | None) -> str:
     return digest.hexdigest()[:16]
 
 
+def result_stem(student: str, assignment_id: str | None) -> str:
+    """The file name (without suffix) of a submission's result record and feedback page."""
+    return f"{student}__{assignment_id or 'ungradable'}"
+
+
 def file_hash(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -17,7 +17,7 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.base import NbGraderException
 
-from . import formats, ledger, nbgrader_late, pipeline, report
+from . import formats, ledger, nbgrader_late, pipeline
 from .course import RECORDS
 from .assignments import ASSIGNMENTS
 from .sandbox import Limits
@@ -38,7 +38,7 @@ def keep_result(sub: pipeline.Submission, submitted: Path) -> None:
     """The kit's result for this notebook in ``attention-kit/results/``, with the file and the checks it was
     graded with, so that a check fixed later regrades exactly the notebooks it concerns and says what moved."""
     out = Path.cwd() / RECORDS
-    stem = report.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
+    stem = ledger.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
     earlier = ledger.read(out / "results" / f"{stem}.json")
     ledger.write_result(out, stem, formats.record(sub), submitted,
                         (out / "results" / f"{stem}.json", earlier) if earlier else None)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the course root, notebooks executed in-process, the kit's CLI, one browser."""
+"""Shared fixtures: the course root, the kit's CLI, one browser."""
 from __future__ import annotations
 
 import os
@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from autograder.coverage import namespace_of as execute_in_process  # noqa: F401  (the tests' in-process kernel)
 
 ROOT = Path(__file__).resolve().parent.parent
 KIT = [sys.executable, "-m", "autograder.cli"]

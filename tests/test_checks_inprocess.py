@@ -11,14 +11,15 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.checker.handle import InKernel
+from autograder.coverage import namespace_of
 from autograder.framework import PASSED, run_check
 
 from . import samples
-from .conftest import ROOT, execute_in_process
+from .conftest import ROOT
 
 
 def grade_in_process(notebook, assignment):
-    student = InKernel(execute_in_process(notebook))
+    student = InKernel(namespace_of(notebook))
     return {check.grade_id: run_check(check, student) for check in assignment.checks}
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from markupsafe import escape
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.mistakes import BY_ID
@@ -88,9 +89,9 @@ def test_open_hands_the_report_to_the_browser(graded):
 def test_report_names_the_stopped_cell_and_the_unreadable_file(graded):
     by_student = {r["student"]: r for r in records(graded)}
     text = (graded / "report.html").read_text()
-    assert html.escape(by_student[UNREADABLE]["output"]) in text
+    assert escape(by_student[UNREADABLE]["output"]) in text
     assert by_student[EXITS]["notes"], "the notebook that ends its process has a note saying so"
-    assert all(html.escape(note) in text for note in by_student[EXITS]["notes"])
+    assert all(escape(note) in text for note in by_student[EXITS]["notes"])
 
 
 def test_what_to_reteach_starts_with_a_step_fewest_notebooks_passed(graded):

@@ -7,7 +7,9 @@ them the same, the demo grades them and the benchmarks time them. A replacement 
 found exactly once fails loudly, so a mutation cannot silently stop matching its notebook.
 
 One module per assignment (named like the assignment's module in ``autograder.assignments``)
-lists its ``MUTATIONS``. Nothing here ships with the kit.
+lists its ``MUTATIONS``. Nothing here ships with the kit (a wrong answer is an answer key by
+difference): the tests, the demo (``python3 tasks.py demo``, through ``python -m tests.samples``)
+and the benchmarks use it from a checkout of the repository, and none of them ships either.
 """
 from __future__ import annotations
 

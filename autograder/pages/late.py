@@ -1,23 +1,20 @@
 """The class report's "Late submissions" section: per assignment, who was late, by how much, what it cost, and
-the extensions granted, from the lateness each result records (``autograder/lateness.py``). Rendered with
-Jinja2 (autoescaped: student ids and extension reasons are text, never markup)."""
+the extensions granted, from the lateness each result records (``autograder/lateness.py``). Its template is
+``templates/class_report/late.html.j2``."""
 from __future__ import annotations
 
 import datetime as dt
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from .assignments import ASSIGNMENTS
-from .lateness import describe
-
-TEMPLATES = Environment(loader=PackageLoader("autograder", "templates"), autoescape=select_autoescape(["html"]))
+from ..assignments import ASSIGNMENTS
+from ..lateness import describe
+from . import Section
 
 
-def late_submissions_section(records: list[dict]) -> str:
-    """The section's HTML; empty when no result has a due date (a course without course.toml)."""
+def late_section(records: list[dict]) -> Section | None:
+    """The section's data; None when no result has a due date (a course without course.toml)."""
     timed = [r for r in records if r.get("lateness")]
     if not timed:
-        return ""
+        return None
     assignments = []
     for assignment_id in [a for a in ASSIGNMENTS if any(r["assignment"] == a for r in timed)]:
         mine = sorted((r for r in timed if r["assignment"] == assignment_id), key=lambda r: r["student"])
@@ -26,7 +23,7 @@ def late_submissions_section(records: list[dict]) -> str:
                        "reason": r["lateness"]["extension"]["reason"]} for r in mine if r["lateness"]["extension"]]
         assignments.append({"id": assignment_id, "late": late, "extensions": extensions})
     untimed = sum(1 for r in timed if r["lateness"]["submitted"] is None)
-    return TEMPLATES.get_template("late_submissions.html").render(assignments=assignments, untimed=untimed)
+    return Section("class_report/late.html.j2", {"assignments": assignments, "untimed": untimed})
 
 
 def _late_row(result: dict) -> dict:
