@@ -27,7 +27,7 @@ from autograder.mistakes import BY_ID
 from autograder.pages import FOLD_AFTER, class_report, feedback_href
 from autograder.pages.feedback import feedback_page
 from autograder.pipeline import Submission
-from autograder.formats import record
+from autograder import formats
 
 ASSIGNMENT = ASSIGNMENTS["01_simplified_attention"]
 MISTAKE = BY_ID["softmax_dim0"]
@@ -51,7 +51,7 @@ def submission(student: str, **fields) -> Submission:
 
 def record(sub: Submission) -> dict:
     """A result record as ``grade`` writes it."""
-    return {**record(sub), "execution_time": 1.5}
+    return {**formats.record(sub), "execution_time": 1.5}
 
 
 class Elements(HTMLParser):

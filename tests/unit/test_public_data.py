@@ -15,7 +15,9 @@ from autograder.checker.wire import dumps, loads
 from autograder.framework import run_check
 
 from .. import samples
-from ..conftest import ROOT, execute_in_process
+from autograder.coverage import namespace_of
+
+from ..conftest import ROOT
 
 ASSIGNMENT = "01_simplified_attention"
 MUTATION = next(m for m in samples.all_mutations() if m.assignment == ASSIGNMENT and m.mistake)
@@ -26,7 +28,7 @@ def student(request):
     notebook = samples.solution(ROOT, ASSIGNMENT)
     if request.param == "mistake":
         notebook = samples.mutate(notebook, MUTATION)
-    return request.param, InKernel(execute_in_process(notebook))
+    return request.param, InKernel(namespace_of(notebook))
 
 
 def verdicts(checks: Checks, student) -> list[tuple]:
