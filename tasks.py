@@ -171,8 +171,10 @@ def main(argv: list[str]) -> int:
     if argv[0] == "demo":
         return demo(Path(argv[1]) if len(argv) > 1 else Path(tempfile.mkdtemp(prefix="attention-kit-demo-")))
     install_chromium()
-    # Two workers (this machine has two cores); each assignment's nbgrader course stays on one worker.
-    command = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", *argv[1:]]
+    # Two workers (this machine has two cores); each xdist group (an assignment's nbgrader course, a platform image,
+    # ...) stays on one worker, and the groups start longest first (tests/conftest.py: LONGEST_FIRST).
+    command = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", "--no-loadscope-reorder",
+               *argv[1:]]
     return subprocess.run(command, cwd=ROOT, env=_env()).returncode
 
 

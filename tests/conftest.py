@@ -12,10 +12,35 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 KIT = [sys.executable, "-m", "autograder.cli"]
 
+#: The xdist groups, longest first (measured: docs/development.md, "Suite time"); then each assignment's nbgrader
+#: course (tests/test_nbgrader_e2e.py), then the ungrouped tests. tasks.py runs the suite with
+#: ``--no-loadscope-reorder``, so the two workers take the groups in this order: the longest start at once, the
+#: short ones fill in at the end. (xdist's own order is by number of tests, whatever they cost.)
+LONGEST_FIRST = ["platforms", "student_side", "docs", "sealing", "browser", "adversarial", "rerun", "regrade"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from autograder.assignments import ASSIGNMENTS
+
+    order = [*LONGEST_FIRST, *sorted(ASSIGNMENTS)]
+
+    def rank(item: pytest.Item) -> int:
+        marker = item.get_closest_marker("xdist_group")
+        group = marker and (marker.args[0] if marker.args else marker.kwargs.get("name"))
+        return order.index(group) if group in order else len(order)
+
+    items.sort(key=rank)  # stable: each group's and each module's tests keep their order
+
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def courses() -> dict:
+    """Each assignment's nbgrader course with its sample class, graded once per session (tests/graded_classes.py)."""
+    return {}
 
 
 def run_kit(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,6 +1,6 @@
 """``attention-kit grade`` over a term: a run that dies loses nothing, a rerun grades only what is left.
 
-A class of 200 notebooks of assignment 01 is graded once without interruption, and once killed at several
+A class of 140 notebooks of assignment 01 is graded once without interruption, and once killed at several
 points (before the first result with SIGTERM, mid-way with SIGKILL of its process group, later with Ctrl-C, and as if
 killed while grades.csv and a result were being written) and rerun each time with the same command: the last
 rerun ends with the very files of the uninterrupted run (times aside), and each rerun graded only the rest.
@@ -25,12 +25,14 @@ from . import samples
 from .conftest import KIT, ROOT
 from .notebooks import A01
 
-CLASS_SIZE = 200
+pytestmark = pytest.mark.xdist_group("rerun")  # one worker grades the class uninterrupted, once
+
+CLASS_SIZE = 140  # room for the kills below (after 50 results, then 40 more) and a rest to rerun
 
 
 @pytest.fixture(scope="module")
 def submissions(tmp_path_factory) -> Path:
-    """200 notebooks: the reference, the blank notebook and each sample mistake of assignment 01, in turn."""
+    """CLASS_SIZE notebooks: the reference, the blank notebook and each sample mistake of assignment 01, in turn."""
     folder = tmp_path_factory.mktemp("class")
     reference = samples.solution(ROOT, A01)
     kinds = [reference, samples.blank(ROOT, A01)] + [samples.mutate(reference, m) for m in samples.all_mutations()
@@ -112,7 +114,7 @@ def test_a_killed_run_loses_nothing_and_a_rerun_grades_only_the_rest(submissions
     done = results_in(out)
     # killed while grades.csv and a result were being written: what each write leaves before its rename
     (out / ".grades.csv.partial").write_text("student,assignment,score\nstudent000,01_sim")
-    (out / "results" / ".student199__01_simplified_attention.json.partial").write_text('{"score": 2')
+    (out / "results" / f".student{CLASS_SIZE - 1:03d}__{A01}.json.partial").write_text('{"score": 2')
 
     output = finish(start(submissions, out))
     assert graded_count(output) == CLASS_SIZE - done

@@ -17,10 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -28,70 +25,20 @@ from autograder import course, nbgrader_app
 from autograder.assignments import ASSIGNMENTS
 
 from . import samples
-from .conftest import ROOT, run_kit
+from .conftest import ROOT
+from .graded_classes import BROKEN_ON, Autograded, course_of
 from .samples import broken_metadata
 
 pytestmark = pytest.mark.nbgrader
-
-
-@dataclass
-class Autograded:
-    course: Path
-    assignment_id: str
-    class_: dict[str, samples.Sample | broken_metadata.Broken]
-    scores: dict[str, dict[str, float]]  # student -> grade id -> points nbgrader gave
-    log: str  # what nbgrader autograde printed
-
-    def submitted(self, student: str) -> Path:
-        return self.course / "submitted" / student / self.assignment_id / f"{self.assignment_id}.ipynb"
-
-    def autograded(self, student: str) -> nbformat.NotebookNode:
-        return course.read(self.course / "autograded" / student / self.assignment_id / f"{self.assignment_id}.ipynb")
 
 
 def _params():
     return [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in sorted(ASSIGNMENTS)]
 
 
-@pytest.fixture(scope="session")
-def courses() -> dict[str, Autograded]:
-    """Each assignment's course, autograded once per session (filled on first use)."""
-    return {}
-
-
 @pytest.fixture(params=_params())
 def autograded(request, courses, tmp_path_factory) -> Autograded:
     return course_of(request.param, courses, tmp_path_factory)
-
-
-def course_of(assignment_id: str, courses: dict, tmp_path_factory) -> Autograded:
-    if assignment_id not in courses:
-        courses[assignment_id] = autograde(assignment_id, tmp_path_factory)
-    return courses[assignment_id]
-
-
-def autograde(assignment_id: str, tmp_path_factory) -> Autograded:
-    course_dir = nbgrader_app.new_course(ROOT, tmp_path_factory.mktemp(assignment_id))
-    nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
-    class_ = {s.name: s for s in samples.sample_class(ROOT, assignment_id) + samples.cheats(ROOT, assignment_id)}
-    for sample in class_.values():
-        samples.write(sample.notebook, course_dir / "submitted" / sample.name / assignment_id / f"{assignment_id}.ipynb",
-                      sample.files)
-    if assignment_id == BROKEN_ON:
-        broken = {b.name: b for b in broken_metadata.broken_class(ROOT, assignment_id)}
-        for name, notebook in broken.items():
-            notebook.write(course_dir / "submitted" / name / assignment_id / f"{assignment_id}.ipynb")
-        class_.update(broken)
-    graded = nbgrader_app.run(["autograde", assignment_id, "--create"], course_dir)  # raises unless exit code 0
-    scores = {}
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
-        for student in class_:
-            notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
-            scores[student] = {grade.name: grade.score for grade in notebook.grades}
-    return Autograded(course_dir, assignment_id, class_, scores, graded.stdout + graded.stderr)
-
-
-BROKEN_ON = min(ASSIGNMENTS)  # the assignment whose class also holds the notebooks with broken metadata
 
 
 def failing(points: dict[str, float]) -> set[str]:
@@ -142,23 +89,19 @@ def test_the_graded_notebook_keeps_what_the_student_s_cells_showed(autograded):
             assert cell.outputs[0].text.startswith(f"PASSED {course.nbgrader_meta(cell)['grade_id']} ")
 
 
-def test_kit_grade_agrees_with_nbgrader_on_every_check(autograded, tmp_path):
-    result = run_kit("grade", autograded.course / "submitted", "--out", tmp_path, "--course", ROOT)
-    assert result.returncode == 0, result.stderr
+def test_kit_grade_agrees_with_nbgrader_on_every_check(autograded):
     for student, nbgrader_points in autograded.scores.items():
-        kit = json.loads((tmp_path / "results" / f"{student}__{autograded.assignment_id}.json").read_text())
+        kit = autograded.kit_result(student)
         assert {t["name"]: t["score"] for t in kit["tests"]} == nbgrader_points, student
-    with open(tmp_path / "grades.csv") as handle:
+    with open(autograded.kit_graded() / "grades.csv") as handle:
         rows = {row["student"]: float(row["score"]) for row in csv.DictReader(handle)}
     assert rows == {student: sum(points.values()) for student, points in autograded.scores.items()}
 
 
 def test_kit_check_agrees_with_nbgrader_on_public_checks(autograded):
-    students = sorted(autograded.class_)
-    result = run_kit("check", "--json", *(autograded.submitted(s) for s in students))
-    reports = json.loads(result.stdout)
-    assert result.returncode in (1, 2)  # the blank notebook fails its public checks (2: a file is not a notebook)
-    for student, report in zip(students, reports):
+    checked = autograded.kit_checked()
+    assert checked.returncode in (1, 2)  # the blank notebook fails its public checks (2: a file is not a notebook)
+    for student, report in checked.reports.items():
         if not report["gradable"]:  # not a notebook: check cannot tell its assignment, nbgrader's layout can
             assert not any(autograded.scores[student].values()), student
             continue
