@@ -18,6 +18,7 @@ What it offers:
 - fresh inputs for hidden checks and the seeded layers of worked examples (:mod:`autograder.fresh`);
 - the student's layers read from their state_dict (:mod:`autograder.student_layers`).
 """
+
 from __future__ import annotations
 
 from .checker.public_checks import require_items, require_keys, require_parameters
@@ -29,7 +30,33 @@ from .mistakes import BY_ID, OPERATIONS, Ops
 from .public import call, expect, items, keys, module, parameters
 from .student_layers import QKV, project, projections, student_linear
 
-__all__ = ["BY_ID", "HIDDEN_TOL", "OPERATIONS", "QKV", "Assignment", "CheckFailed", "Ops", "as_tensor", "call", "close",
-           "expect", "expect_tensor", "generator", "items", "keys", "module", "new_linear", "parameter", "parameters",
-           "project", "projections", "rand", "randn", "require_items", "require_keys", "require_parameters",
-           "seeded_state", "student_linear"]
+__all__ = [
+    "BY_ID",
+    "HIDDEN_TOL",
+    "OPERATIONS",
+    "QKV",
+    "Assignment",
+    "CheckFailed",
+    "Ops",
+    "as_tensor",
+    "call",
+    "close",
+    "expect",
+    "expect_tensor",
+    "generator",
+    "items",
+    "keys",
+    "module",
+    "new_linear",
+    "parameter",
+    "parameters",
+    "project",
+    "projections",
+    "rand",
+    "randn",
+    "require_items",
+    "require_keys",
+    "require_parameters",
+    "seeded_state",
+    "student_linear",
+]

@@ -1,4 +1,5 @@
 """Length-prefixed JSON messages over a socket (both ends of the sandbox use it)."""
+
 from __future__ import annotations
 
 import socket
@@ -36,7 +37,7 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
     while remaining:
         try:
             chunk = sock.recv(min(remaining, 1 << 20))
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise TimeoutError from exc
         except OSError as exc:
             raise ChannelClosed(str(exc)) from exc

@@ -9,6 +9,7 @@ leak tests decode and scan them). ``attention-kit build`` writes the cell into t
 that nbgrader releases it as a locked given cell and puts it back when grading; ``build --check`` names
 it when it is out of date. Checkers skip it (``checker.cells.runs_before_checking``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,7 +48,7 @@ PAYLOAD = re.compile(r'_write_checker_files\("""\n([A-Za-z0-9+/=\n]+)"""\)')
 def source(files: dict[str, str]) -> str:
     """The cell's code for these files (name -> text)."""
     packed = base64.b64encode(zlib.compress(json.dumps(files, sort_keys=True).encode(), 9)).decode()
-    lines = [packed[i:i + BASE64_PER_LINE] for i in range(0, len(packed), BASE64_PER_LINE)]
+    lines = [packed[i : i + BASE64_PER_LINE] for i in range(0, len(packed), BASE64_PER_LINE)]
     return CODE.format(names=" and ".join(files), payload="\n".join(lines))
 
 
@@ -77,11 +78,21 @@ def put(notebook: nbformat.NotebookNode, files: dict[str, str]) -> bool:
         changed = cell.source != code
         cell.source = code
         return changed
-    cell = nbformat.v4.new_code_cell(code, metadata={
-        "cellView": "form",  # Colab: shows the title line only
-        "jupyter": {"source_hidden": True},
-        "nbgrader": {"grade": False, "grade_id": CHECKER_FILES_CELL, "locked": True, "schema_version": 3,
-                     "solution": False, "task": False}})
+    cell = nbformat.v4.new_code_cell(
+        code,
+        metadata={
+            "cellView": "form",  # Colab: shows the title line only
+            "jupyter": {"source_hidden": True},
+            "nbgrader": {
+                "grade": False,
+                "grade_id": CHECKER_FILES_CELL,
+                "locked": True,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            },
+        },
+    )
     cell.id = CHECKER_FILES_CELL
     first_code = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code"), len(notebook.cells))
     notebook.cells.insert(first_code, cell)

@@ -1,4 +1,5 @@
 """``attention-kit``: build, course, check, grade, regrade-changes, export-grades, mistakes, export."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,114 +27,212 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {description}")
 
-    p = command("build", "regenerate release/ and solutions/ from assignments/ with nbgrader",
-                "Checks that each source notebook's test cells are the kit's checks, writes the checker files "
-                "beside each source notebook, runs nbgrader generate_assignment and generate_solution, and "
-                "registers each assignment in the course's gradebook.db (as `course init` does).")
+    p = command(
+        "build",
+        "regenerate release/ and solutions/ from assignments/ with nbgrader",
+        "Checks that each source notebook's test cells are the kit's checks, writes the checker files "
+        "beside each source notebook, runs nbgrader generate_assignment and generate_solution, and "
+        "registers each assignment in the course's gradebook.db (as `course init` does).",
+    )
     p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing: exit 1 and name every generated file that is out of date (default: off)")
-    p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
-                                    "nbgrader_config.py and assignments/)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing: exit 1 and name every generated file that is out of date (default: off)",
+    )
+    p.add_argument(
+        "--course",
+        help="the course folder (default: the nearest folder up from here holding nbgrader_config.py and assignments/)",
+    )
 
-    p = command("course", "set up a course folder for nbgrader",
-                "`course init` registers every assignment in the course's gradebook.db (which is not committed), "
-                "so that nbgrader's release_assignment, collect and autograde work in a fresh clone.")
+    p = command(
+        "course",
+        "set up a course folder for nbgrader",
+        "`course init` registers every assignment in the course's gradebook.db (which is not committed), "
+        "so that nbgrader's release_assignment, collect and autograde work in a fresh clone.",
+    )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    init = actions.add_parser("init", help="register every assignment in the course's gradebook",
-                              description="Register every assignment of assignments/ in the course's gradebook.db "
-                                          "(nbgrader generate_assignment into a temporary folder: release/ is left "
-                                          "as committed).")
-    init.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
-                                       "nbgrader_config.py and assignments/)")
+    init = actions.add_parser(
+        "init",
+        help="register every assignment in the course's gradebook",
+        description="Register every assignment of assignments/ in the course's gradebook.db "
+        "(nbgrader generate_assignment into a temporary folder: release/ is left "
+        "as committed).",
+    )
+    init.add_argument(
+        "--course",
+        help="the course folder (default: the nearest folder up from here holding nbgrader_config.py and assignments/)",
+    )
 
-    p = command("check", "run a notebook and its public checks, as a student would",
-                "Prints the student's table (or JSON). Exit 0 when every public check passes, 1 when one fails, "
-                "2 when a notebook cannot be checked. Hidden checks are not run.")
+    p = command(
+        "check",
+        "run a notebook and its public checks, as a student would",
+        "Prints the student's table (or JSON). Exit 0 when every public check passes, 1 when one fails, "
+        "2 when a notebook cannot be checked. Hidden checks are not run.",
+    )
     p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help="the notebooks to check")
-    p.add_argument("--json", action="store_true",
-                   help="print a Gradescope-style results object (a list of them for several notebooks) instead "
-                        "of the table (default: off)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a Gradescope-style results object (a list of them for several notebooks) instead "
+        "of the table (default: off)",
+    )
     p.add_argument("--timeout", type=float, default=60.0, help="seconds for the whole notebook (default 60)")
-    p.add_argument("--course", help="the course folder whose source notebooks repair and restore the given cells "
-                                    "(default: the nearest folder up from here holding nbgrader_config.py and "
-                                    "assignments/)")
+    p.add_argument(
+        "--course",
+        help="the course folder whose source notebooks repair and restore the given cells "
+        "(default: the nearest folder up from here holding nbgrader_config.py and "
+        "assignments/)",
+    )
 
-    p = command("grade", "grade notebooks with every check, hidden ones included",
-                "Writes OUT/grades.csv, a Gradescope-style JSON and a feedback page per submission, and "
-                "OUT/report.html, and prints a class report.")
-    p.add_argument("submissions", nargs="+", type=Path,
-                   help="notebooks, folders of notebooks (the student is the file name), or nbgrader's submitted/")
+    p = command(
+        "grade",
+        "grade notebooks with every check, hidden ones included",
+        "Writes OUT/grades.csv, a Gradescope-style JSON and a feedback page per submission, and "
+        "OUT/report.html, and prints a class report.",
+    )
+    p.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, folders of notebooks (the student is the file name), or nbgrader's submitted/",
+    )
     p.add_argument("--workers", type=int, default=2, help="notebooks graded at once (default 2)")
     p.add_argument("--out", type=Path, default=Path("graded"), help="the folder to write into (default graded)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
-    p.add_argument("--course", help="the course folder whose source notebooks restore the given cells (default: "
-                                    "the nearest folder up from here holding nbgrader_config.py and assignments/)")
-    p.add_argument("--open", action="store_true",
-                   help="open OUT/report.html in the default browser at the end (default: off)")
-    p.add_argument("--force", action="store_true",
-                   help="regrade every submission (default: off, only those with no result in OUT, a changed file, "
-                        "or changed checks)")
-    p.add_argument("--timestamps", type=Path, metavar="CSV",
-                   help="when each submission was handed in, for the late rule of the course's course.toml: a CSV "
-                        "with the columns student, assignment, time (default: none; nbgrader's timestamp.txt beside "
-                        "a submission is read first, and a submission with neither is taken as on time)")
+    p.add_argument(
+        "--course",
+        help="the course folder whose source notebooks restore the given cells (default: "
+        "the nearest folder up from here holding nbgrader_config.py and assignments/)",
+    )
+    p.add_argument(
+        "--open", action="store_true", help="open OUT/report.html in the default browser at the end (default: off)"
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade every submission (default: off, only those with no result in OUT, a changed file, "
+        "or changed checks)",
+    )
+    p.add_argument(
+        "--timestamps",
+        type=Path,
+        metavar="CSV",
+        help="when each submission was handed in, for the late rule of the course's course.toml: a CSV "
+        "with the columns student, assignment, time (default: none; nbgrader's timestamp.txt beside "
+        "a submission is read first, and a submission with neither is taken as on time)",
+    )
 
-    p = command("regrade-changes", "in an nbgrader course: regrade the submissions graded with checks changed since",
-                "Finds the autograded submissions whose kit check fingerprint is older than the kit's, reruns "
-                "nbgrader autograde --force on exactly those, and writes attention-kit/changes.csv.")
+    p = command(
+        "regrade-changes",
+        "in an nbgrader course: regrade the submissions graded with checks changed since",
+        "Finds the autograded submissions whose kit check fingerprint is older than the kit's, reruns "
+        "nbgrader autograde --force on exactly those, and writes attention-kit/changes.csv.",
+    )
     p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
-    p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
-                                    "nbgrader_config.py and assignments/)")
+    p.add_argument(
+        "--course",
+        help="the course folder (default: the nearest folder up from here holding nbgrader_config.py and assignments/)",
+    )
 
-    p = command("export-grades", "write the grades as a file an LMS gradebook imports (Canvas, Moodle, Blackboard)",
-                "Reads the results of `grade --out DIR`, or an nbgrader course's gradebook.db, and writes one row "
-                "per student and one column per assignment (the final score, late penalty taken), named as "
-                "course.toml's lms_name says. See docs/lms.md for each format.")
-    p.add_argument("--format", choices=lms_export.FORMATS, default="csv",
-                   help="the LMS whose import format to write (default csv, a plain table)")
-    p.add_argument("--from", dest="source", type=Path, default=Path("graded"),
-                   help="the --out folder of `attention-kit grade`, or an nbgrader course folder holding "
-                        "gradebook.db (default graded)")
-    p.add_argument("--roster", type=Path,
-                   help="a CSV mapping the kit's student ids (column student) to the LMS's: first_name, last_name, "
-                        "name, email, username, id_number, canvas_id, sis_user_id, sis_login_id, section (default: "
-                        "none, every graded student, identified by the kit's id)")
-    p.add_argument("--per-check", action="store_true",
-                   help="add one column per TO-DO of each assignment, as 'assignment: TO-DO' (default: off)")
-    p.add_argument("--missing", choices=["zero", "blank"], default="blank",
-                   help="what a roster student without a grade gets (default blank: the LMS's grade is left alone)")
+    p = command(
+        "export-grades",
+        "write the grades as a file an LMS gradebook imports (Canvas, Moodle, Blackboard)",
+        "Reads the results of `grade --out DIR`, or an nbgrader course's gradebook.db, and writes one row "
+        "per student and one column per assignment (the final score, late penalty taken), named as "
+        "course.toml's lms_name says. See docs/lms.md for each format.",
+    )
+    p.add_argument(
+        "--format",
+        choices=lms_export.FORMATS,
+        default="csv",
+        help="the LMS whose import format to write (default csv, a plain table)",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=Path("graded"),
+        help="the --out folder of `attention-kit grade`, or an nbgrader course folder holding "
+        "gradebook.db (default graded)",
+    )
+    p.add_argument(
+        "--roster",
+        type=Path,
+        help="a CSV mapping the kit's student ids (column student) to the LMS's: first_name, last_name, "
+        "name, email, username, id_number, canvas_id, sis_user_id, sis_login_id, section (default: "
+        "none, every graded student, identified by the kit's id)",
+    )
+    p.add_argument(
+        "--per-check",
+        action="store_true",
+        help="add one column per TO-DO of each assignment, as 'assignment: TO-DO' (default: off)",
+    )
+    p.add_argument(
+        "--missing",
+        choices=["zero", "blank"],
+        default="blank",
+        help="what a roster student without a grade gets (default blank: the LMS's grade is left alone)",
+    )
     p.add_argument("--out", type=Path, required=True, help="the file to write (required)")
-    p.add_argument("--course", help="the course folder whose course.toml names the LMS's columns (default: the "
-                                    "nearest folder up from here holding nbgrader_config.py and assignments/)")
+    p.add_argument(
+        "--course",
+        help="the course folder whose course.toml names the LMS's columns (default: the "
+        "nearest folder up from here holding nbgrader_config.py and assignments/)",
+    )
 
-    p = command("mistakes", "print the catalog of named mistakes as a Markdown table",
-                "Every mistake the kit can name, what it catches, and the checks where it is detected: the "
-                "table of docs/mistakes.md.")
-    p.add_argument("--course", help="the course folder (its reference solutions show what each check can detect; "
-                                    "default: the nearest folder up from here holding nbgrader_config.py)")
+    p = command(
+        "mistakes",
+        "print the catalog of named mistakes as a Markdown table",
+        "Every mistake the kit can name, what it catches, and the checks where it is detected: the "
+        "table of docs/mistakes.md.",
+    )
+    p.add_argument(
+        "--course",
+        help="the course folder (its reference solutions show what each check can detect; "
+        "default: the nearest folder up from here holding nbgrader_config.py)",
+    )
 
-    p = command("export", "an autograder for Gradescope (a zip) or PrairieLearn (a question folder)",
-                "Runs from a checkout of the kit's repository (or a course made from one): it builds the kit's "
-                "wheel from the source tree and takes the student notebook from release/<id>/. Export every "
-                "assignment, and export again after changing one.")
+    p = command(
+        "export",
+        "an autograder for Gradescope (a zip) or PrairieLearn (a question folder)",
+        "Runs from a checkout of the kit's repository (or a course made from one): it builds the kit's "
+        "wheel from the source tree and takes the student notebook from release/<id>/. Export every "
+        "assignment, and export again after changing one.",
+    )
     p.add_argument("platform", choices=["gradescope", "prairielearn"], help="the platform to export for")
     p.add_argument("assignment", help="the assignment id, e.g. 01_simplified_attention")
-    p.add_argument("--out", type=Path, required=True,
-                   help="gradescope: the zip to write; prairielearn: the question folder (required)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="gradescope: the zip to write; prairielearn: the question folder (required)",
+    )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (default 120)")
-    p.add_argument("--image", default="attention-kit-grader",
-                   help="prairielearn: the grading image's name on Docker Hub (default attention-kit-grader)")
-    p.add_argument("--course", help="the course folder (default: the nearest folder up from here holding "
-                                    "nbgrader_config.py and assignments/)")
+    p.add_argument(
+        "--image",
+        default="attention-kit-grader",
+        help="prairielearn: the grading image's name on Docker Hub (default attention-kit-grader)",
+    )
+    p.add_argument(
+        "--course",
+        help="the course folder (default: the nearest folder up from here holding nbgrader_config.py and assignments/)",
+    )
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return {"build": cmd_build, "course": cmd_course, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
-            "export": cmd_export, "regrade-changes": cmd_regrade_changes,
-            "export-grades": cmd_export_grades}[args.command](args)
+    return {
+        "build": cmd_build,
+        "course": cmd_course,
+        "check": cmd_check,
+        "grade": cmd_grade,
+        "mistakes": cmd_mistakes,
+        "export": cmd_export,
+        "regrade-changes": cmd_regrade_changes,
+        "export-grades": cmd_export_grades,
+    }[args.command](args)
 
 
 def cmd_build(args) -> int:
@@ -175,8 +274,12 @@ def register(root: Path, ids: list[str] | None = None) -> int:
 def cmd_check(args) -> int:
     """Exit 0 when every public check passes, 1 when one fails, 2 when a notebook cannot be checked."""
     root = course.course_root(args.course)
-    contract = pipeline.Contract(Limits.for_notebook(args.timeout), hidden=False, root=root,
-                                 hide=tuple(pipeline.secrets(root, [path.parent for path in args.notebooks])))
+    contract = pipeline.Contract(
+        Limits.for_notebook(args.timeout),
+        hidden=False,
+        root=root,
+        hide=tuple(pipeline.secrets(root, [path.parent for path in args.notebooks])),
+    )
     with Sandbox() as sandbox:
         subs = [contract.grade(path, path.stem, sandbox) for path in args.notebooks]
     if args.json:
@@ -199,24 +302,38 @@ def cmd_grade(args) -> int:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
     try:  # the course's rules are read whole before anything is graded
-        rules = deadlines.Deadlines(policy.load(root, frozenset(ASSIGNMENTS)),
-                                    deadlines.read_times(args.timestamps) if args.timestamps else None)
+        rules = deadlines.Deadlines(
+            policy.load(root, frozenset(ASSIGNMENTS)),
+            deadlines.read_times(args.timestamps) if args.timestamps else None,
+        )
     except (ValueError, OSError) as exc:
         print(f"Nothing was graded: {exc}")
         return EXIT_UNCHECKABLE
     started = time.monotonic()
-    outcome = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
-                                out=args.out, targets=args.submissions, force=args.force, deadlines=rules)
-    page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
-                              workers=args.workers)
+    outcome = grading.grade_all(
+        found,
+        limits=Limits.for_notebook(args.timeout),
+        workers=args.workers,
+        root=root,
+        out=args.out,
+        targets=args.submissions,
+        force=args.force,
+        deadlines=rules,
+    )
+    page = class_report.write(
+        args.out, seconds=time.monotonic() - started if outcome.graded else None, workers=args.workers
+    )
     print(grading.class_summary(outcome.results))
     print(f"\n{_what_was_graded(outcome, args.out)}")
     if rules.summary():
         print(rules.summary())
     changed = args.out / "changes.csv"
-    print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
-          f"feedback pages in {args.out / 'feedback'}, the class report {page}"
-          + (f" and what the changed checks moved, {changed}" if changed.exists() else "") + ".")
+    print(
+        f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
+        f"feedback pages in {args.out / 'feedback'}, the class report {page}"
+        + (f" and what the changed checks moved, {changed}" if changed.exists() else "")
+        + "."
+    )
     if args.open and not webbrowser.open(page.resolve().as_uri()):
         print(f"No browser to open {page} in.")
     return EXIT_OK
@@ -244,12 +361,17 @@ def cmd_regrade_changes(args) -> int:
     if not students:
         print(f"nothing to regrade: every autograded {args.assignment} was graded with today's checks.")
     else:
-        print(f"Regraded {len(students)} submission{'s' if len(students) != 1 else ''} of {args.assignment} with "
-              f"nbgrader autograde: {', '.join(students)}.")
+        print(
+            f"Regraded {len(students)} submission{'s' if len(students) != 1 else ''} of {args.assignment} with "
+            f"nbgrader autograde: {', '.join(students)}."
+        )
     moved = len({(r["student"], r["assignment"]) for r in rows})
-    print(f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
-          f"{'s' if moved != 1 else ''} moved: see {root / course.RECORDS / 'changes.csv'}" if rows else
-          "No points moved.")
+    print(
+        f"{len(rows)} check result{'s' if len(rows) != 1 else ''} of {moved} student"
+        f"{'s' if moved != 1 else ''} moved: see {root / course.RECORDS / 'changes.csv'}"
+        if rows
+        else "No points moved."
+    )
     return EXIT_OK
 
 
@@ -269,16 +391,29 @@ def cmd_export_grades(args) -> int:
             return EXIT_UNCHECKABLE
         if roster is not None and known:  # names and emails the roster leaves out, from nbgrader's gradebook
             roster = {s: lms_export.fill_in(person, known.get(s)) for s, person in roster.items()}
-        written = lms_export.export(args.format, grades, roster=roster, known=known, policy=rules,
-                                    per_check=args.per_check, missing=args.missing)
+        written = lms_export.export(
+            args.format,
+            grades,
+            roster=roster,
+            known=known,
+            policy=rules,
+            per_check=args.per_check,
+            missing=args.missing,
+        )
     except (ValueError, OSError) as exc:
         print(f"cannot export: {exc}")
         return EXIT_UNCHECKABLE
     lms_export.write(written, args.out)
     if written.left_out:
         print(f"Not on the roster, left out: {', '.join(written.left_out)}", file=sys.stderr)
-    print(f"wrote {args.out} ({args.format})" + (f"; {len(written.left_out)} graded students not on the roster were "
-                                                 "left out (listed above)" if written.left_out else ""))
+    print(
+        f"wrote {args.out} ({args.format})"
+        + (
+            f"; {len(written.left_out)} graded students not on the roster were left out (listed above)"
+            if written.left_out
+            else ""
+        )
+    )
     return EXIT_OK
 
 
@@ -293,8 +428,14 @@ def cmd_export(args) -> int:
     from .platforms import export
 
     try:
-        written = export.export(args.platform, args.assignment, args.out, root=course.course_root(args.course),
-                                timeout=args.timeout, image=args.image)
+        written = export.export(
+            args.platform,
+            args.assignment,
+            args.out,
+            root=course.course_root(args.course),
+            timeout=args.timeout,
+            image=args.image,
+        )
     except export.ExportError as exc:
         print(f"cannot export: {exc}")
         return EXIT_UNCHECKABLE

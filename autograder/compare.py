@@ -5,11 +5,13 @@ kit adds is the diagnosis by construction: a check passes its reference (written
 :class:`autograder.mistakes.Ops`), and every catalogued mistake about an operation that the
 reference uses is considered on the check's own inputs, only when the answer is wrong.
 """
+
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import torch
 
@@ -38,10 +40,19 @@ def nameable_mistakes() -> Iterator[set[str]]:
         _NAMEABLE.reset(token)
 
 
-def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, student: Student,
-                  reference: Callable[[mistakes.Ops], torch.Tensor] | None = None, atol: float = 1e-4,
-                  rtol: float = 0.0, hint: str | None = None, detectors: Iterable[Detector] = (),
-                  own_expected: bool = False) -> str:
+def expect_tensor(
+    got: Any,
+    expected: torch.Tensor | None = None,
+    *,
+    what: str,
+    student: Student,
+    reference: Callable[[mistakes.Ops], torch.Tensor] | None = None,
+    atol: float = 1e-4,
+    rtol: float = 0.0,
+    hint: str | None = None,
+    detectors: Iterable[Detector] = (),
+    own_expected: bool = False,
+) -> str:
     """Pass (a short message) when ``got`` matches ``expected`` (default: the reference's answer),
     else explain what differs and name the catalogued mistakes the evidence shows.
 
@@ -66,12 +77,30 @@ def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, 
     reach = _NAMEABLE.get()
     if reach is not None:
         reach.update(m.id for source in (evidence(), recognisers(), warned()) for m, _ in source)
-    return compare(got, expected, what=what, student=student, atol=atol, rtol=rtol, hint=hint,
-                   variants=evidence(), detectors=recognisers(), warned=warned())
+    return compare(
+        got,
+        expected,
+        what=what,
+        student=student,
+        atol=atol,
+        rtol=rtol,
+        hint=hint,
+        variants=evidence(),
+        detectors=recognisers(),
+        warned=warned(),
+    )
 
 
-def parameter(state: dict, name: str, shape: tuple | None, owner: str, *, aliases: tuple = (), optional: bool = False,
-              hint: str = "") -> torch.Tensor:
+def parameter(
+    state: dict,
+    name: str,
+    shape: tuple | None,
+    owner: str,
+    *,
+    aliases: tuple = (),
+    optional: bool = False,
+    hint: str = "",
+) -> torch.Tensor:
     """The parameter of the student's ``state_dict`` whose name ends in ``name`` (or an alias), of the given shape
     (any shape if None), or a failure that tells the learner which names to keep.
 
@@ -87,9 +116,12 @@ def parameter(state: dict, name: str, shape: tuple | None, owner: str, *, aliase
         raise no_parameter(state, name, owner, f"{hint}, so that your weights can be copied into PyTorch's own layers.")
     tensors = [state[key] for key in hits]
     if any(not isinstance(t, torch.Tensor) for t in tensors) or any(
-            t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]):
-        raise CheckFailed(f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
-                          "keep one of each, with the names the notebook asks for.")
+        t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]
+    ):
+        raise CheckFailed(
+            f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
+            "keep one of each, with the names the notebook asks for."
+        )
     if shape is not None and tuple(tensors[0].shape) != tuple(shape):
         raise wrong_shape(owner, hits[0], tuple(tensors[0].shape), tuple(shape))
     return tensors[0].detach().to(torch.float32)

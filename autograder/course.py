@@ -1,4 +1,5 @@
 """Where the course's files are: the folder holding ``nbgrader_config.py``."""
+
 from __future__ import annotations
 
 import os
@@ -29,4 +30,3 @@ def notebook_path(root: Path, folder: str, assignment_id: str) -> Path:
 
 def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
-

@@ -7,6 +7,7 @@ at it. For a public check this is in its data; for a hidden check it is collecte
 (:func:`namespace_of`; so this needs the course's ``solutions/``). ``attention-kit mistakes``
 prints the result as docs/mistakes.md's table.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,7 +38,9 @@ def namespace_of(notebook: nbformat.NotebookNode) -> dict:
     namespace: dict = {"__name__": "__notebook__"}
     for cell in notebook.cells:
         if runs_before_checking(cell):
-            source = "\n".join(line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
+            source = "\n".join(
+                line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!"))
+            )
             try:
                 with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                     warnings.simplefilter("ignore")  # the notebook's own warnings and printing are its business
@@ -54,7 +57,7 @@ def _named_by_public(data: dict) -> dict[str, set[str]]:
     found = defaultdict(set)
     for check in data["checks"]:
         for step in check.get("steps", []):
-            (kind, spec), = step.items()
+            ((kind, spec),) = step.items()
             if kind == "expect":
                 found[check["grade_id"]].update(m for m, _ in spec["variants"] + spec["warned"])
                 if spec["uninitialised"]:
@@ -73,7 +76,7 @@ def _named_by_hidden(root: Path, assignment) -> dict[str, set[str]]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def detected(root: Path) -> dict[str, list[str]]:
     """Mistake id -> the grade ids (in course order) where it can be named."""
     by_check: dict[str, set[str]] = {}

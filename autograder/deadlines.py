@@ -5,6 +5,7 @@ A submission's time comes from nbgrader's ``timestamp.txt`` beside it (nbgrader'
 is taken as on time and the summary says so once. Times are read as nbgrader reads them
 (``nbgrader.utils.parse_utc``, with the same library, python-dateutil), so both doors see the same instant.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,7 @@ from pathlib import Path
 import dateutil.parser
 import dateutil.tz
 
-from . import ledger, lateness
+from . import lateness, ledger
 from .policy import Policy
 
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's, written by `nbgrader submit` and kept by `collect`
@@ -87,6 +88,8 @@ class Deadlines:
         """What the run could not know, said once."""
         lines = [f"could not read {path}: {why} (taken as on time)" for path, why in sorted(self.unreadable.items())]
         if self.untimed:
-            lines.append(f"{len(self.untimed)} submission{'s' if len(self.untimed) != 1 else ''} with a due date had "
-                         f"no submission time (no {TIMESTAMP_FILE}, not in --timestamps): taken as on time.")
+            lines.append(
+                f"{len(self.untimed)} submission{'s' if len(self.untimed) != 1 else ''} with a due date had "
+                f"no submission time (no {TIMESTAMP_FILE}, not in --timestamps): taken as on time."
+            )
         return "\n".join(lines)

@@ -9,6 +9,7 @@
 - nbgrader's graded notebook, a test cell's output: :func:`nbgrader_cell_output`, the words of a check cell
   (:func:`autograder.checker.formats.cell_verdict`).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -75,15 +76,22 @@ def prairielearn_test(result: CheckResult) -> dict:
     passed = result.status == PASSED
     if result.hidden:
         mistakes = [BY_ID[tag].title if tag in BY_ID else tag for tag in result.tags]
-        message = ("Passed on fresh inputs." if passed else "Failed on fresh inputs.") + \
-            "".join(f" Likely mistake: {m}." for m in mistakes)
+        message = ("Passed on fresh inputs." if passed else "Failed on fresh inputs.") + "".join(
+            f" Likely mistake: {m}." for m in mistakes
+        )
         description, output = "Hidden check: your code on fresh inputs.", ""
     else:
         first, _, rest = result.message.partition("\n")
         message, output = first, result.message if rest else ""  # output: the full explanation, when there is more
         description = "Public check: the values the notebook prints."
-    return {"name": f"{result.todo} [{result.grade_id}]", "description": description, "points": result.score,
-            "max_points": result.points, "message": message, "output": output}
+    return {
+        "name": f"{result.todo} [{result.grade_id}]",
+        "description": description,
+        "points": result.score,
+        "max_points": result.points,
+        "message": message,
+        "output": output,
+    }
 
 
 #: grades.csv's columns for the late rule (``autograder/lateness.py``): score is raw_score less late_penalty
@@ -94,10 +102,16 @@ def csv_row(graded: dict, check_ids: list[str]) -> dict:
     """A grades.csv row from a submission's :func:`record`: who, what, the score, any problem, the late penalty
     (if any), each check's points."""
     by_id = {test["name"]: test["score"] for test in graded["tests"]}
-    row = {"student": graded["student"], "assignment": graded["assignment"] or "", "score": graded["score"],
-           "max_score": graded["max_score"], "problem": "" if graded["gradable"] else graded["output"],
-           "raw_score": graded.get("raw_score", graded["score"]), "late_penalty": graded.get("late_penalty", 0.0),
-           "lateness": (graded.get("lateness") or {}).get("why", "")}
+    row = {
+        "student": graded["student"],
+        "assignment": graded["assignment"] or "",
+        "score": graded["score"],
+        "max_score": graded["max_score"],
+        "problem": "" if graded["gradable"] else graded["output"],
+        "raw_score": graded.get("raw_score", graded["score"]),
+        "late_penalty": graded.get("late_penalty", 0.0),
+        "lateness": (graded.get("lateness") or {}).get("why", ""),
+    }
     row.update({grade_id: by_id.get(grade_id, 0.0) for grade_id in check_ids})
     return row
 
@@ -108,5 +122,6 @@ def nbgrader_cell_output(result: CheckResult) -> nbformat.NotebookNode:
     text = student_side.cell_verdict(result)
     if result.status == PASSED:
         return nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": text + "\n"})
-    return nbformat.from_dict({"output_type": "error", "ename": "CheckFailedInNotebook", "evalue": text,
-                               "traceback": text.splitlines()})
+    return nbformat.from_dict(
+        {"output_type": "error", "ename": "CheckFailedInNotebook", "evalue": text, "traceback": text.splitlines()}
+    )

@@ -11,11 +11,12 @@ reference). A **public** check is a list of steps (:mod:`autograder.public`) tha
 in ``<assignment>.checks.json``, so that students run it without the kit; the kit runs the very
 same data, through the very same code, so every door grades it alike.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .checker.handle import Student
 from .checker.public_checks import Checks, PublicCheck
@@ -23,8 +24,18 @@ from .checker.results import FAILED, NOT_RUN, PASSED, Check, CheckFailed, CheckR
 from .checker.wire import dumps, loads
 from .public import checks_data
 
-__all__ = ["FAILED", "NOT_RUN", "PASSED", "Assignment", "Check", "CheckFailed", "CheckResult", "not_run",
-           "run_check", "ungradable"]
+__all__ = [
+    "FAILED",
+    "NOT_RUN",
+    "PASSED",
+    "Assignment",
+    "Check",
+    "CheckFailed",
+    "CheckResult",
+    "not_run",
+    "run_check",
+    "ungradable",
+]
 
 
 @dataclass

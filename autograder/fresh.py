@@ -1,8 +1,9 @@
 """Numbers the checks make: fresh inputs for hidden checks (other shapes, fixed seeds, so pasted
 numbers fail), and the weights of the worked examples' seeded layers."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -3,6 +3,7 @@
 Either source gives the same :class:`Grade` per student and assignment: the final score (late penalty taken),
 the points possible and each check's points; nbgrader's gradebook also knows its students' names and emails.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,8 +44,15 @@ def from_results(out: Path) -> list[Grade]:
     grades = []
     for _, result in ledger.load(out).values():
         if result.get("assignment"):
-            grades.append(Grade(result["student"], result["assignment"], float(result["score"]),
-                                float(result["max_score"]), {t["name"]: float(t["score"]) for t in result["tests"]}))
+            grades.append(
+                Grade(
+                    result["student"],
+                    result["assignment"],
+                    float(result["score"]),
+                    float(result["max_score"]),
+                    {t["name"]: float(t["score"]) for t in result["tests"]},
+                )
+            )
     return grades
 
 
@@ -56,15 +64,16 @@ def from_gradebook(course: Path) -> tuple[list[Grade], dict[str, Person]]:
     grades, people = [], {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for student in gradebook.students:
-            people[student.id] = Person(student.id, student.first_name or "", student.last_name or "",
-                                        email=student.email or "")
+            people[student.id] = Person(
+                student.id, student.first_name or "", student.last_name or "", email=student.email or ""
+            )
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
-                checks = {grade.name: float(grade.score) for notebook in submission.notebooks
-                          for grade in notebook.grades}
+                checks = {
+                    grade.name: float(grade.score) for notebook in submission.notebooks for grade in notebook.grades
+                }
                 score = max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
-                grades.append(Grade(submission.student.id, assignment.name, score, float(assignment.max_score),
-                                    checks))
+                grades.append(Grade(submission.student.id, assignment.name, score, float(assignment.max_score), checks))
     return grades, people
 
 

@@ -1,4 +1,5 @@
 """Grading many notebooks at once: find them, grade what is left in parallel, write the results."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,8 @@ from . import formats, lateness, ledger, pipeline
 from .assignments import ASSIGNMENTS
 from .deadlines import Deadlines
 from .pages.feedback import feedback_page
-from .policy import NO_POLICY
 from .pipeline import Submission
+from .policy import NO_POLICY
 from .sandbox import Limits, Sandbox
 
 
@@ -54,8 +55,17 @@ class Outcome:
     graded: int  # how many were graded in this run (the others were read back)
 
 
-def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, out: Path,
-              targets: list[Path] = (), force: bool = False, deadlines: Deadlines | None = None) -> Outcome:
+def grade_all(
+    found: list[Found],
+    *,
+    limits: Limits,
+    workers: int,
+    root: Path,
+    out: Path,
+    targets: list[Path] = (),
+    force: bool = False,
+    deadlines: Deadlines | None = None,
+) -> Outcome:
     """Grade every notebook that has no current result in ``out``, hidden checks included, with one warm sandbox.
 
     A submission's feedback page and result (the dict in ``results/<student>__<assignment>.json``, with what it
@@ -82,20 +92,29 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
         contract = pipeline.Contract(limits, root=root, hide=tuple(pipeline.secrets(root, folders)))
         progress, stopping = progress_line(len(left)), threading.Event()
         with Sandbox() as sandbox:
+
             def one(index: int) -> None:
                 item = found[index]
-                handed_in = dataclasses.replace(contract, assignment=item.assignment,
-                                                required=item.assignment in ASSIGNMENTS)  # as nbgrader grades it
+                handed_in = dataclasses.replace(
+                    contract, assignment=item.assignment, required=item.assignment in ASSIGNMENTS
+                )  # as nbgrader grades it
                 try:
                     sub = handed_in.grade(item.path, item.student, sandbox)
                 except Exception as exc:  # a bug of the grader's must cost one notebook, not the batch
-                    sub = Submission(item.path, item.student, problem=f"the grader failed on this notebook "
-                                                                      f"({type(exc).__name__}: {exc})")
+                    sub = Submission(
+                        item.path,
+                        item.student,
+                        problem=f"the grader failed on this notebook ({type(exc).__name__}: {exc})",
+                    )
                 if stopping.is_set():  # interrupted (Ctrl-C) while it ran: its grading may be cut short
                     return
                 try:
-                    results[index] = write_submission(sub, out, earlier.get(str(item.path.resolve())),
-                                                      lambda result: deadlines.apply(out, result, _folder(item)))
+                    results[index] = write_submission(
+                        sub,
+                        out,
+                        earlier.get(str(item.path.resolve())),
+                        lambda result: deadlines.apply(out, result, _folder(item)),
+                    )
                 except OSError as exc:  # a full disk, say: this result is lost (a rerun grades it), not the batch
                     print(f"could not write the result of {item.path}: {exc}", file=sys.stderr)
                     return
@@ -115,8 +134,9 @@ def grade_all(found: list[Found], *, limits: Limits, workers: int, root: Path, o
     return Outcome(done, len(left))
 
 
-def write_submission(sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None,
-                     settle=lambda result: result) -> dict:
+def write_submission(
+    sub: Submission, out: Path, earlier: tuple[Path, dict] | None = None, settle=lambda result: result
+) -> dict:
     """One feedback page and one Gradescope-style JSON, each written atomically, the result last (its presence
     means the submission is graded); returns the JSON's content. ``earlier``: the result it replaces; ``settle``:
     what the course policy makes of its score, before it is written."""
@@ -159,8 +179,9 @@ def write_grades(results: list[dict], out: Path) -> None:
     graded = {r["assignment"] for r in results}
     check_ids = [c.grade_id for a in ASSIGNMENTS.values() if a.id in graded for c in a.checks]
     text = io.StringIO(newline="")
-    writer = csv.DictWriter(text, fieldnames=["student", "assignment", "score", "max_score", "problem",
-                                              *formats.LATE_FIELDS, *check_ids])
+    writer = csv.DictWriter(
+        text, fieldnames=["student", "assignment", "score", "max_score", "problem", *formats.LATE_FIELDS, *check_ids]
+    )
     writer.writeheader()
     for result in results:
         writer.writerow(formats.csv_row(result, check_ids))
@@ -185,8 +206,9 @@ def class_summary(results: list[dict]) -> str:
             continue
         lines += ["", f"{assignment.id}: how often each check passed ({len(graded)} notebooks)"]
         for check in assignment.checks:
-            passed = sum(1 for r in graded for test in r["tests"]
-                         if test["name"] == check.grade_id and test["score"] > 0)
+            passed = sum(
+                1 for r in graded for test in r["tests"] if test["name"] == check.grade_id and test["score"] > 0
+            )
             lines.append(f"  {check.grade_id:<30} {passed:>3}/{len(graded)}")
     return "\n".join(lines)
 
@@ -195,5 +217,12 @@ def progress_line(total: int, stream=sys.stderr) -> tqdm:
     """done / total, rate and time left, redrawn on one line of a terminal by tqdm; nothing when ``stream`` is
     not a terminal (tests, CI and pipes capture the output). Safe to advance from the grading threads."""
     size = shutil.get_terminal_size()  # tqdm's own reading of a terminal that does not say its size is 0 x 0
-    return tqdm(total=total, file=stream, disable=not stream.isatty(), unit=" notebooks", ncols=size.columns,
-                nrows=size.lines, bar_format="graded {n_fmt}/{total_fmt}  {rate_fmt}  about {remaining} left")
+    return tqdm(
+        total=total,
+        file=stream,
+        disable=not stream.isatty(),
+        unit=" notebooks",
+        ncols=size.columns,
+        nrows=size.lines,
+        bar_format="graded {n_fmt}/{total_fmt}  {rate_fmt}  about {remaining} left",
+    )

@@ -1,5 +1,6 @@
 """The kit's files that grade one assignment: what its platform bundle holds of the per-assignment folders, what
 its check fingerprint hashes, and what a platform's last defence keeps out of the results."""
+
 from __future__ import annotations
 
 import ast
@@ -35,9 +36,13 @@ def secret_modules(assignment_id: str, kit: Path = KIT) -> set[Path]:
     """Of :func:`needed_modules`, the hidden checks and the references (with the helpers they share with other
     assignments). Not the worked values, which the notebook prints and the public checks' data holds, nor the
     generic grader's code, which is no secret."""
-    return {path for path in needed_modules(assignment_id, kit)
-            if path.parent.name in ("assignments", "references") and path.parent.parent == kit
-            and path.name != "__init__.py"}
+    return {
+        path
+        for path in needed_modules(assignment_id, kit)
+        if path.parent.name in ("assignments", "references")
+        and path.parent.parent == kit
+        and path.name != "__init__.py"
+    }
 
 
 def _imported(path: Path) -> list[Path]:
@@ -48,6 +53,9 @@ def _imported(path: Path) -> list[Path]:
         if isinstance(node, ast.ImportFrom) and node.level:
             package = path.parents[node.level - 1]
             target = package.joinpath(*node.module.split(".")) if node.module else package
-            found += [target.with_suffix(".py"), target / "__init__.py",
-                      *(target / f"{alias.name}.py" for alias in node.names)]
+            found += [
+                target.with_suffix(".py"),
+                target / "__init__.py",
+                *(target / f"{alias.name}.py" for alias in node.names),
+            ]
     return found

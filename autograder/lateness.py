@@ -5,6 +5,7 @@ plugin (:mod:`autograder.nbgrader_late`) during ``nbgrader autograde``, so the t
 A penalty is always computed from the raw score (the checks' points), never from a score already penalised:
 changing a due date or an extension and rerunning recomputes it, and :func:`changes` says what moved.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,10 +46,16 @@ class Lateness:
 
     def record(self, raw_score: float) -> dict:
         """What a result keeps of it (JSON)."""
-        return {"due": self.due.isoformat(), "submitted": self.submitted.isoformat() if self.submitted else None,
-                "extension": _extension_record(self.extension), "seconds_late": self.seconds_late,
-                "percent": self.percent, "accepted": self.accepted, "penalty": self.penalty(raw_score),
-                "why": self.why()}
+        return {
+            "due": self.due.isoformat(),
+            "submitted": self.submitted.isoformat() if self.submitted else None,
+            "extension": _extension_record(self.extension),
+            "seconds_late": self.seconds_late,
+            "percent": self.percent,
+            "accepted": self.accepted,
+            "penalty": self.penalty(raw_score),
+            "why": self.why(),
+        }
 
 
 def assess(policy: Policy, student: str, assignment_id: str | None, submitted: dt.datetime | None) -> Lateness | None:
@@ -102,9 +109,17 @@ def changes(results: list[dict]) -> list[dict]:
         record = result.get("lateness") or {}
         previous = record.get("previous")
         if previous:
-            rows.append({"student": result["student"], "assignment": result["assignment"], "check": PENALTY_CHECK,
-                         "old_points": -previous["penalty"], "new_points": -record["penalty"],
-                         "old_message": previous["why"], "new_message": record["why"]})
+            rows.append(
+                {
+                    "student": result["student"],
+                    "assignment": result["assignment"],
+                    "check": PENALTY_CHECK,
+                    "old_points": -previous["penalty"],
+                    "new_points": -record["penalty"],
+                    "old_message": previous["why"],
+                    "new_message": record["why"],
+                }
+            )
     return rows
 
 
@@ -121,5 +136,8 @@ def describe(seconds: float) -> str:
 def _extension_record(extension: Extension | None) -> dict | None:
     if extension is None:
         return None
-    return {"due": extension.due.isoformat() if extension.due else None, "hours": extension.hours,
-            "reason": extension.reason}
+    return {
+        "due": extension.due.isoformat() if extension.due else None,
+        "hours": extension.hours,
+        "reason": extension.reason,
+    }

@@ -6,6 +6,7 @@ is read back when both still hold; otherwise the submission is graded again. Whe
 (a check fixed after release), the earlier result is kept in ``OUT/history/<old fingerprint>/`` and
 ``OUT/changes.csv`` lists every check whose points moved.
 """
+
 from __future__ import annotations
 
 import csv
@@ -138,9 +139,17 @@ def changes(out: Path, results: list[dict]) -> list[dict]:
         for test in result["tests"]:
             before = old.get(test["name"])
             if before is not None and before["score"] != test["score"]:
-                rows.append({"student": result["student"], "assignment": result["assignment"], "check": test["name"],
-                             "old_points": before["score"], "new_points": test["score"],
-                             "old_message": _first_line(before["output"]), "new_message": _first_line(test["output"])})
+                rows.append(
+                    {
+                        "student": result["student"],
+                        "assignment": result["assignment"],
+                        "check": test["name"],
+                        "old_points": before["score"],
+                        "new_points": test["score"],
+                        "old_message": _first_line(before["output"]),
+                        "new_message": _first_line(test["output"]),
+                    }
+                )
     return rows
 
 

@@ -8,6 +8,7 @@ quoting (commas, quotes, line breaks in names) as RFC 4180 says, which every LMS
 dependency. A roster maps the kit's student ids to the LMS's; students on it without a grade get 0 or a blank
 (``missing``); graded students not on it are left out and listed, never guessed. docs/lms.md has each format.
 """
+
 from __future__ import annotations
 
 import csv
@@ -74,26 +75,42 @@ def fill_in(person: Person, known: Person | None) -> Person:
     """A roster row with the fields it leaves blank taken from what the source knows (nbgrader's gradebook)."""
     if known is None:
         return person
-    return dataclasses.replace(person, **{key: getattr(known, key) for key in ROSTER_FIELDS
-                                          if not getattr(person, key) and getattr(known, key)})
+    return dataclasses.replace(
+        person,
+        **{key: getattr(known, key) for key in ROSTER_FIELDS if not getattr(person, key) and getattr(known, key)},
+    )
 
 
-def export(fmt: str, grades: list[Grade], *, roster: dict[str, Person] | None = None,
-           known: dict[str, Person] | None = None, policy: Policy = NO_POLICY, per_check: bool = False,
-           missing: str = "blank") -> Export:
+def export(
+    fmt: str,
+    grades: list[Grade],
+    *,
+    roster: dict[str, Person] | None = None,
+    known: dict[str, Person] | None = None,
+    policy: Policy = NO_POLICY,
+    per_check: bool = False,
+    missing: str = "blank",
+) -> Export:
     """The file for ``fmt``. ``roster``: who is exported (None: every graded student, with what ``known`` says
     of them); ``missing``: "zero" or "blank" for a roster student without a grade."""
     graded = {(g.student, g.assignment): g for g in grades}
     students = sorted({g.student for g in grades})
     people = list(roster.values()) if roster is not None else [(known or {}).get(s, Person(s)) for s in students]
     if roster is None:
-        people = [p if p.username or p.sis_login_id else dataclasses.replace(p, username=p.student,
-                                                                             sis_login_id=p.student) for p in people]
+        people = [
+            p if p.username or p.sis_login_id else dataclasses.replace(p, username=p.student, sis_login_id=p.student)
+            for p in people
+        ]
     left_out = sorted(set(students) - {p.student for p in people})
     columns = _columns(grades, policy, per_check, fmt)
     blank = "" if missing == "blank" else _number(0.0)
-    table = [[_number(c.value(graded[p.student, c.assignment])) if (p.student, c.assignment) in graded else blank
-              for c in columns] for p in people]
+    table = [
+        [
+            _number(c.value(graded[p.student, c.assignment])) if (p.student, c.assignment) in graded else blank
+            for c in columns
+        ]
+        for p in people
+    ]
     rows = WRITERS[fmt](people, columns, table, policy)
     text = io.StringIO(newline="")
     csv.writer(text, quoting=csv.QUOTE_ALL if fmt == "blackboard" else csv.QUOTE_MINIMAL).writerows(rows)
@@ -122,8 +139,14 @@ def _columns(grades: list[Grade], policy: Policy, per_check: bool, fmt: str) -> 
             for todo, checks in todos.items():
                 points = sum(c.points for c in checks)
                 label = f"{assignment_id}: {todo}"
-                columns.append(Column(assignment_id, f"{label} [Total Pts: {_number(points)} Score]"
-                                      if fmt == "blackboard" else label, points, tuple(c.grade_id for c in checks)))
+                columns.append(
+                    Column(
+                        assignment_id,
+                        f"{label} [Total Pts: {_number(points)} Score]" if fmt == "blackboard" else label,
+                        points,
+                        tuple(c.grade_id for c in checks),
+                    )
+                )
     return columns
 
 
@@ -132,13 +155,18 @@ def _canvas(people: list[Person], columns: list[Column], table: list[list[str]],
     parentheses at the end of its column's name (set it with ``lms_name`` in course.toml)."""
     for person in people:
         if not (person.canvas_id or person.sis_user_id or person.sis_login_id):
-            raise ExportError(f"Canvas matches students by ID, SIS User ID or SIS Login ID: the roster gives none "
-                              f"for {person.student} (columns canvas_id, sis_user_id, sis_login_id)")
-    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(c.title for c in columns)],
-            ["Points Possible", "", "", "", "", *(_number(c.points) for c in columns)]]
+            raise ExportError(
+                f"Canvas matches students by ID, SIS User ID or SIS Login ID: the roster gives none "
+                f"for {person.student} (columns canvas_id, sis_user_id, sis_login_id)"
+            )
+    rows = [
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(c.title for c in columns)],
+        ["Points Possible", "", "", "", "", *(_number(c.points) for c in columns)],
+    ]
     for person, values in zip(people, table):
-        rows.append([_sortable_name(person), person.canvas_id, person.sis_user_id, person.sis_login_id,
-                     person.section, *values])
+        rows.append(
+            [_sortable_name(person), person.canvas_id, person.sis_user_id, person.sis_login_id, person.section, *values]
+        )
     return rows
 
 
@@ -147,20 +175,22 @@ def _moodle(people: list[Person], columns: list[Column], table: list[list[str]],
     roster gives for everyone) and each other column to a grade item; a blank cell leaves the grade alone."""
     key = next(((field, header) for field, header in MOODLE_KEYS if all(getattr(p, field) for p in people)), None)
     if key is None:
-        raise ExportError("Moodle identifies students by email address, ID number or username: the roster must "
-                          "give one of the columns email, id_number, username for every student")
+        raise ExportError(
+            "Moodle identifies students by email address, ID number or username: the roster must "
+            "give one of the columns email, id_number, username for every student"
+        )
     rows = [["First name", "Last name", key[1], *(c.title for c in columns)]]
     rows += [[p.first_name, p.last_name, getattr(p, key[0]), *values] for p, values in zip(people, table)]
     return rows
 
 
-def _blackboard(people: list[Person], columns: list[Column], table: list[list[str]],
-                policy: Policy) -> list[list[str]]:
+def _blackboard(people: list[Person], columns: list[Column], table: list[list[str]], policy: Policy) -> list[list[str]]:
     """Blackboard's Grade Center matches a student by Username and a column by the ``|ID`` ending its header
     (give it with ``lms_name``); a header without one makes a new column. Names are not uploaded."""
     rows = [["Last Name", "First Name", "Username", "Student ID", *(c.title for c in columns)]]
-    rows += [[p.last_name, p.first_name, p.username or p.student, p.id_number, *values]
-             for p, values in zip(people, table)]
+    rows += [
+        [p.last_name, p.first_name, p.username or p.student, p.id_number, *values] for p, values in zip(people, table)
+    ]
     return rows
 
 
@@ -171,12 +201,29 @@ def _plain(people: list[Person], columns: list[Column], table: list[list[str]], 
     configured = [policy.assignments.get(c.assignment) for c in scores]
     weights = {c.assignment: a.weight for c, a in zip(scores, configured) if a is not None and a.weight is not None}
     weighted = bool(scores) and len(weights) == len(scores)
-    rows = [["student", "first_name", "last_name", "email", *(c.title for c in columns), "total", "max_total",
-             *(["weighted_percent"] if weighted else [])]]
+    rows = [
+        [
+            "student",
+            "first_name",
+            "last_name",
+            "email",
+            *(c.title for c in columns),
+            "total",
+            "max_total",
+            *(["weighted_percent"] if weighted else []),
+        ]
+    ]
     for person, values in zip(people, table):
         earned = {c.assignment: float(v) for c, v in zip(columns, values) if not c.grade_ids and v != ""}
-        row = [person.student, person.first_name, person.last_name, person.email, *values,
-               _number(sum(earned.values())), _number(sum(c.points for c in scores))]
+        row = [
+            person.student,
+            person.first_name,
+            person.last_name,
+            person.email,
+            *values,
+            _number(sum(earned.values())),
+            _number(sum(c.points for c in scores)),
+        ]
         if weighted:
             shares = [weights[c.assignment] * earned.get(c.assignment, 0.0) / c.points for c in scores if c.points]
             row.append(_number(100 * sum(shares) / (sum(weights.values()) or 1.0)))

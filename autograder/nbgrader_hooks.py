@@ -15,6 +15,7 @@ errors), so the graded notebook reads as before. One warm grader serves the whol
 ahead: while nbgrader handles one notebook, the next ones already run in the sandbox (:class:`ReadAhead`).
 Submissions reach nbgrader read and repaired as every door reads them (``nbgrader_reading.RepairingExporter``).
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,9 @@ class GradeInSandbox(NbGraderPreprocessor):
                 sub = grader.grade(None if problem else nb, student, assignment, problem=problem)
         except Exception as exc:  # a bug of the grader's must cost one notebook, not the class
             self.log.error(traceback.format_exc())
-            sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
-                                                                   f"({type(exc).__name__}: {exc})")
+            sub = grader.grade(
+                None, student, assignment, problem=f"the grader failed on this notebook ({type(exc).__name__}: {exc})"
+            )
         if not sub.repairs:  # graded as nbgrader hands it over: repaired when the submitted file was read
             sub.repairs = RepairingExporter.repairs.get((student, assignment), [])
             sub.notes[:0] = pipeline.repair_notes(sub.repairs)
@@ -79,14 +81,25 @@ class Grader:
     root: Path
     limits: Limits
 
-    def grade(self, nb: nbformat.NotebookNode | None, student: str, assignment: str,
-              path: Path | None = None, problem: str | None = None) -> pipeline.Submission:
+    def grade(
+        self,
+        nb: nbformat.NotebookNode | None,
+        student: str,
+        assignment: str,
+        path: Path | None = None,
+        problem: str | None = None,
+    ) -> pipeline.Submission:
         """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, repaired and given
         cells restored from the course's source notebooks, as nbgrader restores them from its gradebook), or a
         file that cannot be graded (``problem``: 0 on every check, with the reason)."""
-        contract = pipeline.Contract(self.limits, root=self.root if path else None, assignment=assignment,
-                                     required=True, hide=tuple(pipeline.secrets(self.root)),
-                                     capture=True)
+        contract = pipeline.Contract(
+            self.limits,
+            root=self.root if path else None,
+            assignment=assignment,
+            required=True,
+            hide=tuple(pipeline.secrets(self.root)),
+            capture=True,
+        )
         sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
         return pipeline.run(sub, contract.reading() + contract.grading(shared()))
 
@@ -101,7 +114,7 @@ class ReadAhead:
     nbgrader hands it over, so the points are always those of nbgrader's notebook.
     """
 
-    _current: "ReadAhead | None" = None
+    _current: ReadAhead | None = None
 
     def __init__(self, converter, grader: Grader, workers: int):
         self.converter, self.grader, self.window = converter, grader, 2 * workers
@@ -111,7 +124,7 @@ class ReadAhead:
         self._fill()
 
     @classmethod
-    def of(cls, exporter, grader: Grader, workers: int) -> "ReadAhead":
+    def of(cls, exporter, grader: Grader, workers: int) -> ReadAhead:
         """This nbgrader run's read-ahead (one per converter: a formgrader server runs several), made from the
         converter's list of submissions at its first notebook."""
         converter = getattr(exporter, "parent", None)
@@ -142,8 +155,9 @@ def _queue(converter) -> list[tuple[str, str, Path]]:
             continue  # nbgrader skips what it graded before
         if assignment not in ASSIGNMENTS:
             continue  # a plain nbgrader assignment: nbgrader's kernel runs it (GradeInSandbox.preprocess)
-        queue += [(student, assignment, Path(p)) for p in sorted(converter.assignments[folder])
-                  if Path(p).stem == assignment]
+        queue += [
+            (student, assignment, Path(p)) for p in sorted(converter.assignments[folder]) if Path(p).stem == assignment
+        ]
     return queue
 
 
@@ -202,10 +216,15 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
         return
     with Gradebook(graded["db_url"]) as gradebook:
         source = gradebook.find_notebook(graded["notebook"], graded["assignment"])
-        tests = {cell.name: cell.max_score for cell in source.grade_cells
-                 if cell.name not in {c.name for c in source.solution_cells}}
-        cells = [(c.name, repair.new_test_cell(c.name, tests[c.name], c.source) if c.name in tests else None)
-                 for c in source.source_cells]
+        tests = {
+            cell.name: cell.max_score
+            for cell in source.grade_cells
+            if cell.name not in {c.name for c in source.solution_cells}
+        }
+        cells = [
+            (c.name, repair.new_test_cell(c.name, tests[c.name], c.source) if c.name in tests else None)
+            for c in source.source_cells
+        ]
     nb.cells = repair.restore_missing(list(nb.cells), cells, set(tests))
 
 
@@ -223,8 +242,12 @@ def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
             missing = _note(f"Not graded: {sub.problem or 'no such check'}.")
             cell.outputs = [nbgrader_cell_output(result)] if result else [missing]
         elif execution is not None and index in execution.skipped:
-            cell.outputs = [_note("This cell stopped the notebook's process (os._exit, a crash, or too much memory), "
-                                  "so the notebook was run again without it and graded on the rest.")]
+            cell.outputs = [
+                _note(
+                    "This cell stopped the notebook's process (os._exit, a crash, or too much memory), "
+                    "so the notebook was run again without it and graded on the rest."
+                )
+            ]
         else:
             cell.outputs = sanitized(execution.outputs.get(index, []) if execution is not None else [])
         count += 1
@@ -261,8 +284,14 @@ def sanitized(outputs: list) -> list[nbformat.NotebookNode]:
                 kept.append(_output(kind, data=data, metadata=_plain(metadata)))
         elif kind == "error":
             traceback = [line for line in output.get("traceback", []) if isinstance(line, str)]
-            kept.append(_output("error", ename=str(output.get("ename", "Error")), evalue=str(output.get("evalue", "")),
-                                traceback=traceback))
+            kept.append(
+                _output(
+                    "error",
+                    ename=str(output.get("ename", "Error")),
+                    evalue=str(output.get("evalue", "")),
+                    traceback=traceback,
+                )
+            )
     return kept
 
 

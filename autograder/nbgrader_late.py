@@ -9,6 +9,7 @@ any student is graded (and refuses an invalid course.toml there, so nothing is g
 "not accepted". nbgrader stores it as the notebook's ``late_submission_penalty``, recomputed from the raw score
 on every autograde.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ and the check runs in that kernel, on the notebook's globals. (Students never ha
 their check cells use the ``attention_check.py`` of their assignment folder, and graded notebooks
 are never checked in-kernel: the course's ``nbgrader autograde`` runs them in the kit's sandbox.)
 """
+
 from __future__ import annotations
 
 from .assignments import find_check

@@ -7,6 +7,7 @@ notebook ungradable sets ``problem`` and the later steps pass it through, so bad
 input becomes a graded result with a reason, never an exception in the batch.
 Every door grades through one :class:`Contract`, setting only what differs.
 """
+
 from __future__ import annotations
 
 import json
@@ -176,11 +177,15 @@ class RestoreGivenCells:
 
     def _restore_given(self, cells: list, path: Path) -> list:
         source = course.read(path)
-        given = {course.nbgrader_meta(c).get("grade_id"): c for c in source.cells
-                 if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")}
+        given = {
+            course.nbgrader_meta(c).get("grade_id"): c
+            for c in source.cells
+            if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")
+        }
         cells = [given.get(course.nbgrader_meta(c).get("grade_id"), c) for c in cells]
-        return repair.restore_missing(cells, [(course.nbgrader_meta(c).get("grade_id"), c) for c in source.cells],
-                                      set(given))
+        return repair.restore_missing(
+            cells, [(course.nbgrader_meta(c).get("grade_id"), c) for c in source.cells], set(given)
+        )
 
 
 def cells_to_run(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -207,8 +212,17 @@ class Execute:
 
 
 #: what the sandboxed child imports of the kit (already loaded in the warm zygote); the rest is hidden from it
-CHILD_SIDE = {"__init__.py", "channel.py", "isolation.py", "leftovers.py", "syscall_filter.py", "worker.py",
-              "checker/__init__.py", "checker/wire.py", "checker/probes.py"}
+CHILD_SIDE = {
+    "__init__.py",
+    "channel.py",
+    "isolation.py",
+    "leftovers.py",
+    "syscall_filter.py",
+    "worker.py",
+    "checker/__init__.py",
+    "checker/wire.py",
+    "checker/probes.py",
+}
 
 
 def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
@@ -221,15 +235,16 @@ def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
     import autograder
 
     kit = Path(autograder.__file__).resolve().parent
-    course_files = [root / name for name in ("assignments", "solutions", "submitted", "autograded", "feedback",
-                                             "gradebook.db", course.RECORDS)]
+    course_files = [
+        root / name
+        for name in ("assignments", "solutions", "submitted", "autograded", "feedback", "gradebook.db", course.RECORDS)
+    ]
     needed = (kit, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())
     folders = {p.resolve() for p in submissions if p.is_dir()}
     folders = {f for f in folders if not any(f == n or f in n.parents for n in needed)}  # never the kit or Python
     shared = {f for f in folders if f in (Path("/"), Path.home().resolve()) or f.stat().st_mode & stat.S_IWOTH}
     notebooks = sorted(p for f in shared for p in f.glob("*.ipynb"))
-    return [*course_files, *sorted(folders - shared), *notebooks,
-            *_not_child_side(kit, kit)]
+    return [*course_files, *sorted(folders - shared), *notebooks, *_not_child_side(kit, kit)]
 
 
 def _not_child_side(kit: Path, folder: Path) -> list[Path]:
@@ -276,8 +291,10 @@ class Diagnose:
         if sub.execution.isolation:
             sub.notes.append(f"Sandbox: {sub.execution.isolation}.")
         for index in sub.execution.skipped:
-            sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
-                             "run again without it and graded on the rest.")
+            sub.notes.append(
+                f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
+                "run again without it and graded on the rest."
+            )
         problems = [(p.index, p.kind, p.message) for p in sub.execution.problems]
         sub.notes += notes_on_cells(problems, sub.notebook.cells)
         sub.notes += _leftover_notes(sub.execution.leftover)
@@ -285,8 +302,10 @@ class Diagnose:
 
 
 #: what a notebook may leave running after its last cell: one, several, what became of them
-LEFTOVERS = {"processes": ("process", "processes", "stopped before the checks ran"),
-             "threads": ("thread", "threads", "ended with the notebook's process when its grading finished")}
+LEFTOVERS = {
+    "processes": ("process", "processes", "stopped before the checks ran"),
+    "threads": ("thread", "threads", "ended with the notebook's process when its grading finished"),
+}
 
 
 def _leftover_notes(leftover: dict) -> list[str]:
@@ -294,8 +313,9 @@ def _leftover_notes(leftover: dict) -> list[str]:
     for what, (one, several, fate) in LEFTOVERS.items():
         count = leftover.get(what, 0)
         if count:
-            notes.append(f"The notebook left {count} {one if count == 1 else several} running after its last cell "
-                         f"({fate}).")
+            notes.append(
+                f"The notebook left {count} {one if count == 1 else several} running after its last cell ({fate})."
+            )
     return notes
 
 
@@ -310,8 +330,9 @@ class RequireAssignment:
         if sub.assignment is self.assignment:
             return sub
         if sub.gradable:  # a notebook of another assignment
-            sub.problem = (f"this notebook is assignment {sub.assignment.id}, and this autograder grades "
-                           f"{self.assignment.id}")
+            sub.problem = (
+                f"this notebook is assignment {sub.assignment.id}, and this autograder grades {self.assignment.id}"
+            )
         sub.assignment = self.assignment
         sub.results = [ungradable(check, sub.problem) for check in self.assignment.checks]
         return sub
@@ -333,16 +354,21 @@ class Contract:
 
     def reading(self) -> list:
         """From a file to the cells to run."""
-        return [LoadNotebook(), IdentifyAssignment(self.assignment),
-                *([RequireAssignment(self.assignment)] if self.required else []),
-                RepairCells(self.root), RestoreGivenCells(self.root)]
+        return [
+            LoadNotebook(),
+            IdentifyAssignment(self.assignment),
+            *([RequireAssignment(self.assignment)] if self.required else []),
+            RepairCells(self.root),
+            RestoreGivenCells(self.root),
+        ]
 
     def grading(self, sandbox: Sandbox) -> list:
         """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
         return [Execute(sandbox, self.limits, list(self.hide), self.capture), CollectResults(self.hidden), Diagnose()]
 
-    def grade(self, path: Path, student_id: str, sandbox: Sandbox,
-              notebook: nbformat.NotebookNode | None = None) -> Submission:
+    def grade(
+        self, path: Path, student_id: str, sandbox: Sandbox, notebook: nbformat.NotebookNode | None = None
+    ) -> Submission:
         """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
         return run(Submission(Path(path), student_id, notebook=notebook), self.reading() + self.grading(sandbox))
 

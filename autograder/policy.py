@@ -7,6 +7,7 @@ and the reason (:class:`PolicyError`), before anything is graded: no grade may r
 the standard library's TOML reader and time zones from ``zoneinfo`` (the ``tzdata`` package supplies the zones
 where the system has no tz database). Every key is documented in docs/lms.md.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -114,8 +115,12 @@ def parse(text: str, known: set[str] | frozenset[str], source: Path | None = Non
         if lms_name is not None and not isinstance(lms_name, str):
             reader.fail((*where, "lms_name"), "must be a string")
         assignments[assignment_id] = AssignmentPolicy(
-            assignment_id, _date(reader, table.get("due"), zone, (*where, "due")), weight, lms_name,
-            _rule(reader, table.get("late", {}), course_rule, (*where, "late")))
+            assignment_id,
+            _date(reader, table.get("due"), zone, (*where, "due")),
+            weight,
+            lms_name,
+            _rule(reader, table.get("late", {}), course_rule, (*where, "late")),
+        )
     extensions = {}
     for index, entry in enumerate(reader.array(data.get("extensions", []), ("extensions",))):
         extension = _extension(reader, entry, index, zone, assignments)
@@ -129,11 +134,11 @@ def _zone(reader: _Reader, name) -> ZoneInfo | None:
     if name is None:
         return None
     if not isinstance(name, str):
-        reader.fail(("timezone",), "must be a time zone name such as \"Europe/Berlin\"")
+        reader.fail(("timezone",), 'must be a time zone name such as "Europe/Berlin"')
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        reader.fail(("timezone",), f"unknown time zone {name!r} (names are the tz database's, e.g. \"Europe/Berlin\")")
+        reader.fail(("timezone",), f'unknown time zone {name!r} (names are the tz database\'s, e.g. "Europe/Berlin")')
 
 
 def _rule(reader: _Reader, table, base: LateRule, where: tuple) -> LateRule:
@@ -148,7 +153,7 @@ def _rule(reader: _Reader, table, base: LateRule, where: tuple) -> LateRule:
             values[key] = reader.number(table[key], (*where, key), low=0)
     if "per" in table:
         if table["per"] not in UNITS:
-            reader.fail((*where, "per"), f"must be \"day\" or \"hour\", not {table['per']!r}")
+            reader.fail((*where, "per"), f'must be "day" or "hour", not {table["per"]!r}')
         values["per"] = table["per"]
     return replace(base, **values)
 
@@ -180,8 +185,11 @@ def _date(reader: _Reader, value, zone: ZoneInfo | None, where: tuple) -> dt.dat
         return None
     if not isinstance(value, dt.datetime):
         example = "2026-10-05T23:59:00"
-        reader.fail(where, f"must be a TOML date and time without quotes, such as {example}, not {value!r}"
-                           + (" (a date needs a time of day)" if isinstance(value, dt.date) else ""))
+        reader.fail(
+            where,
+            f"must be a TOML date and time without quotes, such as {example}, not {value!r}"
+            + (" (a date needs a time of day)" if isinstance(value, dt.date) else ""),
+        )
     if value.tzinfo is None:
         if zone is None:
             reader.fail(where, "has no UTC offset: add one (2026-10-05T23:59:00+02:00) or set timezone at the top")
@@ -232,14 +240,14 @@ class _Reader:
                 if found[1] == "[[":
                     counts[header] = counts.get(header, -1) + 1
                     header = (*header, counts[header])
-                if header == where[:len(header)] and len(header) <= len(where):
+                if header == where[: len(header)] and len(header) <= len(where):
                     best = number
                 continue
             key = re.match(r"([\w\"'.\- ]+?)\s*=", line)
             path = (*header, *_parts(key[1])) if key else None
             if path == where:
                 return number
-            if path and path == where[:len(path)]:  # an inline table holding it
+            if path and path == where[: len(path)]:  # an inline table holding it
                 best = number
         return best
 

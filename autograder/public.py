@@ -13,11 +13,13 @@ that every catalogued mistake gives on the same inputs (:func:`autograder.mistak
 What comes out holds no code: students receive it with the generic ``attention_check.py``,
 and the kit runs the same data through the same code (:meth:`autograder.framework.Assignment.released`).
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -43,8 +45,15 @@ class Call(Step):
 
     def data(self, context: dict) -> dict:
         context["revealed"] = self.reveal_uninitialised
-        return {"call": {"name": self.name, "args": encode(list(self.args)), "kwargs": encode(self.kwargs),
-                         "seed": self.seed, "reveal_uninitialised": self.reveal_uninitialised}}
+        return {
+            "call": {
+                "name": self.name,
+                "args": encode(list(self.args)),
+                "kwargs": encode(self.kwargs),
+                "seed": self.seed,
+                "reveal_uninitialised": self.reveal_uninitialised,
+            }
+        }
 
 
 @dataclass
@@ -60,12 +69,21 @@ class Module(Step):
 
     def data(self, context: dict) -> dict:
         context["revealed"] = False
-        spec = {"cls": self.cls, "args": encode(list(self.args)), "kwargs": encode(self.kwargs), "seed": self.seed,
-                "forward": None if self.forward is None else encode(list(self.forward)),
-                "state": None if self.state is None else encode(self.state), "train": self.train}
+        spec = {
+            "cls": self.cls,
+            "args": encode(list(self.args)),
+            "kwargs": encode(self.kwargs),
+            "seed": self.seed,
+            "forward": None if self.forward is None else encode(list(self.forward)),
+            "state": None if self.state is None else encode(self.state),
+            "train": self.train,
+        }
         if self.load is not None:
-            spec["load"] = {"values": encode(self.load["values"]), "aliases": self.load.get("aliases", {}),
-                            "owner": self.load["owner"]}
+            spec["load"] = {
+                "values": encode(self.load["values"]),
+                "aliases": self.load.get("aliases", {}),
+                "owner": self.load["owner"],
+            }
         return {"module": spec}
 
 
@@ -93,9 +111,19 @@ class Expect(Step):
         uninitialised = "empty_accumulator" if context.get("revealed") else None
         if uninitialised:
             context["mistakes"].add(uninitialised)
-        return {"expect": {"pick": list(self.pick), "value": encode(expected.detach()), "what": self.what,
-                           "hint": self.hint, "atol": self.atol, "rtol": self.rtol, "variants": found,
-                           "warned": warned, "uninitialised": uninitialised}}
+        return {
+            "expect": {
+                "pick": list(self.pick),
+                "value": encode(expected.detach()),
+                "what": self.what,
+                "hint": self.hint,
+                "atol": self.atol,
+                "rtol": self.rtol,
+                "variants": found,
+                "warned": warned,
+                "uninitialised": uninitialised,
+            }
+        }
 
 
 @dataclass
@@ -111,20 +139,37 @@ class Plain(Step):
 
 # ----------------------------------------------------------------------------------------- what assignments write
 
+
 def call(name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False, **kwargs: Any) -> Call:
     """Call the student's function ``name`` on these inputs."""
     return Call(name, args, kwargs, seed, reveal_uninitialised)
 
 
-def module(cls: str, *args: Any, seed: int | None = None, forward: tuple | None = None, state: dict | None = None,
-           train: bool = False, load: dict | None = None, **kwargs: Any) -> Module:
+def module(
+    cls: str,
+    *args: Any,
+    seed: int | None = None,
+    forward: tuple | None = None,
+    state: dict | None = None,
+    train: bool = False,
+    load: dict | None = None,
+    **kwargs: Any,
+) -> Module:
     """Build the student's module (after ``torch.manual_seed(seed)``), optionally load a state or the worked
     weights (``load={"values": ..., "aliases": ..., "owner": ...}``), and run ``forward``."""
     return Module(cls, args, kwargs, seed, forward, state, train, load)
 
 
-def expect(value: torch.Tensor | None, *, what: str, reference: Callable | None = None, pick: tuple = (),
-           hint: str | None = None, atol: float = 1e-4, rtol: float = 0.0) -> Expect:
+def expect(
+    value: torch.Tensor | None,
+    *,
+    what: str,
+    reference: Callable | None = None,
+    pick: tuple = (),
+    hint: str | None = None,
+    atol: float = 1e-4,
+    rtol: float = 0.0,
+) -> Expect:
     """Compare the last answer (or ``answer[pick...]``) with ``value`` (default: what ``reference`` gives)."""
     return Expect(value, what, reference, tuple(pick), hint, atol, rtol)
 
@@ -141,11 +186,13 @@ def keys(names: list[str], message: str) -> Plain:
 
 def parameters(owner: str, names: tuple, shape: tuple, equal: dict | None = None, unequal: str = "") -> Plain:
     """The last module's state_dict must hold exactly these parameters, of this shape (and these values)."""
-    return Plain("parameters", {"owner": owner, "names": list(names), "shape": list(shape), "equal": equal,
-                                "unequal": unequal})
+    return Plain(
+        "parameters", {"owner": owner, "names": list(names), "shape": list(shape), "equal": equal, "unequal": unequal}
+    )
 
 
 # ----------------------------------------------------------------------------------------- the file students get
+
 
 def checks_data(assignment) -> dict:
     """``<assignment>.checks.json``: every check's name and points, the public ones' steps, and the
@@ -159,10 +206,17 @@ def checks_data(assignment) -> dict:
             context = {"mistakes": named}
             entry["steps"] = [step.data(context) for step in assignment.public_steps[check.grade_id]()]
         checks.append(entry)
-    catalog = {key: {"title": m.title, "explanation": m.explanation, "fix": m.fix}
-               for key, m in ((key, mistakes.BY_ID[key]) for key in sorted(named))}
-    return {"format": FORMAT, "assignment": assignment.id, "title": assignment.title, "mistakes": catalog,
-            "checks": checks}
+    catalog = {
+        key: {"title": m.title, "explanation": m.explanation, "fix": m.fix}
+        for key, m in ((key, mistakes.BY_ID[key]) for key in sorted(named))
+    }
+    return {
+        "format": FORMAT,
+        "assignment": assignment.id,
+        "title": assignment.title,
+        "mistakes": catalog,
+        "checks": checks,
+    }
 
 
 def render(assignment) -> str:

@@ -1,6 +1,7 @@
 """The student's layers, read from the state_dict their module returned: the weights of an ``nn.Linear`` and the
 queries, keys and values it projects. What a hidden check and a reference start from when a student's weights
 decide the right answer (04, 05, 08)."""
+
 from __future__ import annotations
 
 import torch
@@ -29,5 +30,9 @@ def project(state: dict, name: str, x: torch.Tensor) -> torch.Tensor:
 
 def projections(state: dict, x: torch.Tensor, prefix: str = "") -> dict:
     """The student's queries, keys and values of ``x``, and ``x`` itself (what the references start from)."""
-    return {"queries": project(state, f"{prefix}W_query", x), "keys": project(state, f"{prefix}W_key", x),
-            "values": project(state, f"{prefix}W_value", x), "inputs": x}
+    return {
+        "queries": project(state, f"{prefix}W_query", x),
+        "keys": project(state, f"{prefix}W_key", x),
+        "values": project(state, f"{prefix}W_value", x),
+        "inputs": x,
+    }

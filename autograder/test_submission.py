@@ -1,4 +1,5 @@
 """One pytest test per check of the submitted notebook (see ``pytest_plugin``)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,9 +14,12 @@ from .sandbox import Limits, RemoteStudent, Sandbox
 def _contract(config) -> pipeline.Contract:
     """The grading contract every door shares; this door sets whether hidden checks run and the time."""
     root, path = course.course_root(), Path(config.getoption("submission"))
-    return pipeline.Contract(Limits.for_notebook(config.getoption("notebook_timeout")),
-                             hidden=not config.getoption("public_only"), root=root,
-                             hide=tuple(pipeline.secrets(root, [path.parent])))
+    return pipeline.Contract(
+        Limits.for_notebook(config.getoption("notebook_timeout")),
+        hidden=not config.getoption("public_only"),
+        root=root,
+        hide=tuple(pipeline.secrets(root, [path.parent])),
+    )
 
 
 def _identified(config) -> pipeline.Submission | None:

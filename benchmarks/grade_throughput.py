@@ -16,6 +16,7 @@ image per assignment (minutes each): ``--skip-gradescope`` leaves it out, and th
 
     .venv/bin/python benchmarks/grade_throughput.py [--count 40] [--workers 2] [--skip-gradescope]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,7 +73,7 @@ def nbgrader_scores(course: Path, students: dict[str, str], stock: bool) -> tupl
     shutil.copytree(course, copy, ignore=shutil.ignore_patterns("kit-graded"))
     if stock:
         config = (copy / "nbgrader_config.py").read_text()
-        (copy / "nbgrader_config.py").write_text(config[:config.index(KIT_BLOCK)])
+        (copy / "nbgrader_config.py").write_text(config[: config.index(KIT_BLOCK)])
     started = time.perf_counter()
     for assignment_id in sorted(set(students.values())):
         nbgrader_app.run(["generate_assignment", assignment_id, "--force"], copy)
@@ -96,9 +97,24 @@ def nbgrader_scores(course: Path, students: dict[str, str], stock: bool) -> tupl
 def kit_scores(course: Path, workers: int) -> tuple[float, dict]:
     out = course / "kit-graded"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(course / "submitted"), "--out", str(out),
-                    "--workers", str(workers), "--course", str(ROOT)], check=True, capture_output=True,
-                   env=nbgrader_app.env())
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.cli",
+            "grade",
+            str(course / "submitted"),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--course",
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        env=nbgrader_app.env(),
+    )
     seconds = time.perf_counter() - started
     scores = {}
     for path in (out / "results").glob("*.json"):
@@ -113,22 +129,43 @@ def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tupl
     sources = {}
     for assignment_id in sorted(set(students.values())):
         bundle = tmp / f"{assignment_id}.zip"
-        subprocess.run([sys.executable, "-m", "autograder.cli", "export", "gradescope", assignment_id, "--out",
-                        str(bundle), "--course", str(ROOT)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder.cli",
+                "export",
+                "gradescope",
+                assignment_id,
+                "--out",
+                str(bundle),
+                "--course",
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
         sources[assignment_id] = unzip(bundle, tmp / assignment_id)
     started = time.perf_counter()
-    images = {assignment_id: build_image(source, tmp / f"image-{assignment_id}")
-              for assignment_id, source in sources.items()}
+    images = {
+        assignment_id: build_image(source, tmp / f"image-{assignment_id}") for assignment_id, source in sources.items()
+    }
     set_up = time.perf_counter()
     scores = {}
     for student, assignment_id in students.items():
         folder = course / "submitted" / student / assignment_id
-        job = run_gradescope(images[assignment_id], sources[assignment_id], tmp / "jobs" / student,
-                             {path.name: path.read_bytes() for path in folder.iterdir()})
+        job = run_gradescope(
+            images[assignment_id],
+            sources[assignment_id],
+            tmp / "jobs" / student,
+            {path.name: path.read_bytes() for path in folder.iterdir()},
+        )
         scores[student] = {grade_id_of(t): t["score"] for t in job.results["tests"]}
     seconds = time.perf_counter() - set_up
-    print(f"  (Gradescope's setup.sh of every bundle took {set_up - started:.1f} s, exporting the bundles before "
-          "them, not counted)")
+    print(
+        f"  (Gradescope's setup.sh of every bundle took {set_up - started:.1f} s, exporting the bundles before "
+        "them, not counted)"
+    )
     return seconds, scores
 
 
@@ -136,9 +173,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--skip-gradescope", action="store_true",
-                        help="leave out the emulated Gradescope harness (one image per assignment, each installing "
-                             "torch); default: include it")
+    parser.add_argument(
+        "--skip-gradescope",
+        action="store_true",
+        help="leave out the emulated Gradescope harness (one image per assignment, each installing "
+        "torch); default: include it",
+    )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, also into a pipe or a log file
     with tempfile.TemporaryDirectory(prefix="attention-kit-bench-") as tmp:
@@ -153,7 +193,8 @@ def main() -> int:
         }
         if not args.skip_gradescope:
             runs["Gradescope harness (run_autograder per submission)"] = lambda: gradescope_scores(
-                course, students, Path(tmp) / "gradescope")
+                course, students, Path(tmp) / "gradescope"
+            )
         graders = {}
         for name, grade in runs.items():
             print(f"{name} ...")
@@ -170,8 +211,11 @@ def main() -> int:
                     disagreements[name, student] = (scores.get(student), stock.get(student))
         for (name, student), (ours, theirs) in disagreements.items():
             print(f"  DIFFERENT POINTS for {student} from {name}: {ours}, stock nbgrader {theirs}")
-        print("same points per check for every submission from every grader" if not disagreements else
-              f"{len(disagreements)} gradings differ from stock nbgrader")
+        print(
+            "same points per check for every submission from every grader"
+            if not disagreements
+            else f"{len(disagreements)} gradings differ from stock nbgrader"
+        )
         return 1 if disagreements else 0
 
 

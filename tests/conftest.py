@@ -1,4 +1,5 @@
 """Shared fixtures: the course root, the kit's CLI, one browser."""
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,16 @@ def run_kit(*args: str, timeout: float = 300, env: dict | None = None) -> subpro
 
 
 ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the browser tests (gitignored)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -62,16 +71,22 @@ def browser(tmp_path_factory):
     either is missing the browser tests are skipped with the reason."""
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.skip("no chromium on PATH: install it with `apt-get install -y chromium` (python3 tasks.py test "
-                    "does when it runs as root)")
+        pytest.skip(
+            "no chromium on PATH: install it with `apt-get install -y chromium` (python3 tasks.py test "
+            "does when it runs as root)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("the playwright package is missing: pip install -e '.[test]'")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, args=CHROMIUM_ARGS,
-            headless=True, viewport={"width": 1280, "height": 900})
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+        )
         yield context
         context.close()
 

@@ -3,6 +3,7 @@ class: ``nbgrader autograde`` (the course's config), ``attention-kit grade`` and
 on the very same files. tests/test_nbgrader_e2e.py compares the doors; tests/test_diagnosis.py reads the mistakes
 they name. Both mark their tests with the assignment's xdist group, so one worker grades each class once.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ class Autograded:
         if "check" not in self._kit:
             students = sorted(self.class_)
             result = run_kit("check", "--json", *(self.submitted(s) for s in students), timeout=900)
-            self._kit["check"] = KitCheck(result.returncode,
-                                          dict(zip(students, json.loads(result.stdout), strict=True)))
+            self._kit["check"] = KitCheck(
+                result.returncode, dict(zip(students, json.loads(result.stdout), strict=True))
+            )
         return self._kit["check"]
 
 

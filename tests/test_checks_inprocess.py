@@ -5,6 +5,7 @@ with no diagnosis; each sample mistake fails exactly the checks it declares, nam
 its catalogued mistake on each of them and on no other check; correct alternative
 implementations (samples that break nothing) pass with no diagnosis at all.
 """
+
 from __future__ import annotations
 
 import pytest

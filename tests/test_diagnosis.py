@@ -6,6 +6,7 @@ must be named (in ``tags``) on exactly the checks it breaks and on no other; the
 correct alternative implementations must pass everything with no diagnosis. The samples are those of each
 assignment's class, graded once by each door (tests/graded_classes.py, shared with tests/test_nbgrader_e2e.py).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -65,8 +66,7 @@ def test_every_catalogued_mistake_is_detected_somewhere_and_has_a_sample():
 
 
 @pytest.mark.parametrize("assignment_id", PER_ASSIGNMENT)
-def test_every_sample_mistake_is_named_only_where_the_catalog_says_it_can_be(courses, tmp_path_factory,
-                                                                            assignment_id):
+def test_every_sample_mistake_is_named_only_where_the_catalog_says_it_can_be(courses, tmp_path_factory, assignment_id):
     """What ``attention-kit mistakes`` lists for each mistake covers every check where a sample names it."""
     where = coverage.detected(ROOT)
     graded = course_of(assignment_id, courses, tmp_path_factory)
@@ -84,5 +84,6 @@ def test_docs_mistakes_lists_the_catalog_as_the_kit_prints_it():
     table = run_kit("mistakes").stdout.strip()
     assert table.count("\n") == len(CATALOG) + 1
     assert all(f"| `{m.id}` |" in table for m in CATALOG)
-    assert table in (ROOT / "docs" / "mistakes.md").read_text(), \
+    assert table in (ROOT / "docs" / "mistakes.md").read_text(), (
         "docs/mistakes.md's table is stale: paste what `attention-kit mistakes` prints"
+    )

@@ -6,6 +6,7 @@ killed while grades.csv and a result were being written) and rerun each time wit
 rerun ends with the very files of the uninterrupted run (times aside), and each rerun graded only the rest.
 A rerun of a finished run grades nothing and starts no sandbox.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ def submissions(tmp_path_factory) -> Path:
     """CLASS_SIZE notebooks: the reference, the blank notebook and each sample mistake of assignment 01, in turn."""
     folder = tmp_path_factory.mktemp("class")
     reference = samples.solution(ROOT, A01)
-    kinds = [reference, samples.blank(ROOT, A01)] + [samples.mutate(reference, m) for m in samples.all_mutations()
-                                                     if m.assignment == A01]
+    kinds = [reference, samples.blank(ROOT, A01)] + [
+        samples.mutate(reference, m) for m in samples.all_mutations() if m.assignment == A01
+    ]
     for number in range(CLASS_SIZE):
         samples.write(kinds[number % len(kinds)], folder / f"student{number:03d}.ipynb")
     return folder
@@ -44,9 +46,15 @@ def submissions(tmp_path_factory) -> Path:
 
 def start(submissions: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.Popen([*KIT, "grade", str(submissions), "--out", str(out), "--workers", "2", "--course",
-                             str(ROOT)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        [*KIT, "grade", str(submissions), "--out", str(out), "--workers", "2", "--course", str(ROOT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def finish(run: subprocess.Popen) -> str:
@@ -121,8 +129,9 @@ def test_a_killed_run_loses_nothing_and_a_rerun_grades_only_the_rest(submissions
     assert files(out) == files(uninterrupted)
 
 
-def test_a_rerun_of_a_finished_run_grades_nothing_and_starts_no_sandbox(submissions, uninterrupted, tmp_path,
-                                                                        monkeypatch, capsys):
+def test_a_rerun_of_a_finished_run_grades_nothing_and_starts_no_sandbox(
+    submissions, uninterrupted, tmp_path, monkeypatch, capsys
+):
     out = shutil.copytree(uninterrupted, tmp_path / "graded")
     (out / "grades.csv").unlink()
     (out / "report.html").unlink()

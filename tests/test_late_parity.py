@@ -2,6 +2,7 @@
 and ``attention-kit grade`` give every student the same penalised score, on a class whose submissions carry
 nbgrader's ``timestamp.txt``: early, on time, within the grace period, late, very late (not accepted), and late but
 extended. ``export-grades`` then writes the same scores from nbgrader's gradebook as from the kit's results."""
+
 from __future__ import annotations
 
 import csv
@@ -34,13 +35,15 @@ hours = 72
 reason = "illness"
 """
 #: student -> (when nbgrader's exchange stamped the submission, the share of the raw score the late rule takes)
-CLASS = {"early": ("2026-10-03 10:00:00.000000 UTC", 0.0),
-         "on_time": ("2026-10-05 23:59:00 Europe/Berlin", 0.0),
-         "in_grace": ("2026-10-05 22:10:00.5 UTC", 0.0),  # 11 minutes late (21:59 UTC is the due date)
-         "late": ("2026-10-07 08:00:00.000000 UTC", 0.2),  # a day and 10 hours: two started days
-         "late_mistake": ("2026-10-06 21:00:00.000000 UTC", 0.1),  # 23 h late, with a wrong answer
-         "very_late": ("2026-10-12 12:00:00.000000 UTC", 1.0),  # more than 5 days: not accepted
-         "extended": ("2026-10-07 12:00:00.000000 UTC", 0.0)}  # late, within its 72 extra hours
+CLASS = {
+    "early": ("2026-10-03 10:00:00.000000 UTC", 0.0),
+    "on_time": ("2026-10-05 23:59:00 Europe/Berlin", 0.0),
+    "in_grace": ("2026-10-05 22:10:00.5 UTC", 0.0),  # 11 minutes late (21:59 UTC is the due date)
+    "late": ("2026-10-07 08:00:00.000000 UTC", 0.2),  # a day and 10 hours: two started days
+    "late_mistake": ("2026-10-06 21:00:00.000000 UTC", 0.1),  # 23 h late, with a wrong answer
+    "very_late": ("2026-10-12 12:00:00.000000 UTC", 1.0),  # more than 5 days: not accepted
+    "extended": ("2026-10-07 12:00:00.000000 UTC", 0.0),
+}  # late, within its 72 extra hours
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ the same points per check on the very same files; the graded notebooks keep the 
 outputs; manual grading, ``generate_feedback`` and ``export`` work and carry the kit's diagnoses;
 nbgrader's ``validate`` (the Validate button) runs the released check cells.
 """
+
 from __future__ import annotations
 
 import csv
@@ -56,8 +57,11 @@ def test_blank_notebook_gets_zero_on_every_check(autograded):
 
 
 def test_each_sample_loses_exactly_the_points_of_its_checks(autograded):
-    wrong = {name: failing(autograded.scores[name]) ^ set(sample.fails)
-             for name, sample in autograded.class_.items() if failing(autograded.scores[name]) != set(sample.fails)}
+    wrong = {
+        name: failing(autograded.scores[name]) ^ set(sample.fails)
+        for name, sample in autograded.class_.items()
+        if failing(autograded.scores[name]) != set(sample.fails)
+    }
     assert not wrong, f"checks that nbgrader graded differently from what the sample declares: {wrong}"
 
 
@@ -81,8 +85,9 @@ def test_the_graded_notebook_keeps_what_the_student_s_cells_showed(autograded):
     assert any(o.output_type == "stream" for c in given for o in c.outputs)  # printed text
     if "plt.show()" in "".join(c.source for c in given):
         assert any("image/png" in o.get("data", {}) for c in given for o in c.outputs)  # plots
-    errors = [o for c in blank.cells if not course.is_test_cell(c) for o in c.get("outputs", [])
-              if o.output_type == "error"]
+    errors = [
+        o for c in blank.cells if not course.is_test_cell(c) for o in c.get("outputs", []) if o.output_type == "error"
+    ]
     assert any(o.ename == "NotImplementedError" for o in errors)  # the blank notebook's own errors
     for cell in reference.cells:
         if course.is_test_cell(cell):
@@ -128,11 +133,16 @@ def test_broken_metadata_stops_no_one_and_each_repair_is_logged(courses, tmp_pat
     assert f"Repaired meta_grade_flag_off's {BROKEN_ON}: test cells " in log and "grade flag changed" in log
     assert f"meta_unreadable's {BROKEN_ON} cannot be graded (it scores 0): the file is not valid JSON" in log
     kept = autograded.course / "attention-kit" / "results" / f"meta_duplicated_tests__{BROKEN_ON}.json"
-    assert any(note.startswith("Repaired: test cells ") and "duplicated" in note  # the kit's record of it
-               for note in json.loads(kept.read_text())["notes"])
+    assert any(
+        note.startswith("Repaired: test cells ") and "duplicated" in note  # the kit's record of it
+        for note in json.loads(kept.read_text())["notes"]
+    )
     unreadable = autograded.autograded("meta_unreadable")
-    assert all("not graded: the file is not valid JSON" in "".join(o.get("evalue", "") for o in c.outputs)
-               for c in unreadable.cells if course.is_test_cell(c))
+    assert all(
+        "not graded: the file is not valid JSON" in "".join(o.get("evalue", "") for o in c.outputs)
+        for c in unreadable.cells
+        if course.is_test_cell(c)
+    )
 
 
 def test_manual_grading_feedback_and_export_work(autograded):
@@ -142,8 +152,11 @@ def test_manual_grading_feedback_and_export_work(autograded):
         grade = gradebook.find_grade(first, assignment_id, assignment_id, student)
         grade.manual_score = 0.5
         gradebook.db.commit()
-    diagnosed = next(m for m in samples.all_mutations() if m.assignment == assignment_id and m.mistake
-                     and m.name in autograded.class_)
+    diagnosed = next(
+        m
+        for m in samples.all_mutations()
+        if m.assignment == assignment_id and m.mistake and m.name in autograded.class_
+    )
     for name in ("reference", student, diagnosed.name):
         nbgrader_app.run(["generate_feedback", assignment_id, "--student", name], autograded.course)
         assert (autograded.course / "feedback" / name / assignment_id / f"{assignment_id}.html").exists(), name
@@ -151,8 +164,11 @@ def test_manual_grading_feedback_and_export_work(autograded):
     page = (autograded.course / "feedback" / diagnosed.name / assignment_id / f"{assignment_id}.html").read_text()
     assert f"Likely mistake ({diagnosed.mistake})" in page
     with open(autograded.course / "grades.csv") as handle:
-        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)
-                    if row["assignment"] == assignment_id}
+        exported = {
+            row["student_id"]: float(row["raw_score"])
+            for row in csv.DictReader(handle)
+            if row["assignment"] == assignment_id
+        }
     expected = {s: sum(p.values()) for s, p in autograded.scores.items()}
     expected[student] += 0.5
     assert exported == expected
@@ -169,8 +185,13 @@ def test_nbgrader_validate_runs_the_released_check_cells(courses, tmp_path_facto
     samples.write(samples.filled(ROOT, assignment_id), notebook)
     passed = nbgrader_app.run(["validate", str(notebook)], autograded.course)
     assert "Success! Your notebook passes all the tests." in passed.stdout + passed.stderr
-    broken = next(m for m in samples.all_mutations() if m.assignment == assignment_id and m.mistake
-                  and m.breaks & {c.grade_id for c in ASSIGNMENTS[assignment_id].checks if not c.hidden})
+    broken = next(
+        m
+        for m in samples.all_mutations()
+        if m.assignment == assignment_id
+        and m.mistake
+        and m.breaks & {c.grade_id for c in ASSIGNMENTS[assignment_id].checks if not c.hidden}
+    )
     samples.write(samples.filled(ROOT, assignment_id, broken), notebook)
     failed = nbgrader_app.run(["validate", str(notebook)], autograded.course)
     assert "VALIDATION FAILED" in failed.stdout + failed.stderr

@@ -2,6 +2,7 @@
 
 Fast, in-process halves of what tests/test_student_side.py proves end to end in a student's bare environment.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -60,8 +61,9 @@ def test_alone_it_writes_the_missing_files_once_says_so_and_touches_nothing_else
     (tmp_path / "my notes.txt").write_text("mine")
 
     printed, left = run_the_cell(code)
-    assert printed == (f"Wrote {' and '.join(sorted(files))} into {tmp_path}: the check cells need them "
-                       "(they hold no answer).\n")
+    assert printed == (
+        f"Wrote {' and '.join(sorted(files))} into {tmp_path}: the check cells need them (they hold no answer).\n"
+    )
     assert left == set()  # nothing left in the student's namespace
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {**files, "my notes.txt": "mine"}
 
@@ -70,8 +72,10 @@ def test_alone_it_writes_the_missing_files_once_says_so_and_touches_nothing_else
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == written
 
     (tmp_path / "attention_check.py").write_text("# an older checker\n")
-    assert run_the_cell(code)[0] == f"Wrote attention_check.py into {tmp_path}: the check cells need them (they " \
-                                    "hold no answer).\n"
+    assert (
+        run_the_cell(code)[0] == f"Wrote attention_check.py into {tmp_path}: the check cells need them (they "
+        "hold no answer).\n"
+    )
     assert (tmp_path / "attention_check.py").read_text() == files["attention_check.py"]
 
 
@@ -94,5 +98,8 @@ def test_the_terminal_checker_finds_its_notebook_renamed_by_the_id_in_its_metada
     nbformat.write(notebook, str(tmp_path / f"{mine}.ipynb"))
     checks = [ASSIGNMENTS[mine].released()]
     assert [p.name for p in notebooks_of(tmp_path, checks)] == [
-        f"{mine}.ipynb", f"{mine} (1).ipynb", f"Copy of {mine}.ipynb"]
+        f"{mine}.ipynb",
+        f"{mine} (1).ipynb",
+        f"Copy of {mine}.ipynb",
+    ]
     assert notebooks_of(tmp_path, [ASSIGNMENTS[other].released()]) == [tmp_path / "x.ipynb"]

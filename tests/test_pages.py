@@ -5,6 +5,7 @@ one notebook could not be graded, one matched no assignment, and a regrade moved
 points. The pages are read back with Python's HTML parser; the browser test (test_class_report.py)
 reads the pages of a really graded class.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder import compare, grading
+from autograder import compare, formats, grading
 from autograder.assignments import ASSIGNMENTS
 from autograder.checker.comparison import advice
 from autograder.checker.handle import InKernel
@@ -27,7 +28,6 @@ from autograder.mistakes import BY_ID
 from autograder.pages import FOLD_AFTER, class_report, feedback_href
 from autograder.pages.feedback import feedback_page
 from autograder.pipeline import Submission
-from autograder import formats
 
 ASSIGNMENT = ASSIGNMENTS["01_simplified_attention"]
 MISTAKE = BY_ID["softmax_dim0"]
@@ -36,9 +36,18 @@ HOSTILE = "<script>alert('x')</script>"
 
 def results(failed: str | None = None, message: str = "") -> list[CheckResult]:
     """Every check of the assignment passed, but ``failed`` (with that message and the mistake named)."""
-    return [CheckResult(c.grade_id, c.todo, c.points, c.hidden, FAILED if c.grade_id == failed else PASSED,
-                        message if c.grade_id == failed else "right", [MISTAKE.id] if c.grade_id == failed else [])
-            for c in ASSIGNMENT.checks]
+    return [
+        CheckResult(
+            c.grade_id,
+            c.todo,
+            c.points,
+            c.hidden,
+            FAILED if c.grade_id == failed else PASSED,
+            message if c.grade_id == failed else "right",
+            [MISTAKE.id] if c.grade_id == failed else [],
+        )
+        for c in ASSIGNMENT.checks
+    ]
 
 
 FAILED_CHECK = ASSIGNMENT.checks[1].grade_id
@@ -100,8 +109,15 @@ def test_feedback_page_of_a_notebook_that_could_not_be_graded_says_why():
 
 
 def test_feedback_page_escapes_what_the_student_wrote():
-    page = feedback_page(Submission(Path("x.ipynb"), HOSTILE, assignment=ASSIGNMENT, notes=[HOSTILE],
-                                    results=results(FAILED_CHECK, f"{HOSTILE}\n{advice([MISTAKE])}")))
+    page = feedback_page(
+        Submission(
+            Path("x.ipynb"),
+            HOSTILE,
+            assignment=ASSIGNMENT,
+            notes=[HOSTILE],
+            results=results(FAILED_CHECK, f"{HOSTILE}\n{advice([MISTAKE])}"),
+        )
+    )
     assert "<script" not in page
     assert page.count("&lt;script&gt;") == 4  # the title, the student line, the message and the note
 
@@ -112,11 +128,16 @@ def class_page() -> str:
     passed = submission("ann", results=results())
     failed = submission("bob", results=results(FAILED_CHECK, WHY))
     ungradable = submission("cy", problem="the file is not JSON")
-    records = [record(passed), record(failed), record(ungradable),
-               {**record(failed), "student": HOSTILE, "notes": [HOSTILE]},
-               {**record(submission("dee", problem=HOSTILE)), "assignment": None}]
-    changes = [{"student": "ann", "assignment": ASSIGNMENT.id, "check": FAILED_CHECK,
-                "old_points": "0.0", "new_points": "1.0"}]
+    records = [
+        record(passed),
+        record(failed),
+        record(ungradable),
+        {**record(failed), "student": HOSTILE, "notes": [HOSTILE]},
+        {**record(submission("dee", problem=HOSTILE)), "assignment": None},
+    ]
+    changes = [
+        {"student": "ann", "assignment": ASSIGNMENT.id, "check": FAILED_CHECK, "old_points": "0.0", "new_points": "1.0"}
+    ]
     return class_report.page(class_report.Graded(records, changes, seconds=12.0, workers=2))
 
 
@@ -143,8 +164,10 @@ def test_class_report_opens_with_what_a_regrade_changed(class_page):
 def test_what_to_reteach_names_the_step_that_fewest_passed(class_page):
     step = next(s for s in class_report.steps(ASSIGNMENT) if FAILED_CHECK in {c.grade_id for c in s.checks})
     reteach = " ".join(class_page.split("<ol class='reteach'><li><b>", 1)[1].split())
-    assert reteach.startswith(f"{step.todo}</b>: 1 of 3 graded notebooks (33%) passed every check of this step; "
-                              f"most often {MISTAKE.title} (<code>{MISTAKE.id}</code>, 2 students).</li>")
+    assert reteach.startswith(
+        f"{step.todo}</b>: 1 of 3 graded notebooks (33%) passed every check of this step; "
+        f"most often {MISTAKE.title} (<code>{MISTAKE.id}</code>, 2 students).</li>"
+    )
 
 
 def test_class_report_escapes_student_ids_notes_and_reasons(class_page):
@@ -165,7 +188,8 @@ def test_with_no_gradable_notebook_the_sections_say_so():
 def test_a_long_list_of_students_folds_away():
     failing = [f"s{n:02d}" for n in range(FOLD_AFTER + 1)]
     graded = class_report.AssignmentResults(
-        ASSIGNMENT, [record(submission(s, results=results(FAILED_CHECK, WHY))) for s in failing])
+        ASSIGNMENT, [record(submission(s, results=results(FAILED_CHECK, WHY))) for s in failing]
+    )
     row = class_report.mistakes_section(graded).render().split(f"data-mistake='{MISTAKE.id}'", 1)[1]
     assert f"<details><summary>{len(failing)} students</summary>" in row.split("</tr>", 1)[0]
 
@@ -192,8 +216,12 @@ def test_nameable_mistakes_collects_what_a_passing_comparison_could_name_in_its_
     student = InKernel({})
 
     def compare_softmax() -> str:
-        return compare.expect_tensor(torch.softmax(scores, dim=-1), what="weights", student=student,
-                                     reference=lambda ops: ops.softmax(scores, dim=-1))
+        return compare.expect_tensor(
+            torch.softmax(scores, dim=-1),
+            what="weights",
+            student=student,
+            reference=lambda ops: ops.softmax(scores, dim=-1),
+        )
 
     with compare.nameable_mistakes() as named:
         compare_softmax()

@@ -1,13 +1,13 @@
 """course.toml: what a valid file means, what an invalid one is told (line and reason), the late rule's arithmetic,
 and a changed due date recomputing penalties from the raw score on a rerun of `attention-kit grade` (changes.csv).
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +20,7 @@ from .conftest import ROOT, run_kit
 
 KNOWN = frozenset(ASSIGNMENTS)
 FIRST = "01_simplified_attention"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def parse(text: str) -> policy.Policy:
@@ -42,43 +42,66 @@ def test_the_example_file_is_valid_and_means_what_its_comments_say():
 HEADER = f'timezone = "Europe/Berlin"\n[assignments.{FIRST}]\n'
 
 
-@pytest.mark.parametrize("text, line, message", [
-    (HEADER + "due = 2026-13-05T23:59:00\n", 3, "not valid TOML"),  # no 13th month: the TOML reader says where
-    (HEADER + 'due = "next monday"\n', 3, f"assignments.{FIRST}.due: must be a TOML date and time"),
-    (HEADER + "due = 2026-10-05\n", 3, "a date needs a time of day"),
-    (f"[assignments.{FIRST}]\ndue = 2026-10-05T23:59:00\n", 2, "has no UTC offset"),
-    ('timezone = "Mars/Olympus"\n', 1, "unknown time zone 'Mars/Olympus'"),
-    ("[assignments.99_no_such_thing]\ndue = 2026-10-05T23:59:00Z\n", 1, "no assignment '99_no_such_thing'"),
-    ("[late]\npenalty_percent = -5\n", 2, "late.penalty_percent: must be a number from 0 to 100, not -5"),
-    ("[late]\n\ngrace_minutes = -1\n", 3, "late.grace_minutes: must be a number at least 0"),
-    ("[late]\nper = \"week\"\n", 2, "must be \"day\" or \"hour\", not 'week'"),
-    ("[late]\npenalty_pct = 10\n", 2, "late.penalty_pct: unknown key"),
-    ("deadline = 2026-10-05T23:59:00Z\n", 1, "deadline: unknown key"),
-    (HEADER + "due = 2026-10-05T23:59:00\nlate = { per = \"fortnight\" }\n", 4, "late.per: must be"),
-    (HEADER + "due = 2026-10-05T23:59:00\n[[extensions]]\nstudent = \"ada\"\nassignment = \"" + FIRST + "\"\n"
-     "hours = -3\n", 7, "extensions[0].hours: must be a number at least 0"),
-    (HEADER + "due = 2026-10-05T23:59:00\n[[extensions]]\nstudent = \"ada\"\nassignment = \"02_qkv_self_attention\"\n"
-     "hours = 3\n", 6, "no [assignments.02_qkv_self_attention] in this file to extend"),
-    (HEADER + "due = 2026-10-05T23:59:00\n[[extensions]]\nstudent = \"ada\"\nassignment = \"" + FIRST + "\"\n", 4,
-     "either a new due date (due) or extra hours (hours)"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        (HEADER + "due = 2026-13-05T23:59:00\n", 3, "not valid TOML"),  # no 13th month: the TOML reader says where
+        (HEADER + 'due = "next monday"\n', 3, f"assignments.{FIRST}.due: must be a TOML date and time"),
+        (HEADER + "due = 2026-10-05\n", 3, "a date needs a time of day"),
+        (f"[assignments.{FIRST}]\ndue = 2026-10-05T23:59:00\n", 2, "has no UTC offset"),
+        ('timezone = "Mars/Olympus"\n', 1, "unknown time zone 'Mars/Olympus'"),
+        ("[assignments.99_no_such_thing]\ndue = 2026-10-05T23:59:00Z\n", 1, "no assignment '99_no_such_thing'"),
+        ("[late]\npenalty_percent = -5\n", 2, "late.penalty_percent: must be a number from 0 to 100, not -5"),
+        ("[late]\n\ngrace_minutes = -1\n", 3, "late.grace_minutes: must be a number at least 0"),
+        ('[late]\nper = "week"\n', 2, 'must be "day" or "hour", not \'week\''),
+        ("[late]\npenalty_pct = 10\n", 2, "late.penalty_pct: unknown key"),
+        ("deadline = 2026-10-05T23:59:00Z\n", 1, "deadline: unknown key"),
+        (HEADER + 'due = 2026-10-05T23:59:00\nlate = { per = "fortnight" }\n', 4, "late.per: must be"),
+        (
+            HEADER + 'due = 2026-10-05T23:59:00\n[[extensions]]\nstudent = "ada"\nassignment = "' + FIRST + '"\n'
+            "hours = -3\n",
+            7,
+            "extensions[0].hours: must be a number at least 0",
+        ),
+        (
+            HEADER
+            + 'due = 2026-10-05T23:59:00\n[[extensions]]\nstudent = "ada"\nassignment = "02_qkv_self_attention"\n'
+            "hours = 3\n",
+            6,
+            "no [assignments.02_qkv_self_attention] in this file to extend",
+        ),
+        (
+            HEADER + 'due = 2026-10-05T23:59:00\n[[extensions]]\nstudent = "ada"\nassignment = "' + FIRST + '"\n',
+            4,
+            "either a new due date (due) or extra hours (hours)",
+        ),
+    ],
+)
 def test_an_invalid_file_is_refused_with_its_line_and_reason(text, line, message):
     with pytest.raises(policy.PolicyError) as refused:
         parse(text)
     assert f"line {line}" in str(refused.value) and message in str(refused.value), str(refused.value)
 
 
-RULE = policy.LateRule(penalty_percent=10, per="day", max_penalty_percent=50, grace_minutes=15,
-                       not_accepted_after_days=7)
+RULE = policy.LateRule(
+    penalty_percent=10, per="day", max_penalty_percent=50, grace_minutes=15, not_accepted_after_days=7
+)
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
 
-@pytest.mark.parametrize("seconds_late, percent, accepted", [
-    (0, 0, True), (15 * MINUTE, 0, True),  # within the grace period: nothing
-    (16 * MINUTE, 10, True),  # past it, counted from the due date: one started day
-    (DAY, 10, True), (DAY + 1, 20, True), (4 * DAY + 1, 50, True),  # the cap
-    (7 * DAY, 50, True), (7 * DAY + 1, 100, False),  # not accepted after 7 days
-])
+@pytest.mark.parametrize(
+    "seconds_late, percent, accepted",
+    [
+        (0, 0, True),
+        (15 * MINUTE, 0, True),  # within the grace period: nothing
+        (16 * MINUTE, 10, True),  # past it, counted from the due date: one started day
+        (DAY, 10, True),
+        (DAY + 1, 20, True),
+        (4 * DAY + 1, 50, True),  # the cap
+        (7 * DAY, 50, True),
+        (7 * DAY + 1, 100, False),  # not accepted after 7 days
+    ],
+)
 def test_the_late_rule(seconds_late, percent, accepted):
     assert lateness.penalty_percent(RULE, seconds_late) == (percent, accepted)
 
@@ -90,9 +113,11 @@ def test_hours_and_no_cap():
 
 
 def test_extensions_move_the_due_date_for_their_student_only():
-    rules = parse(f"[late]\npenalty_percent = 10\n[assignments.{FIRST}]\ndue = 2026-10-05T12:00:00Z\n"
-                  f"[[extensions]]\nstudent = \"ada\"\nassignment = \"{FIRST}\"\nhours = 24\n"
-                  f"[[extensions]]\nstudent = \"bo\"\nassignment = \"{FIRST}\"\ndue = 2026-10-09T12:00:00Z\n")
+    rules = parse(
+        f"[late]\npenalty_percent = 10\n[assignments.{FIRST}]\ndue = 2026-10-05T12:00:00Z\n"
+        f'[[extensions]]\nstudent = "ada"\nassignment = "{FIRST}"\nhours = 24\n'
+        f'[[extensions]]\nstudent = "bo"\nassignment = "{FIRST}"\ndue = 2026-10-09T12:00:00Z\n'
+    )
     handed_in = dt.datetime(2026, 10, 6, 11, 0, tzinfo=UTC)  # 23 hours after the due date
     assert lateness.assess(rules, "cy", FIRST, handed_in).percent == 10
     assert lateness.assess(rules, "ada", FIRST, handed_in).percent == 0
@@ -114,12 +139,18 @@ def test_penalties_are_recomputed_from_the_raw_score_never_stacked():
 def test_submission_times_are_read_as_nbgrader_reads_them():
     from nbgrader.utils import parse_utc
 
-    for text in ["2026-10-05 21:59:00.123456 UTC", "2026-10-05 23:59:00 Europe/Berlin", "2026-10-05T21:59:00",
-                 "2026-10-05T23:59:00+02:00", "2026-10-05 23:59:00 7200"]:
+    for text in [
+        "2026-10-05 21:59:00.123456 UTC",
+        "2026-10-05 23:59:00 Europe/Berlin",
+        "2026-10-05T21:59:00",
+        "2026-10-05T23:59:00+02:00",
+        "2026-10-05 23:59:00 7200",
+    ]:
         assert parse_time(text) == parse_utc(text).replace(tzinfo=UTC), text
 
 
 # -- a rerun of `attention-kit grade` after the due date moved ------------------------------------------------------
+
 
 def test_a_changed_due_date_moves_penalties_without_regrading(tmp_path):
     """Two students, one late by a day and a half; moving the due date a day later (and granting the other an
@@ -144,9 +175,11 @@ def test_a_changed_due_date_moves_penalties_without_regrading(tmp_path):
     assert float(before["ada"]["score"]) == pytest.approx(raw * 0.8) and "1 d 12 h late" in before["ada"]["lateness"]
     assert float(before["bo"]["score"]) == float(before["bo"]["raw_score"]) and "on time" in before["bo"]["lateness"]
 
-    (course / "course.toml").write_text(f"{rule}[assignments.{FIRST}]\ndue = 2026-10-06T12:00:00Z\n"
-                                        f"[[extensions]]\nstudent = \"bo\"\nassignment = \"{FIRST}\"\nhours = 24\n"
-                                        f"reason = \"a funeral\"\n")
+    (course / "course.toml").write_text(
+        f"{rule}[assignments.{FIRST}]\ndue = 2026-10-06T12:00:00Z\n"
+        f'[[extensions]]\nstudent = "bo"\nassignment = "{FIRST}"\nhours = 24\n'
+        f'reason = "a funeral"\n'
+    )
     second = run_kit("grade", course / "submitted", "--course", course, "--out", out)
     assert second.returncode == 0 and "nothing to grade" in second.stdout, second.stdout + second.stderr
     after = {row["student"]: row for row in csv.DictReader(open(out / "grades.csv", encoding="utf-8"))}

@@ -6,13 +6,13 @@ peak-memory measure cannot see, what a first block hidden whole does to the onli
 the thread count. Each claim runs here, so that a PyTorch upgrade that changes one fails a test instead of leaving a
 notebook wrong.
 """
+
 from __future__ import annotations
 
 import ast
 import inspect
 
 import pytest
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -83,16 +83,22 @@ def test_masked_fill_keeps_the_gradients_finite_and_an_additive_mask_does_not():
     hidden = torch.zeros(3, 5, dtype=torch.bool)
     hidden[0, 3:] = hidden[1] = True
     finite = {}
-    for name, masked in (("masked_fill", lambda s: s.masked_fill(hidden, -torch.inf)),
-                         ("additive", lambda s: s + torch.zeros(3, 5).masked_fill(hidden, -torch.inf))):
+    for name, masked in (
+        ("masked_fill", lambda s: s.masked_fill(hidden, -torch.inf)),
+        ("additive", lambda s: s + torch.zeros(3, 5).masked_fill(hidden, -torch.inf)),
+    ):
         q.grad = k.grad = None
         outputs = zero_after_softmax(masked(q @ k.T)) @ v
         outputs.sum().backward()
         assert outputs.isfinite().all()
         finite[name] = bool(q.grad.isfinite().all() and k.grad.isfinite().all())
     assert finite == {"masked_fill": True, "additive": False}
-    assert printed_by(A07, "given-gradient").split() == (
-        "masked_fill: finite gradients of q and k: True additive -inf mask: finite gradients of q and k: False").split()
+    assert (
+        printed_by(A07, "given-gradient").split()
+        == (
+            "masked_fill: finite gradients of q and k: True additive -inf mask: finite gradients of q and k: False"
+        ).split()
+    )
 
 
 def test_pytorch_decoder_layer_drops_out_inside_its_attentions_and_its_feed_forward_network():
@@ -151,4 +157,3 @@ def test_a_first_block_hidden_whole_makes_the_online_softmax_nan_and_torch_softm
     first, second = printed_by(A08, "given-masked-block").strip().splitlines()
     assert first == "tensor([[nan, nan, nan, nan, nan, nan, nan, nan]])"
     assert "nan" not in second and second.startswith("tensor([[0.0000, 0.0000, 0.0000, 0.0000, 0.")
-

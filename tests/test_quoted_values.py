@@ -5,6 +5,7 @@ These two notebooks have no course material behind them: their worked values are
 numbers, to the precision printed, and must be what the solution notebook (run by nbgrader when it was built) printed
 under the code; so neither the prose, nor the notebook's code, nor the kit's values can drift from the others.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,7 +66,7 @@ def flat(values) -> list[float]:
 def same(quoted: float, value: float, decimals: int = 4) -> bool:
     if math.isnan(value) or math.isinf(value):
         return math.isnan(quoted) if math.isnan(value) else quoted == value
-    return abs(quoted - value) <= 0.5 * 10 ** -decimals + 1e-9
+    return abs(quoted - value) <= 0.5 * 10**-decimals + 1e-9
 
 
 def printed(assignment_id: str) -> str:

@@ -7,5 +7,15 @@ IPython. The sandboxed child imports only ``wire`` and ``probes``.
 """
 
 #: the modules in the order they import each other (each only from those before it), as the joined file holds them
-MODULES = ("wire", "probes", "results", "handle", "comparison", "public_checks", "cells", "formats", "notebook_door",
-           "command_line")
+MODULES = (
+    "wire",
+    "probes",
+    "results",
+    "handle",
+    "comparison",
+    "public_checks",
+    "cells",
+    "formats",
+    "notebook_door",
+    "command_line",
+)

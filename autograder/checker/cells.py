@@ -1,7 +1,9 @@
 """nbgrader's vocabulary: which cells are checks, which run before checking, how a report names a cell."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+
 
 def nbgrader_meta(cell: dict) -> dict:
     return (cell.get("metadata") or {}).get("nbgrader") or {}
@@ -29,8 +31,11 @@ CHECKER_FILES_CELL = "checker-files"
 def runs_before_checking(cell: dict) -> bool:
     """A code cell a checker runs to get the notebook's functions: every one but the check cells, and the
     cell that writes the checker's files (a checker already has them; run elsewhere it would write them there)."""
-    return (cell.get("cell_type") == "code" and not is_test_cell(cell)
-            and nbgrader_meta(cell).get("grade_id") != CHECKER_FILES_CELL)
+    return (
+        cell.get("cell_type") == "code"
+        and not is_test_cell(cell)
+        and nbgrader_meta(cell).get("grade_id") != CHECKER_FILES_CELL
+    )
 
 
 def cell_label(cells: list, index: int) -> str:
@@ -59,6 +64,7 @@ def notes_on_cells(problems: Iterable[tuple[int, str, str]], cells: list) -> lis
         notes.append(f"{cell_label(cells, index)}: {kind}" + (f": {message}" if message else ""))
     if knock_on:
         counted = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
-        notes.append(f"{counted} could not run because a TO-DO above {'it' if knock_on == 1 else 'them'} is not "
-                     "written yet.")
+        notes.append(
+            f"{counted} could not run because a TO-DO above {'it' if knock_on == 1 else 'them'} is not written yet."
+        )
     return notes

@@ -19,6 +19,7 @@ The file is joined by ``attention-kit build`` from the modules of the kit's ``au
 package. The notebook carries a copy of it and of its data too: its first code cell writes them
 beside it when they are missing.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -32,6 +33,7 @@ from .formats import table
 from .handle import InKernel
 from .public_checks import Checks, checks_beside_me
 from .results import FAILED
+
 
 def run_notebook(cells: list) -> tuple[dict, list[tuple[int, str, str]]]:
     """Run the notebook's code cells (:func:`runs_before_checking`), in order, in a fresh IPython shell.
@@ -87,8 +89,11 @@ def self_check(path: Path, checks: list[Checks]) -> tuple[str, int]:
     declared = declared_assignment(notebook)
     mine = next((c for c in checks if c.assignment == declared), checks[0] if len(checks) == 1 else None)
     if mine is None:
-        return (f"{path.name}: cannot be checked: it is not one of this folder's assignments "
-                f"({', '.join(c.assignment for c in checks) or 'none'}).", 2)
+        return (
+            f"{path.name}: cannot be checked: it is not one of this folder's assignments "
+            f"({', '.join(c.assignment for c in checks) or 'none'}).",
+            2,
+        )
     namespace, problems = run_notebook(cells)
     results = mine.run(InKernel(namespace))
     report = table(path.name, mine.assignment, results, notes_on_cells(problems, cells))
@@ -105,9 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     checks = checks_beside_me()
     paths = [Path(a) for a in argv] or notebooks_of(Path(__file__).resolve().parent, checks)
     if not paths:
-        print(f"No notebook of {', '.join(c.assignment for c in checks) or 'this assignment'} beside "
-              "attention_check.py: give its path (python attention_check.py NOTEBOOK.ipynb). In Colab, run the "
-              "notebook's check cells instead (the notebook is not on the machine's disk there).")
+        print(
+            f"No notebook of {', '.join(c.assignment for c in checks) or 'this assignment'} beside "
+            "attention_check.py: give its path (python attention_check.py NOTEBOOK.ipynb). In Colab, run the "
+            "notebook's check cells instead (the notebook is not on the machine's disk there)."
+        )
         return 2
     codes = []
     for path in paths:

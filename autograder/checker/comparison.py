@@ -2,15 +2,18 @@
 
 The wording and the decision every check shares, public or hidden.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .handle import Student
 from .probes import UNINITIALISED
 from .results import CheckFailed
 from .wire import Opaque, StudentError
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -79,8 +82,11 @@ def close(a, b, atol: float, rtol: float = 0.0, equal_nan: bool = False) -> bool
 
 def same_layout(got, expected):
     """Accept singleton dimensions the prose does not care about ((1, 3) for (3,))."""
-    if (got.shape != expected.shape and got.numel() == expected.numel()
-            and got.squeeze().shape == expected.squeeze().shape):
+    if (
+        got.shape != expected.shape
+        and got.numel() == expected.numel()
+        and got.squeeze().shape == expected.squeeze().shape
+    ):
         return got.reshape(expected.shape)
     return got
 
@@ -134,9 +140,19 @@ Variant = tuple[Mistake, Any]
 Detector = tuple[Mistake, Callable[[Any, Any, list], bool]]
 
 
-def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e-4, rtol: float = 0.0,
-            hint: str | None = None, variants: Iterable[Variant] = (), detectors: Iterable[Detector] = (),
-            warned: Iterable[tuple[Mistake, str]] = ()) -> str:
+def compare(
+    got: Any,
+    expected,
+    *,
+    what: str,
+    student: Student,
+    atol: float = 1e-4,
+    rtol: float = 0.0,
+    hint: str | None = None,
+    variants: Iterable[Variant] = (),
+    detectors: Iterable[Detector] = (),
+    warned: Iterable[tuple[Mistake, str]] = (),
+) -> str:
     """Pass (return a short message) when ``got`` matches ``expected``, else explain what differs.
 
     A mistake is named only on evidence: the answer equals a known wrong ``variant`` computed on
@@ -164,10 +180,13 @@ def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e
         bad = "nan" if torch.isnan(got_t).any() else "inf"
         problem = f"{what}: your result contains {bad}.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}"
     else:
-        problem = (f"{what}: the values differ.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}\n"
-                   f"  {where_it_differs(got_t, expected, atol, rtol)}")
-    found = [m for m, wrong in variants if not isinstance(wrong, tuple) and close(got_t, wrong, atol, rtol,
-                                                                                  equal_nan=True)]
+        problem = (
+            f"{what}: the values differ.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}\n"
+            f"  {where_it_differs(got_t, expected, atol, rtol)}"
+        )
+    found = [
+        m for m, wrong in variants if not isinstance(wrong, tuple) and close(got_t, wrong, atol, rtol, equal_nan=True)
+    ]
     found += [m for m, recognise in detectors if _safely(recognise, got_t, expected, student.warnings)]
     found += [m for m, fragment in warned if any(fragment in w for w in student.warnings)]
     found = list({m.id: m for m in found}.values())
@@ -188,8 +207,10 @@ def refuse_warned(student: Student, warned: list[tuple[Mistake, str]], what: str
     for mistake, fragment in warned:
         seen = next((w for w in student.warnings if fragment in w), None)
         if seen is not None:
-            raise CheckFailed(f"{what}: the numbers happen to be right here, but PyTorch warned:\n  \"{seen}\"\n"
-                              f"{advice([mistake])}", tags=[mistake.id])
+            raise CheckFailed(
+                f'{what}: the numbers happen to be right here, but PyTorch warned:\n  "{seen}"\n{advice([mistake])}',
+                tags=[mistake.id],
+            )
 
 
 def accumulated_into_uninitialised(got, expected, warnings_seen: list) -> bool:

@@ -2,9 +2,10 @@
 
 These are the student's side of :mod:`autograder.formats`, which words the same results for every other door.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .results import FAILED, NOT_RUN, PASSED, CheckResult
 

@@ -2,6 +2,7 @@
 
 Its errors become :class:`~autograder.checker.results.CheckFailed` with a learner-readable sentence.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from .probes import run_probe
 from .results import CheckFailed
 from .wire import StudentError, decode, dumps, encode, loads
+
 
 class Student:
     """Ask the student's code for numbers; its errors become :class:`CheckFailed`.
@@ -26,21 +28,46 @@ class Student:
     #: set by :meth:`raises`: hand the student's error back instead of failing
     _keep_errors: bool = False
 
-    def call(self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False,
-             **kwargs: Any) -> Any:
+    def call(
+        self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False, **kwargs: Any
+    ) -> Any:
         """``name(*args, **kwargs)`` in the student's namespace (tensors in, tensors out)."""
         self.revealed_uninitialised = reveal_uninitialised
-        data = self._probe("call", {"name": name, "args": encode(list(args)), "kwargs": encode(kwargs),
-                                    "seed": seed, "reveal_uninitialised": reveal_uninitialised})
+        data = self._probe(
+            "call",
+            {
+                "name": name,
+                "args": encode(list(args)),
+                "kwargs": encode(kwargs),
+                "seed": seed,
+                "reveal_uninitialised": reveal_uninitialised,
+            },
+        )
         return self._answer(name, data)
 
-    def module(self, cls: str, *init_args: Any, seed: int | None = None, forward: tuple | None = None,
-               state: dict | None = None, train: bool = False, **init_kwargs: Any) -> dict:
+    def module(
+        self,
+        cls: str,
+        *init_args: Any,
+        seed: int | None = None,
+        forward: tuple | None = None,
+        state: dict | None = None,
+        train: bool = False,
+        **init_kwargs: Any,
+    ) -> dict:
         """Build ``cls(*init_args, **init_kwargs)``; returns ``{"state": ..., "output": ...}``."""
-        data = self._probe("module", {
-            "cls": cls, "init_args": encode(list(init_args)), "init_kwargs": encode(init_kwargs), "seed": seed,
-            "forward_args": None if forward is None else encode(list(forward)),
-            "state": None if state is None else encode(state), "train": train})
+        data = self._probe(
+            "module",
+            {
+                "cls": cls,
+                "init_args": encode(list(init_args)),
+                "init_kwargs": encode(init_kwargs),
+                "seed": seed,
+                "forward_args": None if forward is None else encode(list(forward)),
+                "state": None if state is None else encode(state),
+                "train": train,
+            },
+        )
         return self._answer(cls, data)
 
     def raises(self, method: str, name: str, *args: Any, **kwargs: Any) -> StudentError | None:
@@ -55,7 +82,8 @@ class Student:
         if not isinstance(answer, StudentError):
             return None
         if answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"} or (
-                answer.kind == "NameError" and answer.message.startswith(f"`{name}`")):
+            answer.kind == "NameError" and answer.message.startswith(f"`{name}`")
+        ):
             raise CheckFailed(explain_error(name, answer))
         return answer
 

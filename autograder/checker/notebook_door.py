@@ -1,4 +1,5 @@
 """The check cells' door: ``from attention_check import check; check("grade_id")`` in a notebook's kernel."""
+
 from __future__ import annotations
 
 import sys
@@ -24,8 +25,10 @@ def check(grade_id: str) -> None:
         if spec is not None and not spec["hidden"]:
             announce(checks.run_one(spec, InKernel(notebook_namespace())))
             return
-    raise CheckFailedInNotebook(f"No check named {grade_id!r} in the {_data_files()} beside attention_check.py: "
-                                "keep the check cells as they came, and the notebook in its assignment folder.")
+    raise CheckFailedInNotebook(
+        f"No check named {grade_id!r} in the {_data_files()} beside attention_check.py: "
+        "keep the check cells as they came, and the notebook in its assignment folder."
+    )
 
 
 def announce(result: CheckResult) -> None:

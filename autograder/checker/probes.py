@@ -3,12 +3,14 @@
 A probe holds no expected value and decides nothing. It runs next to the student's code: in the notebook's
 kernel, or in the grader's sandboxed child.
 """
+
 from __future__ import annotations
 
 import traceback
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .wire import decode, encode, error
 
@@ -16,8 +18,14 @@ from .wire import decode, encode, error
 UNINITIALISED = 7777.0
 
 
-def call(ns: dict, name: str, args: list, kwargs: dict | None = None, seed: int | None = None,
-         reveal_uninitialised: bool = False) -> Any:
+def call(
+    ns: dict,
+    name: str,
+    args: list,
+    kwargs: dict | None = None,
+    seed: int | None = None,
+    reveal_uninitialised: bool = False,
+) -> Any:
     """Call the student's function ``name(*args, **kwargs)``; optionally seed torch first.
 
     ``reveal_uninitialised`` makes ``torch.empty``/``empty_like`` return memory filled with
@@ -58,8 +66,16 @@ def _with_visible_uninitialised_memory(compute: Callable[[], Any]) -> Any:
         torch.empty, torch.empty_like = originals
 
 
-def module(ns: dict, cls: str, init_args: list, init_kwargs: dict | None = None, seed: int | None = None,
-           forward_args: list | None = None, state: dict | None = None, train: bool = False) -> Any:
+def module(
+    ns: dict,
+    cls: str,
+    init_args: list,
+    init_kwargs: dict | None = None,
+    seed: int | None = None,
+    forward_args: list | None = None,
+    state: dict | None = None,
+    train: bool = False,
+) -> Any:
     """Build the student's ``nn.Module`` class (after ``torch.manual_seed(seed)``) and run it.
 
     Returns the output of ``forward(*forward_args)`` (if given) and the module's
@@ -125,8 +141,11 @@ def _guarded(compute: Callable[[], Any]) -> Any:
 
 def _where(exc: BaseException) -> str:
     """The innermost frame of the student's own code (a notebook cell), if any."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if Path(f.filename).name != "attention_check.py" and "autograder" not in f.filename]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).name != "attention_check.py" and "autograder" not in f.filename
+    ]
     if not frames:
         return ""
     frame = frames[-1]

@@ -1,16 +1,19 @@
 """Public checks as data: the steps of ``<assignment>.checks.json`` run against a student, and the
 requirements a step states (items, keys, parameters, the worked weights loaded under the student's names)."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .comparison import Mistake, accumulated_into_uninitialised, close, compare
 from .handle import Student
 from .results import HIDDEN_NOT_RUN, NOT_RUN, Check, CheckFailed, CheckResult, run_check
 from .wire import Opaque, decode
+
 
 class PublicCheck:
     """Runs the steps of one public check (from ``<assignment>.checks.json``) against a student."""
@@ -21,7 +24,7 @@ class PublicCheck:
     def __call__(self, student: Student) -> str:
         answer, passed = None, []
         for step in self.steps:
-            (kind, spec), = step.items()
+            ((kind, spec),) = step.items()
             outcome = getattr(self, f"_{kind}")(student, spec, answer)
             if kind in {"call", "module"}:
                 answer = outcome
@@ -30,20 +33,35 @@ class PublicCheck:
         return " ".join(passed)
 
     def _call(self, student: Student, spec: dict, answer: Any) -> Any:
-        return student.call(spec["name"], *decode(spec.get("args", [])), seed=spec.get("seed"),
-                            reveal_uninitialised=spec.get("reveal_uninitialised", False),
-                            **decode(spec.get("kwargs", {})))
+        return student.call(
+            spec["name"],
+            *decode(spec.get("args", [])),
+            seed=spec.get("seed"),
+            reveal_uninitialised=spec.get("reveal_uninitialised", False),
+            **decode(spec.get("kwargs", {})),
+        )
 
     def _module(self, student: Student, spec: dict, answer: Any) -> Any:
         args, kwargs = decode(spec.get("args", [])), decode(spec.get("kwargs", {}))
         state = decode(spec.get("state"))
         if spec.get("load"):  # the worked weights, under the names the student's module gives them
             built = student.module(spec["cls"], *args, seed=spec.get("seed"), **kwargs)
-            state = load_worked_weights(_state_of(built, spec["cls"]), decode(spec["load"]["values"]),
-                                        spec["load"].get("aliases", {}), spec["load"]["owner"])
+            state = load_worked_weights(
+                _state_of(built, spec["cls"]),
+                decode(spec["load"]["values"]),
+                spec["load"].get("aliases", {}),
+                spec["load"]["owner"],
+            )
         forward = decode(spec["forward"]) if spec.get("forward") is not None else None
-        return student.module(spec["cls"], *args, seed=spec.get("seed"), forward=forward, state=state,
-                              train=spec.get("train", False), **kwargs)
+        return student.module(
+            spec["cls"],
+            *args,
+            seed=spec.get("seed"),
+            forward=forward,
+            state=state,
+            train=spec.get("train", False),
+            **kwargs,
+        )
 
     def _items(self, student: Student, spec: dict, answer: Any) -> None:
         require_items(answer, spec["count"], spec["message"])
@@ -52,21 +70,39 @@ class PublicCheck:
         require_keys(answer, spec["keys"], spec["message"])
 
     def _parameters(self, student: Student, spec: dict, answer: Any) -> None:
-        require_parameters(answer, spec["owner"], spec["names"], spec["shape"], decode(spec.get("equal") or {}),
-                           spec.get("unequal", ""))
+        require_parameters(
+            answer,
+            spec["owner"],
+            spec["names"],
+            spec["shape"],
+            decode(spec.get("equal") or {}),
+            spec.get("unequal", ""),
+        )
 
     def _expect(self, student: Student, spec: dict, answer: Any) -> str:
         got = answer
         for key in spec.get("pick", []):
             got = _pick(got, key, spec["what"])
         mistakes = self.mistakes
-        variants = [(mistakes[m], tuple(map(_frozen, value["raises"])) if isinstance(value, dict) else value)
-                    for m, value in decode(spec.get("variants", []))]
-        detectors = [(mistakes[spec["uninitialised"]], accumulated_into_uninitialised)] if spec.get(
-            "uninitialised") else []
-        return compare(got, decode(spec["value"]), what=spec["what"], student=student, atol=spec.get("atol", 1e-4),
-                       rtol=spec.get("rtol", 0.0), hint=spec.get("hint"), variants=variants, detectors=detectors,
-                       warned=[(mistakes[m], fragment) for m, fragment in spec.get("warned", [])])
+        variants = [
+            (mistakes[m], tuple(map(_frozen, value["raises"])) if isinstance(value, dict) else value)
+            for m, value in decode(spec.get("variants", []))
+        ]
+        detectors = (
+            [(mistakes[spec["uninitialised"]], accumulated_into_uninitialised)] if spec.get("uninitialised") else []
+        )
+        return compare(
+            got,
+            decode(spec["value"]),
+            what=spec["what"],
+            student=student,
+            atol=spec.get("atol", 1e-4),
+            rtol=spec.get("rtol", 0.0),
+            hint=spec.get("hint"),
+            variants=variants,
+            detectors=detectors,
+            warned=[(mistakes[m], fragment) for m, fragment in spec.get("warned", [])],
+        )
 
 
 def require_items(answer: Any, count: int, message: str) -> None:
@@ -84,14 +120,17 @@ def require_keys(answer: Any, keys: Iterable[str], message: str) -> None:
         raise CheckFailed(f"{message} It returned {', '.join(sorted(answer)) or 'no key'}.")
 
 
-def require_parameters(answer: Any, owner: str, names: Iterable[str], shape: Iterable[int], equal: dict | None = None,
-                       unequal: str = "") -> dict:
+def require_parameters(
+    answer: Any, owner: str, names: Iterable[str], shape: Iterable[int], equal: dict | None = None, unequal: str = ""
+) -> dict:
     """The module's state holds exactly the named parameters, of the given shape (and values); returns it."""
     state, names, shape = _state_of(answer, owner), list(names), tuple(shape)
     if sorted(state) != sorted(names):
-        raise CheckFailed(f"`{owner}` should have exactly the parameters {', '.join(names)}; it has "
-                          f"{', '.join(sorted(state)) or 'none'}. The checks read the weights by these names: "
-                          "keep the names the notebook asks for (and no bias).")
+        raise CheckFailed(
+            f"`{owner}` should have exactly the parameters {', '.join(names)}; it has "
+            f"{', '.join(sorted(state)) or 'none'}. The checks read the weights by these names: "
+            "keep the names the notebook asks for (and no bias)."
+        )
     for name in names:
         tensor = state[name]
         if not _is_tensor(tensor) or tuple(tensor.shape) != shape:
@@ -116,8 +155,9 @@ def load_worked_weights(state: dict, values: dict, aliases: dict, owner: str) ->
     for name, value in values.items():
         hits = parameter_keys(state, name, aliases.get(name, []))
         if not hits:
-            raise no_parameter(state, name, owner, ", so that the worked example's weights can be loaded into your "
-                                                   "layers.")
+            raise no_parameter(
+                state, name, owner, ", so that the worked example's weights can be loaded into your layers."
+            )
         for key in hits:
             if not _is_tensor(state[key]) or tuple(state[key].shape) != tuple(value.shape):
                 size = tuple(state[key].shape) if _is_tensor(state[key]) else _kind(state[key])
@@ -127,8 +167,16 @@ def load_worked_weights(state: dict, values: dict, aliases: dict, owner: str) ->
     for key in state:
         if key in worked or not _is_tensor(state[key]):
             continue
-        shared = next((m for m in worked if _is_tensor(state[m]) and state[m].shape == state[key].shape
-                       and bool(torch.equal(state[m], state[key]))), None)
+        shared = next(
+            (
+                m
+                for m in worked
+                if _is_tensor(state[m])
+                and state[m].shape == state[key].shape
+                and bool(torch.equal(state[m], state[key]))
+            ),
+            None,
+        )
         if shared is not None:  # the same parameter under a second name (a layer also held in an nn.Sequential)
             loaded[key] = loaded[shared]
         elif key.endswith("bias"):
@@ -149,13 +197,17 @@ def parameter_keys(state: dict, name: str, aliases: Iterable[str] = ()) -> list[
 def no_parameter(state: dict, name: str, owner: str, why: str) -> CheckFailed:
     """The failure of a check that found no parameter named ``name``; ``why`` ends the advice to keep the names."""
     found = ", ".join(sorted(state)) or "none"
-    return CheckFailed(f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
-                       f"Keep the attribute names the notebook asks for{why}")
+    return CheckFailed(
+        f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
+        f"Keep the attribute names the notebook asks for{why}"
+    )
 
 
 def wrong_shape(owner: str, key: str, size: Any, expected: tuple) -> CheckFailed:
-    return CheckFailed(f"{owner}: `{key}` has shape {size}, expected {expected}. nn.Linear(in_features, "
-                       "out_features) stores its weight as (out_features, in_features).")
+    return CheckFailed(
+        f"{owner}: `{key}` has shape {size}, expected {expected}. nn.Linear(in_features, "
+        "out_features) stores its weight as (out_features, in_features)."
+    )
 
 
 def _state_of(answer: Any, owner: str) -> dict:
@@ -198,18 +250,22 @@ class Checks:
     mistakes: dict[str, Mistake]
 
     @classmethod
-    def read(cls, path: Path) -> "Checks":
+    def read(cls, path: Path) -> Checks:
         return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
 
     @classmethod
-    def from_data(cls, data: dict) -> "Checks":
+    def from_data(cls, data: dict) -> Checks:
         mistakes = {key: Mistake(key, **value) for key, value in data["mistakes"].items()}
         return cls(data["assignment"], data["title"], data["checks"], mistakes)
 
     def run(self, student: Student) -> list[CheckResult]:
         """Every public check against the student; the hidden ones are not run here (the grader runs them)."""
-        return [CheckResult(spec["grade_id"], spec["todo"], spec["points"], True, NOT_RUN, HIDDEN_NOT_RUN)
-                if spec["hidden"] else self.run_one(spec, student) for spec in self.checks]
+        return [
+            CheckResult(spec["grade_id"], spec["todo"], spec["points"], True, NOT_RUN, HIDDEN_NOT_RUN)
+            if spec["hidden"]
+            else self.run_one(spec, student)
+            for spec in self.checks
+        ]
 
     def run_one(self, spec: dict, student: Student) -> CheckResult:
         return run_check(self.check(spec), student)

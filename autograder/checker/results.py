@@ -1,8 +1,10 @@
 """One check's outcome, the one shape every door reports, and running a check so that it never raises."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .handle import Student

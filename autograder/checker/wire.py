@@ -3,6 +3,7 @@
 Tensors travel as nested lists with their dtype, errors as their type name and text. Nothing a submission
 sends is unpickled. Runs in the sandboxed child (probes' answers) and in the grader (reading them).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,11 @@ def encode(value: Any) -> Any:
         tensor = value.detach().cpu()
         if tensor.is_complex() or tensor.numel() > MAX_TENSOR_ELEMENTS:
             return {"__type__": "Tensor", "repr": f"tensor of shape {tuple(tensor.shape)}, dtype {tensor.dtype}"}
-        return {"__tensor__": _finite_or_tagged(tensor.tolist()), "dtype": str(tensor.dtype).removeprefix("torch."),
-                "shape": list(tensor.shape)}
+        return {
+            "__tensor__": _finite_or_tagged(tensor.tolist()),
+            "dtype": str(tensor.dtype).removeprefix("torch."),
+            "shape": list(tensor.shape),
+        }
     if isinstance(value, (bool, int, str)) or value is None:
         return value
     if isinstance(value, float):

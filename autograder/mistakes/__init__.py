@@ -18,9 +18,23 @@ explanation and fix: data, the one place where mistakes are explained; docs/mist
 from it by ``attention-kit mistakes``), :mod:`.slips` (how each mistake is made) and :mod:`.engine` (the
 catalogue joined, :class:`Ops`, :func:`variants`).
 """
+
 from .engine import BY_ID, CATALOG, CatalogEntry, Ops, Reference, ReferenceMismatch, uses, variants, warned_mistakes
 from .operations import OPERATIONS
 from .slips import IMPLICIT_SOFTMAX_DIM, NotApplicable, Slip
 
-__all__ = ["BY_ID", "CATALOG", "IMPLICIT_SOFTMAX_DIM", "OPERATIONS", "CatalogEntry", "NotApplicable", "Ops",
-           "Reference", "ReferenceMismatch", "Slip", "uses", "variants", "warned_mistakes"]
+__all__ = [
+    "BY_ID",
+    "CATALOG",
+    "IMPLICIT_SOFTMAX_DIM",
+    "OPERATIONS",
+    "CatalogEntry",
+    "NotApplicable",
+    "Ops",
+    "Reference",
+    "ReferenceMismatch",
+    "Slip",
+    "uses",
+    "variants",
+    "warned_mistakes",
+]

@@ -1,10 +1,11 @@
 """The engine that names mistakes by construction: the catalogue joined from its texts and slips, the
 :class:`Ops` a reference runs through, and the reruns of a reference with each slip in place (:func:`variants`)."""
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import torch
 
@@ -32,9 +33,17 @@ def _joined() -> list[CatalogEntry]:
     unknown = (set(SLIPS) | set(WARNINGS)) - set(ids)
     assert not unknown, f"slips or warnings of mistakes the catalogue does not explain: {sorted(unknown)}"
     assert len(set(ids)) == len(ids), "a mistake named twice in the catalogue"
-    return [CatalogEntry(text["id"], text["title"], text["explanation"], text["fix"],
-                         tuple(Slip(op, wrong) for op, wrong in SLIPS.get(text["id"], ())), WARNINGS.get(text["id"]))
-            for text in MISTAKES]
+    return [
+        CatalogEntry(
+            text["id"],
+            text["title"],
+            text["explanation"],
+            text["fix"],
+            tuple(Slip(op, wrong) for op, wrong in SLIPS.get(text["id"], ())),
+            WARNINGS.get(text["id"]),
+        )
+        for text in MISTAKES
+    ]
 
 
 CATALOG: list[CatalogEntry] = _joined()
@@ -81,8 +90,9 @@ def uses(reference: Reference) -> Counter:
     return Counter(recorder.uses)
 
 
-def variants(reference: Reference, expected: torch.Tensor, atol: float = 1e-4, rtol: float = 0.0,
-             consistent: bool = True) -> Iterator[tuple[CatalogEntry, object]]:
+def variants(
+    reference: Reference, expected: torch.Tensor, atol: float = 1e-4, rtol: float = 0.0, consistent: bool = True
+) -> Iterator[tuple[CatalogEntry, object]]:
     """The known wrong answers on the reference's own inputs, lazily: each catalogued slip of an
     operation the reference uses, at each place it is used and at all of them.
 
@@ -115,4 +125,3 @@ def warned_mistakes(reference: Reference) -> list[CatalogEntry]:
     """Mistakes a warning gives away, about an operation this reference uses."""
     used = set(uses(reference))
     return [m for m in CATALOG if m.warning and m.ops & used]
-

@@ -1,9 +1,10 @@
 """The operations a reference is written with, each the right way: the catalogued mistakes are slips of them
 (:mod:`.slips`), and an :class:`~autograder.mistakes.engine.Ops` runs them."""
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -44,7 +45,7 @@ def scores(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
 @operation
 def scale(scores: torch.Tensor, d_k: int, d_in: int | None = None) -> torch.Tensor:
     """Divide by sqrt(d_k), the keys' dimension (``d_in`` only serves the slip that uses it)."""
-    return scores / d_k ** 0.5
+    return scores / d_k**0.5
 
 
 @operation

@@ -16,6 +16,7 @@ the class report (:mod:`autograder.pages.class_report`):
 3. append the function to ``CLASS_SECTIONS`` or ``ASSIGNMENT_SECTIONS`` of that module (their order is
    the page's), and unit-test it as ``tests/test_pages.py`` does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """The class report's plots: PNGs embedded as data URIs, drawn for print (hatching, markers and numbers, not
 colour alone), so the page reads offline, on paper or attached to an email."""
+
 from __future__ import annotations
 
 import base64
@@ -44,18 +45,33 @@ def pass_rate_chart(rows: list[tuple[str, bool, int, int]]) -> str:
     axes = figure.subplots()
     for y, (_, hidden, passed, total) in enumerate(rows):
         share = 100 * passed / total if total else 0
-        axes.barh(y, share, height=0.7, facecolor="#a0a0a0" if hidden else "white", edgecolor="black",
-                  hatch="..." if hidden else "///")
+        axes.barh(
+            y,
+            share,
+            height=0.7,
+            facecolor="#a0a0a0" if hidden else "white",
+            edgecolor="black",
+            hatch="..." if hidden else "///",
+        )
         axes.text(share + 1, y, f"{share:.0f}%  ({passed}/{total})", va="center", fontsize=8)
         if y and not hidden:
             axes.axhline(y - 0.5, color="black", linewidth=0.5)
-    axes.set_yticks(range(len(rows)), [f"hidden: {label}" if hidden else label for label, hidden, _, _ in rows],
-                    fontsize=8)
+    axes.set_yticks(
+        range(len(rows)), [f"hidden: {label}" if hidden else label for label, hidden, _, _ in rows], fontsize=8
+    )
     axes.invert_yaxis()
     axes.set_xlim(0, 125)
     axes.set_xticks(range(0, 101, 20))
     axes.set_xlabel("graded notebooks that passed the check (%)")
-    axes.legend(handles=[Patch(facecolor="white", edgecolor="black", hatch="///", label="public check"),
-                         Patch(facecolor="#a0a0a0", edgecolor="black", hatch="...", label="hidden check")],
-                loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize=8, frameon=False)
+    axes.legend(
+        handles=[
+            Patch(facecolor="white", edgecolor="black", hatch="///", label="public check"),
+            Patch(facecolor="#a0a0a0", edgecolor="black", hatch="...", label="hidden check"),
+        ],
+        loc="lower left",
+        bbox_to_anchor=(0, 1),
+        ncols=2,
+        fontsize=8,
+        frameon=False,
+    )
     return _png(figure)

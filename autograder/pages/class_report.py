@@ -9,13 +9,14 @@ rates, the mistakes named, the charts of :mod:`.charts`); the templates
 function appended to :data:`CLASS_SECTIONS` or :data:`ASSIGNMENT_SECTIONS` (see
 :mod:`autograder.pages`).
 """
+
 from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import ledger
 from ..assignments import ASSIGNMENTS
@@ -97,8 +98,7 @@ class AssignmentResults:
     def passed(self, checks: list[Check]) -> int:
         """How many graded notebooks passed every one of these checks."""
         ids = {c.grade_id for c in checks}
-        return sum(1 for r in self.graded
-                   if all(t["status"] == PASSED for t in r["tests"] if t["name"] in ids))
+        return sum(1 for r in self.graded if all(t["status"] == PASSED for t in r["tests"] if t["name"] in ids))
 
     def mistakes(self) -> list[MistakeFound]:
         """Named mistakes, most students first (catalog order among equals)."""
@@ -120,8 +120,10 @@ class AssignmentResults:
         weak = [(self.passed(step.checks), index, step) for index, step in enumerate(steps(self.assignment))]
         weak = sorted((w for w in weak if w[0] < total), key=lambda w: (w[0], w[1]))[:RETEACH]
         found = self.mistakes()
-        return [(step, passed, [m for m in found if {c.grade_id for c in step.checks} & set(m.checks)])
-                for passed, _, step in weak]
+        return [
+            (step, passed, [m for m in found if {c.grade_id for c in step.checks} & set(m.checks)])
+            for passed, _, step in weak
+        ]
 
     def problems(self) -> list[tuple[str, list[str]]]:
         """(what happened, students): files that could not be graded, then notes on cells, most students first."""
@@ -150,8 +152,13 @@ def page(graded: Graded) -> str:
     known, _ = by_assignment(graded.records)
     sections = [section for make in CLASS_SECTIONS if (section := make(graded)) is not None]
     sections += [assignment_section(results) for results in known]
-    return render("class_report.html.j2", notebooks=len(graded.records), seconds=graded.seconds,
-                  workers=graded.workers, sections=sections)
+    return render(
+        "class_report.html.j2",
+        notebooks=len(graded.records),
+        seconds=graded.seconds,
+        workers=graded.workers,
+        sections=sections,
+    )
 
 
 def changes_section(graded: Graded) -> Section | None:
@@ -162,8 +169,10 @@ def changes_section(graded: Graded) -> Section | None:
     for row in graded.changes:
         way = "gained" if float(row["new_points"]) > float(row["old_points"]) else "lost"
         moved.setdefault((row["assignment"], row["check"]), {"gained": [], "lost": []})[way].append(row["student"])
-    rows = [{"assignment": assignment, "check": check, "gained": sorted(who["gained"]), "lost": sorted(who["lost"])}
-            for (assignment, check), who in sorted(moved.items())]
+    rows = [
+        {"assignment": assignment, "check": check, "gained": sorted(who["gained"]), "lost": sorted(who["lost"])}
+        for (assignment, check), who in sorted(moved.items())
+    ]
     students = len({(row["student"], row["assignment"]) for row in graded.changes})
     return Section("class_report/changes.html.j2", {"rows": rows, "students": students})
 
@@ -181,27 +190,42 @@ def unmatched_section(graded: Graded) -> Section | None:
 def assignment_section(results: AssignmentResults) -> Section:
     """An assignment's part: a summary line, then each of :data:`ASSIGNMENT_SECTIONS`."""
     scores = [r["score"] for r in results.records]
-    return Section("class_report/assignment.html.j2", {
-        "assignment": results.assignment, "notebooks": len(scores),
-        "ungradable": len(scores) - len(results.graded),
-        "mean": statistics.mean(scores), "median": statistics.median(scores),
-        "parts": [part for make in ASSIGNMENT_SECTIONS if (part := make(results)) is not None]})
+    return Section(
+        "class_report/assignment.html.j2",
+        {
+            "assignment": results.assignment,
+            "notebooks": len(scores),
+            "ungradable": len(scores) - len(results.graded),
+            "mean": statistics.mean(scores),
+            "median": statistics.median(scores),
+            "parts": [part for make in ASSIGNMENT_SECTIONS if (part := make(results)) is not None],
+        },
+    )
 
 
 def reteach_section(results: AssignmentResults) -> Section:
     """The steps fewest notebooks passed, each with the mistakes most often named on it."""
-    steps = [{"todo": step.todo, "passed": passed, "others": max(0, len(mistakes) - RETEACH_MISTAKES),
-              "mistakes": [{"id": m.id, "title": _title(m.id), "students": len(m.students)}
-                           for m in mistakes[:RETEACH_MISTAKES]]}
-             for step, passed, mistakes in results.reteach()]
+    steps = [
+        {
+            "todo": step.todo,
+            "passed": passed,
+            "others": max(0, len(mistakes) - RETEACH_MISTAKES),
+            "mistakes": [
+                {"id": m.id, "title": _title(m.id), "students": len(m.students)} for m in mistakes[:RETEACH_MISTAKES]
+            ],
+        }
+        for step, passed, mistakes in results.reteach()
+    ]
     return Section("class_report/reteach.html.j2", {"total": len(results.graded), "steps": steps})
 
 
 def scores_section(results: AssignmentResults) -> Section:
     scores = [r["score"] for r in results.records]
     max_score = results.assignment.max_score
-    return Section("class_report/scores.html.j2", {"chart": score_histogram(scores, max_score),
-                                                   "notebooks": len(scores), "max_score": max_score})
+    return Section(
+        "class_report/scores.html.j2",
+        {"chart": score_histogram(scores, max_score), "notebooks": len(scores), "max_score": max_score},
+    )
 
 
 def checks_section(results: AssignmentResults) -> Section:
@@ -210,17 +234,26 @@ def checks_section(results: AssignmentResults) -> Section:
     rows, chart = [], []
     for step in steps(results.assignment) if total else []:
         rates = [{"grade_id": c.grade_id, "hidden": c.hidden, "passed": results.passed([c])} for c in step.checks]
-        rows.append({"todo": step.todo, "public": [rate for rate in rates if not rate["hidden"]],
-                     "hidden": [rate for rate in rates if rate["hidden"]]})
+        rows.append(
+            {
+                "todo": step.todo,
+                "public": [rate for rate in rates if not rate["hidden"]],
+                "hidden": [rate for rate in rates if rate["hidden"]],
+            }
+        )
         chart += [(c.todo, c.hidden, rate["passed"], total) for c, rate in zip(step.checks, rates)]
-    return Section("class_report/checks.html.j2",
-                   {"total": total, "rows": rows, "chart": pass_rate_chart(chart) if total else None})
+    return Section(
+        "class_report/checks.html.j2",
+        {"total": total, "rows": rows, "chart": pass_rate_chart(chart) if total else None},
+    )
 
 
 def mistakes_section(results: AssignmentResults) -> Section:
     """The named mistakes, most students first, with the catalog's explanation and fix."""
-    rows = [{"id": m.id, "title": _title(m.id), "students": m.students, "checks": m.checks,
-             "mistake": BY_ID.get(m.id)} for m in results.mistakes()]
+    rows = [
+        {"id": m.id, "title": _title(m.id), "students": m.students, "checks": m.checks, "mistake": BY_ID.get(m.id)}
+        for m in results.mistakes()
+    ]
     return Section("class_report/mistakes.html.j2", {"rows": rows, "assignment_id": results.assignment.id})
 
 
@@ -234,9 +267,17 @@ def time_section(results: AssignmentResults) -> Section | None:
     if not timed:
         return None
     slowest, who = max(timed)
-    return Section("class_report/time.html.j2", {
-        "notebooks": len(timed), "seconds": sum(t for t, _ in timed), "median": statistics.median(t for t, _ in timed),
-        "slowest": slowest, "who": who, "assignment_id": results.assignment.id})
+    return Section(
+        "class_report/time.html.j2",
+        {
+            "notebooks": len(timed),
+            "seconds": sum(t for t, _ in timed),
+            "median": statistics.median(t for t, _ in timed),
+            "slowest": slowest,
+            "who": who,
+            "assignment_id": results.assignment.id,
+        },
+    )
 
 
 def _title(mistake_id: str) -> str:
@@ -244,8 +285,18 @@ def _title(mistake_id: str) -> str:
 
 
 #: The parts of the page above the assignments, in order: each makes a Section from the graded class, or None.
-CLASS_SECTIONS: list[Callable[[Graded], Section | None]] = [changes_section, lambda graded: late_section(graded.records),
-                                                            contents_section, unmatched_section]
+CLASS_SECTIONS: list[Callable[[Graded], Section | None]] = [
+    changes_section,
+    lambda graded: late_section(graded.records),
+    contents_section,
+    unmatched_section,
+]
 #: The parts of each assignment's section, in order: each makes a Section from its results, or None.
 ASSIGNMENT_SECTIONS: list[Callable[[AssignmentResults], Section | None]] = [
-    reteach_section, scores_section, checks_section, mistakes_section, problems_section, time_section]
+    reteach_section,
+    scores_section,
+    checks_section,
+    mistakes_section,
+    problems_section,
+    time_section,
+]

@@ -6,6 +6,7 @@ pipeline (given cells restored, hidden checks included, the notebook run in the
 sandbox), and anything that stops grading becomes a reason and a thing to do, never
 an exception: no notebook, several, another assignment's, a file that is not one.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,9 +14,9 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import formats
 from ..assignments import ASSIGNMENTS, COURSE
@@ -58,15 +59,22 @@ def pick_notebook(folder: Path, assignment_id: str) -> Pick:
     if len(notebooks) == 1:
         return Pick(notebooks[0])
     if not notebooks:
-        found = f"no Jupyter notebook (.ipynb) was handed in, only {_names(files, folder)}" if files else \
-            "nothing was handed in"
+        found = (
+            f"no Jupyter notebook (.ipynb) was handed in, only {_names(files, folder)}"
+            if files
+            else "nothing was handed in"
+        )
         return Pick(None, found, upload(assignment_id))
     named = [p for p in notebooks if p.name == expected]
     if len(named) == 1:
         others = _names([p for p in notebooks if p != named[0]], folder)
         return Pick(named[0], note=f"Graded {_names(named, folder)}; also handed in and not graded: {others}.")
-    return Pick(None, f"{len(notebooks)} notebooks were handed in ({_names(notebooks, folder)}) and the grader "
-                      f"cannot tell which one to grade", f"hand in only your {expected}.")
+    return Pick(
+        None,
+        f"{len(notebooks)} notebooks were handed in ({_names(notebooks, folder)}) and the grader "
+        f"cannot tell which one to grade",
+        f"hand in only your {expected}.",
+    )
 
 
 def upload(assignment_id: str) -> str:
@@ -82,8 +90,9 @@ def _names(paths: list[Path], folder: Path) -> str:
     return ", ".join(str(p.relative_to(folder)) for p in paths)
 
 
-def grade_folder(folder: Path, assignment_id: str, *, course_dir: Path, limits: Limits,
-                 hide: list[Path] = ()) -> Handin:
+def grade_folder(
+    folder: Path, assignment_id: str, *, course_dir: Path, limits: Limits, hide: list[Path] = ()
+) -> Handin:
     """Grade what was handed in; the sandbox starts only when there is a notebook to run."""
     pick = pick_notebook(folder, assignment_id)
     if pick.notebook is None:
@@ -143,8 +152,13 @@ def arguments(argv: list[str] | None, description: str) -> argparse.Namespace:
 def grade_job(root: Path, upload: Path, course: Path, args: argparse.Namespace) -> Handin:
     """Grade one platform job: the folder ``upload`` under ``root``, given cells restored from the notebook
     in ``course``, with all of ``root`` hidden from the notebook. The instructor's log goes to stdout."""
-    handin = grade_folder(root / upload, args.assignment, course_dir=root / course, limits=Limits.for_notebook(args.timeout),
-                          hide=secrets(root / course, [root]))
+    handin = grade_folder(
+        root / upload,
+        args.assignment,
+        course_dir=root / course,
+        limits=Limits.for_notebook(args.timeout),
+        hide=secrets(root / course, [root]),
+    )
     print(formats.table(handin.sub))
     if handin.sub.execution:
         print(f"\nSandbox: {handin.sub.execution.isolation}")

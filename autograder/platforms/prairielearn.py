@@ -11,6 +11,7 @@ upload: no points awarded or lost, no attempt used. ``GRADE_ROOT`` moves ``/grad
 PrairieLearn shows every test as soon as it is graded and allows further attempts, so a hidden check says
 only whether it passed and which mistake it names (:func:`autograder.formats.prairielearn_test`).
 """
+
 from __future__ import annotations
 
 import os
@@ -22,10 +23,17 @@ from .withhold import secret_lines
 
 TESTS = "tests"  # the question's tests/ folder, copied to /grade/tests
 COURSE = Path(TESTS) / "course"  # course/assignments/<id>/<id>.ipynb, the answer-free notebook
-FAILED_RESULTS = {"gradable": False, "score": 0.0, "message": "The autograder failed on this submission.",
-                  "format_errors": ["The autograder failed on this submission; the course staff can see why in "
-                                    "its log. Submit again, and if this happens again, tell the course staff."],
-                  "output": "", "tests": []}
+FAILED_RESULTS = {
+    "gradable": False,
+    "score": 0.0,
+    "message": "The autograder failed on this submission.",
+    "format_errors": [
+        "The autograder failed on this submission; the course staff can see why in "
+        "its log. Submit again, and if this happens again, tell the course staff."
+    ],
+    "output": "",
+    "tests": [],
+}
 
 
 def root() -> Path:
@@ -34,8 +42,13 @@ def root() -> Path:
 
 def results(handin: Handin) -> dict:
     sub = handin.sub
-    graded = {"gradable": sub.gradable, "score": sub.score / sub.max_score, "message": handin.summary,
-              "output": "\n".join(handin.notes), "tests": [prairielearn_test(r) for r in sub.results]}
+    graded = {
+        "gradable": sub.gradable,
+        "score": sub.score / sub.max_score,
+        "message": handin.summary,
+        "output": "\n".join(handin.notes),
+        "tests": [prairielearn_test(r) for r in sub.results],
+    }
     if not sub.gradable:
         graded["format_errors"] = [handin.summary]
     return graded
@@ -43,9 +56,12 @@ def results(handin: Handin) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args, where = arguments(argv, __doc__.splitlines()[0]), root()
-    return always_write(where / "results" / "results.json",
-                        lambda: results(grade_job(where, Path("student"), COURSE, args)), FAILED_RESULTS,
-                        secret_lines(args.assignment, where / COURSE))
+    return always_write(
+        where / "results" / "results.json",
+        lambda: results(grade_job(where, Path("student"), COURSE, args)),
+        FAILED_RESULTS,
+        secret_lines(args.assignment, where / COURSE),
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ line (16 characters or more) of the exported assignment's checks or references, 
 of results.json that holds one is cut at the first such line and ends with :data:`WITHHELD`; the instructor's
 log names what was withheld.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,6 +33,7 @@ def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
 
 def withhold(results: dict, secrets: set[str]) -> dict:
     """``results`` with every string that holds a secret line cut at that line; what was cut is printed."""
+
     def clean(value, where: str):
         if isinstance(value, dict):
             return {key: clean(item, f"{where}.{key}") for key, item in value.items()}
@@ -43,8 +45,10 @@ def withhold(results: dict, secrets: set[str]) -> dict:
         hit = next((i for i, line in enumerate(lines) if any(secret in line for secret in secrets)), None)
         if hit is None:
             return value
-        print(f"Withheld from the student: {where} held a line of the assignment's checks or references:\n"
-              + "\n".join(lines[hit:hit + 5]))
+        print(
+            f"Withheld from the student: {where} held a line of the assignment's checks or references:\n"
+            + "\n".join(lines[hit : hit + 5])
+        )
         return "\n".join(lines[:hit] + [WITHHELD])
 
     return clean(results, "results")

@@ -13,6 +13,7 @@ import: 05's multi-head attention is built on 04's causal attention). A referenc
 Parts the notebooks *give* (splitting heads, the feed-forward network, the layer norms) are plain
 code: a student cannot get them wrong, so no mistake is looked for there.
 """
+
 from __future__ import annotations
 
 import torch

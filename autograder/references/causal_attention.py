@@ -1,4 +1,5 @@
 """Reference solutions of assignment 04: causal attention on projected inputs (which 05's heads use too)."""
+
 from __future__ import annotations
 
 

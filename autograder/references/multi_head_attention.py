@@ -1,5 +1,6 @@
 """Reference solutions of assignment 05: a wrapper of causal heads and the efficient multi-head attention, both
 built on 04's causal attention."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,9 @@ from .causal_attention import attend
 
 def wrapper(ops, state: dict, x: torch.Tensor, num_heads: int) -> torch.Tensor:
     """Causal heads side by side, their outputs concatenated."""
-    return torch.cat([attend(ops, **projections(state, x, prefix)) for prefix in head_prefixes(state, num_heads)],
-                     dim=-1)
+    return torch.cat(
+        [attend(ops, **projections(state, x, prefix)) for prefix in head_prefixes(state, num_heads)], dim=-1
+    )
 
 
 def multi_head(ops, queries, keys, values, inputs, out_weight, out_bias, num_heads):
@@ -34,7 +36,9 @@ def head_prefixes(state: dict, num_heads: int) -> list[str]:
     prefixes = [key[: -len("W_query.weight")] for key in state if key.endswith("W_query.weight")]
     prefixes = sorted(prefixes, key=lambda p: [int(n) for n in re.findall(r"\d+", p)])
     if len(prefixes) != num_heads or any(not re.search(r"\d+\.$", p) for p in prefixes):
-        raise CheckFailed(f"The grader expected {num_heads} heads (CausalAttention modules in an nn.ModuleList, each "
-                          f"with W_query, W_key, W_value) and found {len(prefixes)} in your state_dict: "
-                          f"{sorted(state)[:8]}.")
+        raise CheckFailed(
+            f"The grader expected {num_heads} heads (CausalAttention modules in an nn.ModuleList, each "
+            f"with W_query, W_key, W_value) and found {len(prefixes)} in your state_dict: "
+            f"{sorted(state)[:8]}."
+        )
     return prefixes

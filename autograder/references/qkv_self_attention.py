@@ -1,4 +1,5 @@
 """Reference solution of assignment 02: self-attention with query, key and value weights."""
+
 from __future__ import annotations
 
 

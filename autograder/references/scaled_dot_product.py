@@ -1,4 +1,5 @@
 """Reference solution of assignment 03: scaled dot-product attention with trainable weights."""
+
 from __future__ import annotations
 
 

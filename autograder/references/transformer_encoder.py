@@ -1,5 +1,6 @@
 """Reference solutions of assignment 06: the encoder layer's (given, non-causal) multi-head attention and the
 post-norm layer around it."""
+
 from __future__ import annotations
 
 import torch
@@ -10,8 +11,10 @@ from . import LN_EPS
 
 def attention(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
     """The given (non-causal) multi-head attention with the weights ``p``."""
-    heads = [ops.split_heads(F.linear(x, p[f"{name}.weight"], p.get(f"{name}.bias")), num_heads)
-             for name in ("W_query", "W_key", "W_value")]
+    heads = [
+        ops.split_heads(F.linear(x, p[f"{name}.weight"], p.get(f"{name}.bias")), num_heads)
+        for name in ("W_query", "W_key", "W_value")
+    ]
     queries, keys, values = heads
     weights = ops.softmax(ops.scale(ops.scores(queries, keys), keys.shape[-1]))
     return ops.out_proj(ops.merge_heads(weights @ values), p["out_proj.weight"], p.get("out_proj.bias"))
@@ -24,6 +27,7 @@ def feed_forward(x: torch.Tensor, p: dict) -> torch.Tensor:
 
 def encoder_layer(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
     """Post-norm: x = norm1(x + attention(x)), then x = norm2(x + ffn(x)) (dropout off)."""
+
     def norm(name: str):
         return lambda t: F.layer_norm(t, t.shape[-1:], p[f"{name}.weight"], p[f"{name}.bias"], eps=LN_EPS)
 

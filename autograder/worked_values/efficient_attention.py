@@ -7,6 +7,7 @@ into the public checks' data. The notebook prints the same numbers right after t
 them, and ``tests/test_quoted_values.py`` checks that every number its text quotes is one of these, to
 the precision printed.
 """
+
 import torch
 
 from ..authoring import Ops
@@ -44,8 +45,13 @@ FLASH_CAUSAL_OUTPUT = references.flash_attention(_ops, QUERIES, KEYS, VALUES, BL
 # Step 3: KVCacheAttention(4, 4, context_length=8) built after torch.manual_seed(123) (W_query, W_key, W_value,
 # no bias, in this order), fed two sequences of 5 tokens, torch.rand(2, 5, 4) after torch.manual_seed(5).
 D_IN, D_OUT, CONTEXT_LENGTH, MODEL_SEED, TOKENS_SEED = 4, 4, 8, 123, 5
-KV_WEIGHTS = _seeded(MODEL_SEED, lambda: {f"{name}.weight": torch.nn.Linear(D_IN, D_OUT, bias=False).weight.detach()
-                                          for name in ("W_query", "W_key", "W_value")})
+KV_WEIGHTS = _seeded(
+    MODEL_SEED,
+    lambda: {
+        f"{name}.weight": torch.nn.Linear(D_IN, D_OUT, bias=False).weight.detach()
+        for name in ("W_query", "W_key", "W_value")
+    },
+)
 TOKENS = _seeded(TOKENS_SEED, lambda: torch.rand(2, 5, D_IN))
 PE = references.sinusoids(CONTEXT_LENGTH, D_IN)
 CACHED_OUTPUT = references.cached_attention(_ops, TOKENS, KV_WEIGHTS, PE)

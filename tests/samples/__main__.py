@@ -6,6 +6,7 @@ checkout wants it.
     python -m tests.samples student DIR MISTAKE  a copy of the first assignment's released folder, its notebook
                                                  filled in with one catalogued mistake (as a student hands it in)
 """
+
 from __future__ import annotations
 
 import shutil

@@ -1,5 +1,6 @@
 """The sandbox's message framing (autograder.channel) over a real socket pair: a message split across reads, an
 oversized one refused, a closed or garbled stream."""
+
 from __future__ import annotations
 
 import socket
@@ -26,7 +27,7 @@ def test_a_message_sent_in_pieces_arrives_whole(pair):
 
     def dribble():
         for start in range(0, len(framed), 7):  # 7 bytes at a time: the header itself is split
-            left.sendall(framed[start:start + 7])
+            left.sendall(framed[start : start + 7])
 
     writer = threading.Thread(target=dribble)
     writer.start()

@@ -1,4 +1,5 @@
 """The joined attention_check.py (autograder.checker_file): a complete module of its own, the same every time."""
+
 from __future__ import annotations
 
 import ast

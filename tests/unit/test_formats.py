@@ -1,4 +1,5 @@
 """Every door's words for the same results (autograder.formats): the same scores and the same checks in each."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,15 @@ from autograder.pipeline import Submission
 MISTAKE = next(iter(BY_ID))
 RESULTS = [
     CheckResult("scores", "TO-DO 1: scores", 2.0, False, PASSED, "scores: correct."),
-    CheckResult("weights", "TO-DO 2: weights", 3.0, False, FAILED,
-                "weights: the values differ.\n  expected: [1.0000]\n  got:      [2.0000]", [MISTAKE]),
+    CheckResult(
+        "weights",
+        "TO-DO 2: weights",
+        3.0,
+        False,
+        FAILED,
+        "weights: the values differ.\n  expected: [1.0000]\n  got:      [2.0000]",
+        [MISTAKE],
+    ),
     CheckResult("weights_fresh", "TO-DO 2: weights", 4.0, True, FAILED, "fresh: expected [0.1234]", [MISTAKE]),
     CheckResult("context_fresh", "TO-DO 3: context", 1.0, True, PASSED, "context: correct."),
 ]
@@ -27,8 +35,14 @@ SCORES = {"scores": 2.0, "weights": 0.0, "weights_fresh": 0.0, "context_fresh": 
 @pytest.fixture
 def sub() -> Submission:
     assignment = Assignment("01_demo", "Demo", [Check(r.grade_id, r.points, r.todo, r.hidden, str) for r in RESULTS])
-    return Submission(Path("alice.ipynb"), "alice", assignment=assignment, results=list(RESULTS),
-                      notes=["cell 3 (a cell you added): ValueError: x"], seconds=1.23456)
+    return Submission(
+        Path("alice.ipynb"),
+        "alice",
+        assignment=assignment,
+        results=list(RESULTS),
+        notes=["cell 3 (a cell you added): ValueError: x"],
+        seconds=1.23456,
+    )
 
 
 def grade_id_in(name: str) -> str:
@@ -44,7 +58,11 @@ def test_the_record_gradescope_prairielearn_and_csv_agree_on_every_check(sub):
     assert {k: row[k] for k in SCORES} == SCORES
     assert (record["score"], record["max_score"], row["score"], row["max_score"]) == (3.0, 10.0, 3.0, 10.0)
     assert (record["student"], record["assignment"], row["problem"], record["execution_time"]) == (
-        "alice", "01_demo", "", 1.235)
+        "alice",
+        "01_demo",
+        "",
+        1.235,
+    )
 
 
 def test_gradescope_and_the_record_differ_only_in_the_name_and_the_third_status():
@@ -67,15 +85,20 @@ def test_prairielearn_quotes_no_number_of_a_hidden_check():
 
 
 def test_the_table_counts_what_ran_and_says_what_failed(sub):
-    sub.results[2:] = [CheckResult(r.grade_id, r.todo, r.points, True, NOT_RUN, "Hidden check: not run locally.")
-                       for r in RESULTS[2:]]
+    sub.results[2:] = [
+        CheckResult(r.grade_id, r.todo, r.points, True, NOT_RUN, "Hidden check: not run locally.") for r in RESULTS[2:]
+    ]
     lines = formats.table(sub).splitlines()
-    assert lines[0] == ("alice.ipynb (01_demo): 2/5 points on the checks run here; 5 more points of hidden checks run "
-                        "when it is graded")
+    assert lines[0] == (
+        "alice.ipynb (01_demo): 2/5 points on the checks run here; 5 more points of hidden checks run when it is graded"
+    )
     rows = {line.split("  ")[0]: line for line in lines if line.startswith("TO-DO ")}
     assert re.search(r"\b2\s+PASS\s+scores: correct\.$", rows["TO-DO 1: scores"])
-    assert lines[lines.index("What went wrong:") + 1:][:3] == ["- weights:", "    weights: the values differ.",
-                                                               "      expected: [1.0000]"]
+    assert lines[lines.index("What went wrong:") + 1 :][:3] == [
+        "- weights:",
+        "    weights: the values differ.",
+        "      expected: [1.0000]",
+    ]
     assert lines[-1] == "- cell 3 (a cell you added): ValueError: x"
 
 
@@ -84,18 +107,31 @@ def test_an_ungradable_submission_reads_as_one_line_and_scores_nothing():
     assert formats.table(sub) == "bob.ipynb: cannot be checked: it is not a notebook"
     record = formats.record(sub)
     assert (record["score"], record["tests"], record["gradable"]) == (0, [], False)
-    assert formats.csv_row(record, ["scores"]) == {"student": "bob", "assignment": "", "score": 0, "max_score": 0.0,
-                                                  "problem": "it is not a notebook", "raw_score": 0,
-                                                  "late_penalty": 0.0, "lateness": "", "scores": 0.0}
+    assert formats.csv_row(record, ["scores"]) == {
+        "student": "bob",
+        "assignment": "",
+        "score": 0,
+        "max_score": 0.0,
+        "problem": "it is not a notebook",
+        "raw_score": 0,
+        "late_penalty": 0.0,
+        "lateness": "",
+        "scores": 0.0,
+    }
 
 
 def test_nbgrader_cell_output_is_what_the_check_cell_shows(capsys):
     passed, failed = formats.nbgrader_cell_output(RESULTS[0]), formats.nbgrader_cell_output(RESULTS[1])
     announce(RESULTS[0])
-    assert passed.output_type == "stream" and passed.text == capsys.readouterr().out == \
-        "PASSED scores (2 points): scores: correct.\n"
+    assert (
+        passed.output_type == "stream"
+        and passed.text == capsys.readouterr().out == "PASSED scores (2 points): scores: correct.\n"
+    )
     with pytest.raises(CheckFailedInNotebook) as raised:
         announce(RESULTS[1])
     assert failed.output_type == "error" and failed.evalue == str(raised.value)
-    assert failed.traceback == raised.value._render_traceback_() == ["FAILED weights (3 points)",
-                                                                      *RESULTS[1].message.splitlines()]
+    assert (
+        failed.traceback
+        == raised.value._render_traceback_()
+        == ["FAILED weights (3 points)", *RESULTS[1].message.splitlines()]
+    )

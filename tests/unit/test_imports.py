@@ -1,6 +1,7 @@
 """The package's import graph, built from the source: no cycle anywhere (imports at module level and inside
 functions alike), and an assignment's checks import the authoring API and their own references and worked values
 only (docs/customizing.md), so that the engine can change without touching an assignment."""
+
 from __future__ import annotations
 
 import ast
@@ -75,7 +76,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(edges.get(node, ())):
             if state.get(nxt) == "open":
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         state[node] = "done"
@@ -103,7 +104,9 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones():
     edges = graph()
     assert f"{PACKAGE}.build" in edges[f"{PACKAGE}.cli"], "cli imports build inside a function"
     assert f"{PACKAGE}.mistakes.engine" in edges[f"{PACKAGE}.mistakes"]
-    assert f"{PACKAGE}.checker.comparison" in edges[f"{PACKAGE}.mistakes.engine"], "from ..checker.comparison import ..."
+    assert f"{PACKAGE}.checker.comparison" in edges[f"{PACKAGE}.mistakes.engine"], (
+        "from ..checker.comparison import ..."
+    )
 
 
 def test_assignments_import_only_the_authoring_api_and_their_own_references_and_worked_values():
@@ -111,8 +114,15 @@ def test_assignments_import_only_the_authoring_api_and_their_own_references_and_
     folder = f"{PACKAGE}.assignments"
     for name in sorted(n for n in MODULES if n.startswith(f"{folder}.")):
         own = name.rpartition(".")[2]
-        allowed = {PACKAGE, f"{PACKAGE}.authoring", f"{PACKAGE}.references", f"{PACKAGE}.references.{own}",
-                   f"{PACKAGE}.worked_values", f"{PACKAGE}.worked_values.{own}", folder}
+        allowed = {
+            PACKAGE,
+            f"{PACKAGE}.authoring",
+            f"{PACKAGE}.references",
+            f"{PACKAGE}.references.{own}",
+            f"{PACKAGE}.worked_values",
+            f"{PACKAGE}.worked_values.{own}",
+            folder,
+        }
         assert edges[name] <= allowed, f"{name} imports {sorted(edges[name] - allowed)}: import them from authoring"
 
 

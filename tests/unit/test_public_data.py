@@ -1,6 +1,7 @@
 """The public checks' data round trip: what an assignment computes (``Assignment.public_data``), written as JSON
 (the ``.checks.json`` a student receives) and read back by the checker's ``Checks``, gives the same verdicts on a
 solution and on a catalogued mistake as the data before the trip, and as the kit's own run of the same checks."""
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,10 @@ from autograder.assignments import ASSIGNMENTS
 from autograder.checker.handle import InKernel
 from autograder.checker.public_checks import Checks
 from autograder.checker.wire import dumps, loads
+from autograder.coverage import namespace_of
 from autograder.framework import run_check
 
 from .. import samples
-from autograder.coverage import namespace_of
-
 from ..conftest import ROOT
 
 ASSIGNMENT = "01_simplified_attention"

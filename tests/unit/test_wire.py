@@ -1,13 +1,13 @@
 """The wire format (autograder.checker.wire): what a probe's answer becomes on its way out of the student's
 process, and what the grader reads back."""
+
 from __future__ import annotations
 
 import math
 
 import torch
 
-from autograder.checker.wire import (MAX_TENSOR_ELEMENTS, Opaque, StudentError, decode, dumps, encode, error,
-                                     loads)
+from autograder.checker.wire import MAX_TENSOR_ELEMENTS, Opaque, StudentError, decode, dumps, encode, error, loads
 
 
 def round_trip(value):
@@ -15,8 +15,13 @@ def round_trip(value):
 
 
 def test_tensors_keep_values_dtype_and_shape():
-    for tensor in (torch.arange(6, dtype=torch.float32).reshape(2, 3) / 7, torch.tensor([[1, 2]], dtype=torch.int64),
-                   torch.tensor(2.5, dtype=torch.float64), torch.zeros(0, 4), torch.tensor([True, False])):
+    for tensor in (
+        torch.arange(6, dtype=torch.float32).reshape(2, 3) / 7,
+        torch.tensor([[1, 2]], dtype=torch.int64),
+        torch.tensor(2.5, dtype=torch.float64),
+        torch.zeros(0, 4),
+        torch.tensor([True, False]),
+    ):
         back = round_trip(tensor)
         assert back.dtype == tensor.dtype and back.shape == tensor.shape
         assert torch.equal(back, tensor)
