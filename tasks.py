@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The two commands of the README, each doing its own set-up.
 
-    python3 tasks.py demo   # check the build, a student's self-check, grade a sample class with the kit and with nbgrader
+    python3 tasks.py demo   # check the build, a student's self-check, grade a sample class with the kit and nbgrader
     python3 tasks.py test   # the whole test suite (what .ci/run calls)
 
 Set-up: a virtual environment in .venv with the CPU build of torch installed

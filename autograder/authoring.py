@@ -25,7 +25,7 @@ from .checker.public_checks import require_items, require_keys, require_paramete
 from .checker.results import CheckFailed
 from .compare import as_tensor, close, expect_tensor, parameter
 from .framework import Assignment
-from .fresh import HIDDEN_TOL, generator, new_linear, rand, randn, seeded_state
+from .fresh import HIDDEN_TOL, Tolerance, generator, new_linear, rand, randn, seeded_state
 from .mistakes import BY_ID, OPERATIONS, Ops
 from .public import call, expect, items, keys, module, parameters
 from .student_layers import QKV, project, projections, student_linear
@@ -35,6 +35,7 @@ __all__ = [
     "HIDDEN_TOL",
     "OPERATIONS",
     "QKV",
+    "Tolerance",
     "Assignment",
     "CheckFailed",
     "Ops",

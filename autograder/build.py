@@ -77,7 +77,7 @@ def lint(root: Path) -> list[str]:
                 f"{[c.grade_id for c in checks]} (same ids, same order)"
             )
             continue
-        for cell, check in zip(graded, checks):
+        for cell, check in zip(graded, checks, strict=True):
             meta, text = course.nbgrader_meta(cell), "".join(cell.source)
             if float(meta.get("points", -1)) != check.points:
                 problems.append(
@@ -138,7 +138,7 @@ def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> dict[st
 
     ids = ids or source_ids(root)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(ids, pool.map(one, ids)))
+        return dict(zip(ids, pool.map(one, ids), strict=True))
 
 
 def build(root: Path, ids: list[str] | None = None) -> list[str]:
@@ -286,7 +286,7 @@ def _same_numbers(a, b, tolerance: float = SAME_NUMBER) -> bool:
             _same_numbers(a[k], b[k], SAME_VARIANT if k == "variants" else tolerance) for k in a
         )
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same_numbers(x, y, tolerance) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same_numbers(x, y, tolerance) for x, y in zip(a, b, strict=True))
     return a == b
 
 

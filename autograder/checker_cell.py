@@ -23,7 +23,9 @@ from .checker.cells import CHECKER_FILES_CELL, nbgrader_meta
 
 BASE64_PER_LINE = 100
 
-CODE = '''# @title Run this cell first: it writes {names}, which the check cells need, beside this notebook if they are missing (they hold no answer).
+#: the cell's code; a backslash ending a line here continues it, so the cell's lines stay whole
+CODE = '''# @title Run this cell first: it writes {names}, which the check cells need, beside this notebook \
+if they are missing (they hold no answer).
 def _write_checker_files(packed):
     """The files this notebook's check cells read, written into the kernel's folder if missing or different."""
     import base64, json, pathlib, zlib
@@ -34,7 +36,8 @@ def _write_checker_files(packed):
     for name in written:
         pathlib.Path(name).write_bytes(files[name].encode())
     if written:
-        print(f"Wrote {{' and '.join(written)}} into {{pathlib.Path.cwd()}}: the check cells need them (they hold no answer).")
+        print(f"Wrote {{' and '.join(written)}} into {{pathlib.Path.cwd()}}: \
+the check cells need them (they hold no answer).")
 
 
 _write_checker_files("""

@@ -92,7 +92,7 @@ def markdown_table(root: Path) -> str:
     from .assignments import find_check
 
     lines = ["| id | what it catches | assignments | checks where it is detected |", "|---|---|---|---|"]
-    for m, checks in zip(CATALOG, detected(root).values()):
+    for m, checks in zip(CATALOG, detected(root).values(), strict=True):
         assignments = ", ".join(sorted({find_check(c)[0].id[:2] for c in checks}))
         named = ", ".join(f"`{c}`" for c in checks)
         lines.append(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {assignments} | {named} |")

@@ -163,7 +163,7 @@ def _canvas(people: list[Person], columns: list[Column], table: list[list[str]],
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(c.title for c in columns)],
         ["Points Possible", "", "", "", "", *(_number(c.points) for c in columns)],
     ]
-    for person, values in zip(people, table):
+    for person, values in zip(people, table, strict=True):
         rows.append(
             [_sortable_name(person), person.canvas_id, person.sis_user_id, person.sis_login_id, person.section, *values]
         )
@@ -180,7 +180,7 @@ def _moodle(people: list[Person], columns: list[Column], table: list[list[str]],
             "give one of the columns email, id_number, username for every student"
         )
     rows = [["First name", "Last name", key[1], *(c.title for c in columns)]]
-    rows += [[p.first_name, p.last_name, getattr(p, key[0]), *values] for p, values in zip(people, table)]
+    rows += [[p.first_name, p.last_name, getattr(p, key[0]), *values] for p, values in zip(people, table, strict=True)]
     return rows
 
 
@@ -189,7 +189,8 @@ def _blackboard(people: list[Person], columns: list[Column], table: list[list[st
     (give it with ``lms_name``); a header without one makes a new column. Names are not uploaded."""
     rows = [["Last Name", "First Name", "Username", "Student ID", *(c.title for c in columns)]]
     rows += [
-        [p.last_name, p.first_name, p.username or p.student, p.id_number, *values] for p, values in zip(people, table)
+        [p.last_name, p.first_name, p.username or p.student, p.id_number, *values]
+        for p, values in zip(people, table, strict=True)
     ]
     return rows
 
@@ -199,7 +200,11 @@ def _plain(people: list[Person], columns: list[Column], table: list[list[str]], 
     weighs every exported assignment."""
     scores = [c for c in columns if not c.grade_ids]
     configured = [policy.assignments.get(c.assignment) for c in scores]
-    weights = {c.assignment: a.weight for c, a in zip(scores, configured) if a is not None and a.weight is not None}
+    weights = {
+        c.assignment: a.weight
+        for c, a in zip(scores, configured, strict=True)
+        if a is not None and a.weight is not None
+    }
     weighted = bool(scores) and len(weights) == len(scores)
     rows = [
         [
@@ -213,8 +218,8 @@ def _plain(people: list[Person], columns: list[Column], table: list[list[str]], 
             *(["weighted_percent"] if weighted else []),
         ]
     ]
-    for person, values in zip(people, table):
-        earned = {c.assignment: float(v) for c, v in zip(columns, values) if not c.grade_ids and v != ""}
+    for person, values in zip(people, table, strict=True):
+        earned = {c.assignment: float(v) for c, v in zip(columns, values, strict=True) if not c.grade_ids and v != ""}
         row = [
             person.student,
             person.first_name,

@@ -171,11 +171,11 @@ class CheckCellMetadataOnce(CheckCellMetadata):
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         try:
             _MetadataValidatorCompiled().validate_nb(nb)
-        except ValidationError:  # as nbgrader's CheckCellMetadata reports it
+        except ValidationError as invalid:  # as nbgrader's CheckCellMetadata reports it
             self.log.error(traceback.format_exc())
             message = "Notebook failed to validate; the nbgrader metadata may be corrupted."
             self.log.error(message)
-            raise ValidationError(message)
+            raise ValidationError(message) from invalid
         return nb, resources
 
 

@@ -240,7 +240,9 @@ def _milestones(memory: list[tuple[int, int, int]], total: int) -> list[tuple[in
 
 def _full_marks(folder: Path, kinds: list[str]) -> tuple[int, int]:
     results = sorted((folder / "graded" / "results").glob("*.json"))  # s0000__01..., in grading order
-    references = [json.loads(path.read_text()) for path, kind in zip(results, kinds) if kind == "reference"]
+    references = [
+        json.loads(path.read_text()) for path, kind in zip(results, kinds, strict=True) if kind == "reference"
+    ]
     return sum(r["score"] == r["max_score"] > 0 for r in references), len(references)
 
 

@@ -5,7 +5,8 @@ sample submissions: the reference solution, the blank notebook, every sample mis
 alternative, tampered test cells, and students who try to cheat (a ``run_cell`` wrapper, patched
 comparisons, a redefined ``check``, a fake checker module, doctored self-check files handed in
 beside the notebook); for the first assignment also one notebook for each way a student breaks its nbgrader
-metadata, and a file that is not JSON (none of which may stop the class: ``tests/samples/broken_metadata.py``). With the course's config, autograde runs each notebook in the kit's sandbox:
+metadata, and a file that is not JSON (none of which may stop the class: ``tests/samples/broken_metadata.py``).
+With the course's config, autograde runs each notebook in the kit's sandbox:
 the reference gets full marks, the blank notebook 0, each sample exactly the points it declares,
 and each cheat exactly what its honest notebook gets. ``attention-kit grade`` and ``check`` give
 the same points per check on the very same files; the graded notebooks keep the student's own

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, items, rand, randn, require_items
+from ..authoring import HIDDEN_TOL, Assignment, Tolerance, call, expect, expect_tensor, items, rand, randn, require_items
 from ..references.qkv_self_attention import self_attention
 from ..worked_values import qkv_self_attention as worked
 
@@ -26,7 +26,7 @@ public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
 EXACT_WEIGHTS = torch.softmax(worked.ATTN_SCORES, dim=-1)
 EXACT_WEIGHTED_VALUES = worked.VALUES * EXACT_WEIGHTS.unsqueeze(-1)
 #: numbers printed in scientific notation (5 significant digits) are compared relatively
-SCIENTIFIC_TOL = {"atol": 1e-6, "rtol": 1e-4}
+SCIENTIFIC_TOL: Tolerance = {"atol": 1e-6, "rtol": 1e-4}
 WORKED_CASE = {"x": worked.INPUTS, "w_key": worked.W_KEY, "w_query": worked.W_QUERY, "w_value": worked.W_VALUE}
 
 

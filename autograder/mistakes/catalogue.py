@@ -166,7 +166,8 @@ MISTAKES: list[dict[str, str]] = [
         "id": "mask_one_future",
         "title": "mask lets one future token through",
         "explanation": "Your mask is shifted by one: each token can still see the token right after it.",
-        "fix": "Hide exactly the positions j > i: torch.triu(..., diagonal=1) (or keep torch.tril(...) with diagonal=0).",
+        "fix": "Hide exactly the positions j > i: torch.triu(..., diagonal=1) "
+        "(or keep torch.tril(...) with diagonal=0).",
     },
     {
         "id": "triu_tril_swapped",

@@ -24,7 +24,7 @@ def score_histogram(scores: list[float], max_score: float) -> str:
     width = max(1.0, max_score / 25)  # one bar per point, or 25 bars for long assignments
     edges = [-width / 2 + i * width for i in range(int(max_score / width) + 2)]
     counts, edges, _ = axes.hist(scores, bins=edges, facecolor="#d0d0d0", edgecolor="black", hatch="///")
-    for count, left, right in zip(counts, edges, edges[1:]):
+    for count, left, right in zip(counts, edges[:-1], edges[1:], strict=True):
         if count:
             axes.text((left + right) / 2, count, f"{count:g}", ha="center", va="bottom")
     top = max(counts) * 1.25

@@ -241,7 +241,7 @@ def checks_section(results: AssignmentResults) -> Section:
                 "hidden": [rate for rate in rates if rate["hidden"]],
             }
         )
-        chart += [(c.todo, c.hidden, rate["passed"], total) for c, rate in zip(step.checks, rates)]
+        chart += [(c.todo, c.hidden, rate["passed"], total) for c, rate in zip(step.checks, rates, strict=True)]
     return Section(
         "class_report/checks.html.j2",
         {"total": total, "rows": rows, "chart": pass_rate_chart(chart) if total else None},

@@ -1,4 +1,5 @@
-"""PrairieLearn's side: the question's entrypoint (``/grade/tests/run``) calls ``python3 -m autograder.platforms.prairielearn``.
+"""PrairieLearn's side: the question's entrypoint (``/grade/tests/run``) calls
+``python3 -m autograder.platforms.prairielearn``.
 
 As PrairieLearn's external grading documentation says
 (https://prairielearn.readthedocs.io/en/latest/externalGrading/): the job's files are under ``/grade``
@@ -55,7 +56,7 @@ def results(handin: Handin) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, where = arguments(argv, __doc__.splitlines()[0]), root()
+    args, where = arguments(argv, __doc__.split("\n\n")[0]), root()
     return always_write(
         where / "results" / "results.json",
         lambda: results(grade_job(where, Path("student"), COURSE, args)),

@@ -26,7 +26,8 @@ def _seeded(seed: int, make):
 # Step 1: a hand-sized row, in blocks of 2 (the maximum grows from the first block to the second).
 SMALL_ROW = torch.tensor([1.0, 3.0, 2.0, 5.0])
 SMALL_BLOCK = 2
-# The running maximum and sum after each block: (3, e^(1-3) + e^(3-3)), then (5, that sum * e^(3-5) + e^(2-5) + e^(5-5)).
+# The running maximum and sum after each block: (3, e^(1-3) + e^(3-3)),
+# then (5, that sum * e^(3-5) + e^(2-5) + e^(5-5)).
 SMALL_RUNNING = [(float(m), float(s)) for m, s in references.running_statistics(_ops, SMALL_ROW, SMALL_BLOCK)]
 
 # Two rows of 10 scores whose later values tend to be larger (so the maximum changes from block to block):

@@ -50,7 +50,9 @@ KEY_PADDING_MASK = _ops.padding_mask(LENGTHS, MAX_LEN)
 D_IN, D_OUT, NUM_HEADS, SEED = 3, 6, 3, 123
 QKV_WEIGHTS = {
     name: layer["weight"]
-    for name, layer in zip(("W_query", "W_key", "W_value"), _seeded_linears(SEED, *[(D_IN, D_OUT, False)] * 3))
+    for name, layer in zip(
+        ("W_query", "W_key", "W_value"), _seeded_linears(SEED, *[(D_IN, D_OUT, False)] * 3), strict=True
+    )
 }
 
 
@@ -95,7 +97,7 @@ TARGET_MASK = _ops.padding_mask(torch.tensor([4, 3]), 4)
 _CROSS = _seeded_linears(SEED, *[(D_MODEL, D_MODEL, False)] * 3, (D_MODEL, D_MODEL, True))
 CROSS_WEIGHTS = {
     f"{name}.{key}": value
-    for name, layer in zip(("W_query", "W_key", "W_value", "out_proj"), _CROSS)
+    for name, layer in zip(("W_query", "W_key", "W_value", "out_proj"), _CROSS, strict=True)
     for key, value in layer.items()
 }
 CROSS_OUTPUT = references.cross_attention(_ops, TARGET, MEMORY, CROSS_WEIGHTS, DEC_HEADS, MEMORY_MASK)
@@ -119,7 +121,7 @@ _DECODER_NAMES = [
     "linear2",
 ]
 DECODER_WEIGHTS = {
-    f"{name}.{key}": value for name, layer in zip(_DECODER_NAMES, _DECODER) for key, value in layer.items()
+    f"{name}.{key}": value for name, layer in zip(_DECODER_NAMES, _DECODER, strict=True) for key, value in layer.items()
 }
 DECODER_WEIGHTS.update(
     {

@@ -153,7 +153,8 @@ MUTATIONS = [
                 "    running_sum = torch.exp(blocks[0] - running_max).sum(dim=-1, keepdim=True)\n"
                 "    for block in blocks[1:]:\n"
                 "        new_max = torch.maximum(running_max, block.amax(dim=-1, keepdim=True))\n"
-                "        running_sum = running_sum * torch.exp(running_max - new_max) + torch.exp(block - new_max).sum(-1, True)\n"
+                "        running_sum = running_sum * torch.exp(running_max - new_max)"
+                " + torch.exp(block - new_max).sum(-1, True)\n"
                 "        running_max = new_max\n"
                 "    return torch.exp(scores - running_max) / running_sum",
             )

@@ -240,7 +240,8 @@ MUTATIONS = [
                 "        q = self.W_query(x).reshape(b, n_x, h, d // h).permute(0, 2, 1, 3)\n"
                 "        k = self.W_key(memory).reshape(b, n_m, h, d // h).permute(0, 2, 1, 3)\n"
                 "        v = self.W_value(memory).reshape(b, n_m, h, d // h).permute(0, 2, 1, 3)\n"
-                "        mask = None if memory_key_padding_mask is None else ~memory_key_padding_mask[:, None, None, :]\n"
+                "        mask = None if memory_key_padding_mask is None"
+                " else ~memory_key_padding_mask[:, None, None, :]\n"
                 "        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)\n"
                 "        return self.out_proj(out.permute(0, 2, 1, 3).reshape(b, n_x, d))",
             )

@@ -178,7 +178,8 @@ MUTATIONS = [
             (
                 "def scaled_attention_weights(attn_scores, keys):\n    ### BEGIN SOLUTION\n    d_k = keys.shape[-1]\n"
                 "    return torch.softmax(attn_scores / d_k**0.5, dim=-1)",
-                "def scaled_attention_weights(s, k):\n    ### BEGIN SOLUTION\n    return torch.softmax(s / k.size(-1)**0.5, -1)",
+                "def scaled_attention_weights(s, k):\n    ### BEGIN SOLUTION\n"
+                "    return torch.softmax(s / k.size(-1)**0.5, -1)",
             ),
             (
                 "    def __init__(self, d_in, d_out):\n        super().__init__()\n        ### BEGIN SOLUTION\n"

@@ -118,7 +118,8 @@ MUTATIONS = [
         [
             (
                 "self.linear2 = nn.Linear(d_ff, d_model)",
-                "self.linear2 = nn.Linear(d_ff, d_model)\n        self.net = nn.Sequential(self.linear1, nn.ReLU(), self.linear2)",
+                "self.linear2 = nn.Linear(d_ff, d_model)\n"
+                "        self.net = nn.Sequential(self.linear1, nn.ReLU(), self.linear2)",
             ),
             ("return self.linear2(torch.relu(self.linear1(x)))", "return self.net(x)"),
         ],
