@@ -15,6 +15,7 @@ import re
 import stat
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,11 +116,12 @@ class IdentifyAssignment:
         self.expected = expected
 
     def __call__(self, sub: Submission) -> Submission:
-        if not sub.gradable:
+        if sub.problem is not None:  # not gradable
             if self.expected in ASSIGNMENTS:
                 sub.assignment = ASSIGNMENTS[self.expected]
                 sub.results = [ungradable(c, sub.problem) for c in sub.assignment.checks]
             return sub
+        assert sub.notebook is not None  # LoadNotebook read it: the submission is gradable
         declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment")
         if declared in ASSIGNMENTS:
             sub.assignment = ASSIGNMENTS[declared]
@@ -129,7 +131,7 @@ class IdentifyAssignment:
             ids.add(course.nbgrader_meta(cell).get("grade_id"))
             ids.update(self.CHECK_CALL.findall("".join(cell.get("source", ""))))
         overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
-        best = max(overlap, key=overlap.get)
+        best = max(overlap, key=overlap.__getitem__)
         if overlap[best] == 0:
             sub.problem = "this is not an attention-kit assignment (no known assignment id or check in it)"
         else:
@@ -147,6 +149,7 @@ class RepairCells:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
+        assert sub.notebook is not None and sub.assignment is not None  # gradable: read and identified
         sub.repairs += repair.repair(sub.notebook, repair.Layout.of(self.root, sub.assignment))
         sub.notes += repair_notes(sub.repairs)
         return sub
@@ -169,6 +172,7 @@ class RestoreGivenCells:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
+        assert sub.notebook is not None and sub.assignment is not None  # gradable: read and identified
         source = course.notebook_path(self.root, "assignments", sub.assignment.id) if self.root else None
         if source is not None and source.exists():  # a course folder (a kit installed alone has none)
             sub.notebook.cells = self._restore_given(list(sub.notebook.cells), source)
@@ -201,7 +205,7 @@ class Execute:
     course's sources and solutions, the other submissions, the kit's expected values).
     """
 
-    def __init__(self, sandbox: Sandbox, limits: Limits, hide: list[Path] = (), capture: bool = False):
+    def __init__(self, sandbox: Sandbox, limits: Limits, hide: Sequence[Path] = (), capture: bool = False):
         self.sandbox, self.limits, self.hide, self.capture = sandbox, limits, [str(p) for p in hide], capture
 
     def __call__(self, sub: Submission) -> Submission:
@@ -225,7 +229,7 @@ CHILD_SIDE = {
 }
 
 
-def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
+def secrets(root: Path, submissions: Sequence[Path] = ()) -> list[Path]:
     """What a submission's process must not read while it is graded: the course's sources, solutions, gradebook
     and the kit's results kept under nbgrader, the other submissions, and every part of the kit the child does
     not run (checks, references, expected values, and their compiled copies in __pycache__).
@@ -269,6 +273,8 @@ class CollectResults:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
+        # gradable: identified, and Execute started its process
+        assert sub.assignment is not None and sub.execution_handle is not None
         student = RemoteStudent(sub.execution_handle)
         try:
             for check in sub.assignment.checks:
@@ -296,6 +302,7 @@ class Diagnose:
                 "run again without it and graded on the rest."
             )
         problems = [(p.index, p.kind, p.message) for p in sub.execution.problems]
+        assert sub.notebook is not None  # gradable: read
         sub.notes += notes_on_cells(problems, sub.notebook.cells)
         sub.notes += _leftover_notes(sub.execution.leftover)
         return sub
@@ -329,7 +336,8 @@ class RequireAssignment:
     def __call__(self, sub: Submission) -> Submission:
         if sub.assignment is self.assignment:
             return sub
-        if sub.gradable:  # a notebook of another assignment
+        if sub.problem is None:  # gradable: a notebook of another assignment
+            assert sub.assignment is not None  # gradable: identified
             sub.problem = (
                 f"this notebook is assignment {sub.assignment.id}, and this autograder grades {self.assignment.id}"
             )
@@ -352,12 +360,16 @@ class Contract:
     hide: tuple[Path, ...] = ()
     capture: bool = False
 
+    def __post_init__(self) -> None:
+        if self.required and self.assignment is None:
+            raise ValueError("a contract that requires an assignment names it")
+
     def reading(self) -> list:
         """From a file to the cells to run."""
         return [
             LoadNotebook(),
             IdentifyAssignment(self.assignment),
-            *([RequireAssignment(self.assignment)] if self.required else []),
+            *([RequireAssignment(self.assignment)] if self.required and self.assignment is not None else []),
             RepairCells(self.root),
             RestoreGivenCells(self.root),
         ]

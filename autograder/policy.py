@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib  # novermin (3.11+; the tomli package below on 3.10)
-except ImportError:  # Python 3.10 (Gradescope's image): the same parser, as a package
+else:  # Python 3.10 (Gradescope's image): the same parser, as a package
     import tomli as tomllib
 
 POLICY_FILE = "course.toml"
@@ -144,7 +146,7 @@ def _zone(reader: _Reader, name) -> ZoneInfo | None:
 def _rule(reader: _Reader, table, base: LateRule, where: tuple) -> LateRule:
     reader.table(table, where)
     reader.keys(table, RULE_KEYS, where)
-    values = {}
+    values: dict[str, Any] = {}  # LateRule's fields, each checked as it is read
     for key in ("penalty_percent", "max_penalty_percent"):
         if key in table:
             values[key] = reader.number(table[key], (*where, key), low=0, high=100)
@@ -203,7 +205,7 @@ class _Reader:
     def __init__(self, text: str, name: str):
         self.lines, self.name = text.splitlines(), name
 
-    def fail(self, where: tuple, message: str):
+    def fail(self, where: tuple, message: str) -> NoReturn:
         key = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in where).replace(".[", "[")
         raise PolicyError(f"{self.name}, line {self.line(where)}: {key}: {message}")
 
@@ -231,7 +233,9 @@ class _Reader:
     def line(self, where: tuple) -> int:
         """The line that sets ``where`` (else the inline table or the header of the table holding it; else 1): a
         small scan of headers and keys, enough for the files this module reads."""
-        header, counts, best = (), {}, 1
+        header: tuple = ()
+        counts: dict[tuple, int] = {}
+        best = 1
         for number, raw in enumerate(self.lines, start=1):
             line = raw.split("#", 1)[0].strip()
             found = re.fullmatch(r"(\[\[?)\s*([^\]]+?)\s*\]\]?", line)

@@ -15,7 +15,10 @@ of test and given cells, whose content the course restores anyway.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import nbformat
@@ -141,6 +144,7 @@ def repair(nb: nbformat.NotebookNode, layout: Layout) -> list[str]:
                     found.setdefault("unknown", []).append(str(grade_id))
             kept.append(cell)
             continue
+        assert isinstance(grade_id, str)  # it named a source cell
         kind = role(course.nbgrader_meta(source))
         if grade_id in seen:
             found.setdefault(f"{kind}|duplicated", []).append(grade_id)
@@ -180,7 +184,8 @@ def _sentence(what: str, ids: list[str]) -> str:
 def _restore(cell: nbformat.NotebookNode, source: nbformat.NotebookNode) -> list[str]:
     """The source's nbgrader metadata and cell type on ``cell``, where they differ (nbgrader's bookkeeping
     kept); the names of what differed."""
-    raw, wanted = cell.metadata["nbgrader"], dict(course.nbgrader_meta(source))
+    raw = cell.metadata["nbgrader"]
+    wanted: dict[str, Any] = dict(course.nbgrader_meta(source))
     meta = raw if isinstance(raw, dict) else {}
     changed = [KEYS.get(key, key) for key in wanted if meta.get(key) != wanted[key]]
     if set(meta) - set(wanted) - set(BOOKKEEPING):
@@ -198,7 +203,7 @@ def _restore(cell: nbformat.NotebookNode, source: nbformat.NotebookNode) -> list
     return changed
 
 
-def restore_missing(cells: list, source: list[tuple[str, object]], wanted: set[str]) -> list:
+def restore_missing(cells: list, source: Sequence[tuple[str | None, object]], wanted: AbstractSet[str | None]) -> list:
     """``cells`` with each source cell in ``wanted`` that is missing put back after the nearest cell that precedes
     it in the source. ``source``: (grade id, cell to insert) in the source's order."""
     order = [grade_id for grade_id, _ in source]
