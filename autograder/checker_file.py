@@ -27,18 +27,20 @@ def text(package: Path = PACKAGE) -> str:
     """The joined file: the student-facing docstring (the command line's), the imports, then each module."""
     imports: dict[str, set[tuple[str, str | None]]] = {}
     plain: set[tuple[str, str | None]] = set()
-    bodies, defined, docstring = [], {}, ""
+    bodies: list[str] = []
+    defined: dict[str, str] = {}  # a name -> the module defining it
+    docstring = ""
     for name in checker.MODULES:
         source = (package / f"{name}.py").read_text()
         tree = ast.parse(source)
         doc = ast.get_docstring(tree, clean=False) or ""
         docstring = doc if name == checker.MODULES[-1] else docstring
-        left_out = set()
+        left_out: set[int] = set()  # line numbers
         for node in tree.body:
             if _is_docstring(node) or _is_type_checking_block(node):
-                left_out.update(range(node.lineno, node.end_lineno + 1))
+                left_out.update(_lines(node))
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                left_out.update(range(node.lineno, node.end_lineno + 1))
+                left_out.update(_lines(node))
                 _gather(node, name, imports, plain)
             for defined_name in _defined(node):
                 if defined.setdefault(defined_name, name) != name:
@@ -82,6 +84,11 @@ def _gather(node: ast.Import | ast.ImportFrom, module: str, imports: dict, plain
         )
     elif checker.MODULES.index(node.module) >= checker.MODULES.index(module):
         raise ValueError(f"checker/{module}.py imports {node.module}, which comes after it in checker.MODULES")
+
+
+def _lines(node: ast.stmt) -> range:
+    """The statement's line numbers (``ast.parse`` sets ``end_lineno`` on every statement)."""
+    return range(node.lineno, (node.end_lineno or node.lineno) + 1)
 
 
 def _defined(node: ast.stmt) -> list[str]:

@@ -381,7 +381,7 @@ def cmd_export_grades(args) -> int:
     try:
         rules = policy.load(course.course_root(args.course), frozenset(ASSIGNMENTS))
         roster = lms_export.read_roster(args.roster) if args.roster else None
-        known = {}
+        known: dict[str, grade_records.Person] = {}  # students the gradebook names
         if (args.source / "gradebook.db").is_file():
             grades, known = grade_records.from_gradebook(args.source)
         elif (args.source / "results").is_dir():

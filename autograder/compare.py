@@ -59,6 +59,8 @@ def expect_tensor(
     ``own_expected``: a property check compares the student's outputs with their own earlier ones, so
     the reference (the right answer) need not equal ``expected`` there."""
     if expected is None:
+        if reference is None:
+            raise TypeError("expect_tensor needs the expected tensor or a reference")
         expected = reference(mistakes.Ops())
 
     def evidence() -> Iterable:
@@ -112,6 +114,7 @@ def parameter(
     hits = parameter_keys(state, name, aliases)
     if not hits:
         if optional:
+            assert shape is not None, "a missing optional parameter is zeros: its shape is needed"
             return torch.zeros(shape)
         raise no_parameter(state, name, owner, f"{hint}, so that your weights can be copied into PyTorch's own layers.")
     tensors = [state[key] for key in hits]

@@ -54,7 +54,7 @@ def namespace_of(notebook: nbformat.NotebookNode) -> dict:
 
 
 def _named_by_public(data: dict) -> dict[str, set[str]]:
-    found = defaultdict(set)
+    found: defaultdict[str, set[str]] = defaultdict(set)
     for check in data["checks"]:
         for step in check.get("steps", []):
             ((kind, spec),) = step.items()

@@ -29,6 +29,7 @@ def parse_time(text: str) -> dt.datetime:
     python-dateutil reads; no zone means UTC. Raises ValueError."""
     parts = text.strip().split(" ")
     if len(parts) == 3:
+        zone: int | dt.tzinfo | None
         try:
             zone = int(parts[2])
         except ValueError:
@@ -78,6 +79,7 @@ class Deadlines:
         when = self.submitted(student, assignment_id, folder) if assignment_id in self.policy.assignments else None
         late = lateness.assess(self.policy, student, assignment_id, when)
         if late is not None and when is None:
+            assert assignment_id is not None  # it has a due date
             self.untimed.add((student, assignment_id))
         if lateness.settle(result, late) and "graded_with" in result:
             stem = ledger.result_stem(student, assignment_id)

@@ -31,6 +31,7 @@ def table(sub: Submission) -> str:
     failed and why."""
     if not sub.gradable:
         return f"{sub.path.name}: cannot be checked: {sub.problem}"
+    assert sub.assignment is not None  # gradable: identified
     return student_side.table(sub.path.name, sub.assignment.id, sub.results, sub.notes)
 
 

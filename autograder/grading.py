@@ -9,6 +9,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ def grade_all(
     workers: int,
     root: Path,
     out: Path,
-    targets: list[Path] = (),
+    targets: Sequence[Path] = (),
     force: bool = False,
     deadlines: Deadlines | None = None,
 ) -> Outcome:

@@ -182,6 +182,8 @@ class CheckCellMetadataOnce(CheckCellMetadata):
 class _SchemaCompiled(BaseMetadataValidator):
     """Validates the metadata with a validator built once from nbgrader's schema."""
 
+    schema: dict  # nbgrader's schema, which BaseMetadataValidator loads
+
     def __init__(self) -> None:
         super().__init__()
         self._validator = jsonschema.validators.validator_for(self.schema)(self.schema)
@@ -189,7 +191,8 @@ class _SchemaCompiled(BaseMetadataValidator):
     def validate_cell(self, cell: nbformat.NotebookNode) -> None:
         # nbgrader's own checks first (the schema version), against a schema that admits anything and is cheap
         # to check; then nbgrader's schema, with the validator built once
-        schema, self.schema = self.schema, {"$schema": self.schema["$schema"]}
+        schema = self.schema
+        self.schema = {"$schema": schema["$schema"]}
         try:
             super().validate_cell(cell)
         finally:
@@ -236,9 +239,8 @@ def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        grade_id = nbgrader_meta(cell).get("grade_id")
         if is_test_cell(cell):
-            result = results.get(grade_id)
+            result = results.get(nbgrader_meta(cell).get("grade_id", ""))  # no grade id: no check
             missing = _note(f"Not graded: {sub.problem or 'no such check'}.")
             cell.outputs = [nbgrader_cell_output(result)] if result else [missing]
         elif execution is not None and index in execution.skipped:

@@ -83,7 +83,7 @@ class RepairingExporter(NotebookExporter):
             self.log.warning("Repaired %s's %s: %s", student, assignment, note)
         self.unreadable.pop((student, assignment), None)
         self.repairs[student, assignment] = sub.repairs
-        if sub.gradable:
+        if sub.problem is None:  # gradable
             return self.from_notebook_node(sub.notebook, resources, **kw)
         self.log.warning("%s's %s cannot be graded (it scores 0): %s", student, assignment, sub.problem)
         self.unreadable[student, assignment] = sub.problem
@@ -127,7 +127,13 @@ def submissions(converter) -> list[tuple[str, str, str]]:
         pattern = course.format_path(
             course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)", escape=True
         )
-        found = [(re.match(pattern, folder).groupdict(), folder) for folder in sorted(converter.assignments)]
-        return [(ids["student_id"], ids["assignment_id"], folder) for ids, folder in found]
+        found = []
+        for folder in sorted(converter.assignments):
+            match = re.match(pattern, folder)
+            if match is None:  # a folder outside nbgrader's layout: not that converter
+                return []
+            ids = match.groupdict()
+            found.append((ids["student_id"], ids["assignment_id"], folder))
+        return found
     except (AttributeError, TypeError, KeyError, re.error):
         return []

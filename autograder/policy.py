@@ -14,8 +14,8 @@ import datetime as dt
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Any, NoReturn
 from pathlib import Path
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if sys.version_info >= (3, 11):

@@ -98,7 +98,12 @@ class Expect(Step):
     rtol: float = 0.0
 
     def data(self, context: dict) -> dict:
-        expected = self.value if self.value is not None else self.reference(mistakes.Ops())
+        if self.value is not None:
+            expected = self.value
+        elif self.reference is not None:
+            expected = self.reference(mistakes.Ops())
+        else:
+            raise TypeError("expect needs the expected value or a reference")
         found = []
         if self.reference is not None:
             for mistake, wrong in mistakes.variants(self.reference, expected, self.atol, self.rtol):

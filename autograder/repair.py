@@ -18,8 +18,8 @@ import copy
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import nbformat
 

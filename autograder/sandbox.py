@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +113,7 @@ class Sandbox:
         return pid, ours
 
     def execute(
-        self, cells: list[tuple[int, str]], limits: Limits, hide: list[str] = (), capture: bool = False
+        self, cells: list[tuple[int, str]], limits: Limits, hide: Sequence[str] = (), capture: bool = False
     ) -> Execution:
         """Run the cells in a new child; ``capture`` keeps what each cell shows (text, plots, errors)."""
         execution = Execution(self, cells, limits, list(hide), capture)
@@ -203,7 +204,7 @@ class Execution:
             if kind == "executed":
                 return None
 
-    def _take(self, event: dict, current: int | None) -> tuple[str, int | None]:
+    def _take(self, event: dict, current: int | None) -> tuple[str | None, int | None]:
         """Record one event from the child; returns its kind and the cell running now."""
         kind = event.get("event")
         if kind == "isolation":
@@ -235,6 +236,7 @@ class Execution:
             if self._run_cells(time.monotonic() + self.limits.total_seconds) is not None:
                 self._stop()
                 return _lost("the notebook could not be run again")
+        assert self.sock is not None  # connected, or connected again by _run_cells
         try:
             channel.send(self.sock, {"probe": probe, "kwargs": kwargs})
             return channel.recv(self.sock, timeout=self.limits.call_seconds + 5)

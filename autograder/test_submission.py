@@ -37,6 +37,7 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("check", [None], ids=["notebook"])
         return
     hidden = _contract(metafunc.config).hidden
+    assert sub.assignment is not None  # gradable: identified
     checks = [c for c in sub.assignment.checks if hidden or not c.hidden]
     metafunc.parametrize("check", checks, ids=[c.grade_id for c in checks])
 
@@ -56,6 +57,7 @@ def executed(pytestconfig):
         steps = [s for s in _contract(pytestconfig).grading(sandbox) if not isinstance(s, pipeline.CollectResults)]
         sub = pipeline.run(sub, steps)
         pytestconfig.stash[NOTES] = sub.notes
+        assert sub.execution_handle is not None  # gradable: Execute started its process
         yield sub, RemoteStudent(sub.execution_handle)
         sub.execution_handle.close()
 

@@ -147,6 +147,9 @@ def check_copy_weights_hidden(student):
     state_v1 = {n: rand(307 + i, 4, 4) for i, n in enumerate(V1_NAMES)}  # square: a missing transpose keeps the shape
     got = student.call("v1_to_v2_state", state_v1)
     require_keys(got, V2_NAMES, COPY_KEYS)
-    return " ".join(expect_tensor(got[f"{n}.weight"], state_v1[n].T, what=f"{n}.weight for fresh (4, 4) weights",
-                                  student=student, hint=COPY_HINT, reference=lambda ops, n=n: state_v1[n].T,
-                                  **HIDDEN_TOL) for n in V1_NAMES)
+
+    def copied(n: str) -> str:
+        return expect_tensor(got[f"{n}.weight"], state_v1[n].T, what=f"{n}.weight for fresh (4, 4) weights",
+                             student=student, hint=COPY_HINT, reference=lambda ops: state_v1[n].T, **HIDDEN_TOL)
+
+    return " ".join(copied(n) for n in V1_NAMES)

@@ -110,7 +110,7 @@ def where_it_differs(got, expected, atol: float, rtol: float) -> str:
 def position(flat: int, shape) -> list[int]:
     """The index of the ``flat``-th element of a tensor of this shape (``torch.unravel_index`` imports sympy,
     a third of a second, on first use)."""
-    index = []
+    index: list[int] = []
     for size in reversed(shape):
         flat, i = divmod(flat, size)
         index.insert(0, i)

@@ -56,8 +56,8 @@ def _with_visible_uninitialised_memory(compute: Callable[[], Any]) -> Any:
     def empty(*size, **kwargs):
         return originals[0](*size, **kwargs).fill_(UNINITIALISED)
 
-    def empty_like(tensor, **kwargs):
-        return originals[1](tensor, **kwargs).fill_(UNINITIALISED)
+    def empty_like(input, **kwargs):  # torch's name for the parameter
+        return originals[1](input, **kwargs).fill_(UNINITIALISED)
 
     torch.empty, torch.empty_like = empty, empty_like
     try:

@@ -63,7 +63,8 @@ class Ops:
     """
 
     def __init__(self, slip: Slip | None = None, at: int | None = None):
-        self.slip, self.at, self.uses = slip, at, []
+        self.slip, self.at = slip, at
+        self.uses: list[str] = []
 
     def __getattr__(self, name: str) -> Callable:
         if name not in OPERATIONS:

@@ -22,12 +22,12 @@ def score_histogram(scores: list[float], max_score: float) -> str:
     figure = Figure(figsize=(7.5, 3.2), layout="constrained")
     axes = figure.subplots()
     width = max(1.0, max_score / 25)  # one bar per point, or 25 bars for long assignments
-    edges = [-width / 2 + i * width for i in range(int(max_score / width) + 2)]
-    counts, edges, _ = axes.hist(scores, bins=edges, facecolor="#d0d0d0", edgecolor="black", hatch="///")
+    bins = [-width / 2 + i * width for i in range(int(max_score / width) + 2)]
+    counts, edges, _ = axes.hist(scores, bins=bins, facecolor="#d0d0d0", edgecolor="black", hatch="///")
     for count, left, right in zip(counts, edges[:-1], edges[1:], strict=True):
         if count:
-            axes.text((left + right) / 2, count, f"{count:g}", ha="center", va="bottom")
-    top = max(counts) * 1.25
+            axes.text((left + right) / 2, float(count), f"{count:g}", ha="center", va="bottom")
+    top = float(max(counts)) * 1.25
     axes.axvline(edges[-1], color="black", linestyle="--", linewidth=1.5)
     axes.text(edges[-1], top * 0.97, f"full marks: {max_score:g} points ", ha="right", va="top")
     axes.set_ylim(0, top)

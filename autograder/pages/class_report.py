@@ -17,6 +17,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import ledger
 from ..assignments import ASSIGNMENTS
@@ -233,7 +234,9 @@ def checks_section(results: AssignmentResults) -> Section:
     total = len(results.graded)
     rows, chart = [], []
     for step in steps(results.assignment) if total else []:
-        rates = [{"grade_id": c.grade_id, "hidden": c.hidden, "passed": results.passed([c])} for c in step.checks]
+        rates: list[dict[str, Any]] = [
+            {"grade_id": c.grade_id, "hidden": c.hidden, "passed": results.passed([c])} for c in step.checks
+        ]
         rows.append(
             {
                 "todo": step.todo,

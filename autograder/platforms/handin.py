@@ -14,7 +14,8 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,13 +92,14 @@ def _names(paths: list[Path], folder: Path) -> str:
 
 
 def grade_folder(
-    folder: Path, assignment_id: str, *, course_dir: Path, limits: Limits, hide: list[Path] = ()
+    folder: Path, assignment_id: str, *, course_dir: Path, limits: Limits, hide: Sequence[Path] = ()
 ) -> Handin:
     """Grade what was handed in; the sandbox starts only when there is a notebook to run."""
     pick = pick_notebook(folder, assignment_id)
     if pick.notebook is None:
-        sub = Submission(folder, "student", assignment=ASSIGNMENTS[assignment_id], problem=pick.problem)
-        sub.results = [ungradable(check, pick.problem) for check in sub.assignment.checks]
+        assignment = ASSIGNMENTS[assignment_id]
+        sub = Submission(folder, "student", assignment=assignment, problem=pick.problem)
+        sub.results = [ungradable(check, pick.problem) for check in assignment.checks]
         return Handin(sub, pick.advice)
     contract = Contract(limits, root=course_dir, assignment=assignment_id, required=True, hide=tuple(hide))
     sub = run(Submission(pick.notebook, "student"), contract.reading())
@@ -124,7 +126,7 @@ def _about_isolation(sub: Submission, note: str) -> bool:
     return note.startswith("Sandbox: ")
 
 
-def always_write(path: Path, grade: Callable[[], dict], failed: dict, secrets: set[str] = frozenset()) -> int:
+def always_write(path: Path, grade: Callable[[], dict], failed: dict, secrets: AbstractSet[str] = frozenset()) -> int:
     """Write ``grade()``'s results, or ``failed`` if grading raised (the traceback goes to the log, which the
     platform shows the instructor); atomically, so a grader stopped mid-write leaves no half file. No string
     holding one of ``secrets`` (lines of the checks and references) is written whole (:mod:`.withhold`)."""

@@ -11,6 +11,7 @@ log names what was withheld.
 from __future__ import annotations
 
 import json
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from .. import course
@@ -31,7 +32,7 @@ def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
     return {line for line in lines - shown if len(line) >= MIN_LENGTH and not line.startswith(("import ", "from "))}
 
 
-def withhold(results: dict, secrets: set[str]) -> dict:
+def withhold(results: dict, secrets: AbstractSet[str]) -> dict:
     """``results`` with every string that holds a secret line cut at that line; what was cut is printed."""
 
     def clean(value, where: str):
