@@ -276,10 +276,11 @@ PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
 class CheckFailed(AssertionError):
     """A check's verdict: the answer is wrong. ``tags`` name diagnosed mistakes."""
 
-    def __init__(self, message: str, tags: Iterable[str] = ()):
+    def __init__(self, message: str, tags: Iterable[str] = (), answer: str | None = None):
         super().__init__(message)
         self.message = message
         self.tags = list(tags)
+        self.answer = answer  # the wrong numbers' digest (:func:`answer_digest`), for the similarity report
 
 
 @dataclass
@@ -293,6 +294,7 @@ class Result:
     status: str
     message: str
     tags: list[str] = field(default_factory=list)
+    answer: str | None = None  # a wrong answer's digest
 
     @property
     def score(self) -> float:
@@ -302,7 +304,8 @@ class Result:
         """One entry of a Gradescope-style ``tests`` list."""
         return {"name": self.grade_id, "score": self.score, "max_score": self.points, "status": self.status,
                 "output": self.message, "tags": list(self.tags),
-                "visibility": "after_published" if self.hidden else "visible"}
+                "visibility": "after_published" if self.hidden else "visible",
+                **({"answer": self.answer} if self.answer else {})}
 
 
 def run_check(grade_id: str, todo: str, points: float, hidden: bool, run: Callable[["Student"], str],
@@ -310,13 +313,13 @@ def run_check(grade_id: str, todo: str, points: float, hidden: bool, run: Callab
     """Run one check against a student handle; never raises for a bad answer."""
     student.grade_id, student.warnings = grade_id, []
     try:
-        message, status, tags = run(student), PASSED, []
+        message, status, tags, answer = run(student), PASSED, [], None
     except CheckFailed as failure:
-        status, message, tags = FAILED, failure.message, failure.tags
+        status, message, tags, answer = FAILED, failure.message, failure.tags, failure.answer
     except Exception as exc:  # an answer so odd that comparing it failed
         status, tags = FAILED, []
         message = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
-    return Result(grade_id, todo, points, hidden, status, message, tags)
+    return Result(grade_id, todo, points, hidden, status, message, tags, answer)
 
 
 # ====================================================================== the student handle
@@ -567,9 +570,23 @@ def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e
     found += [m for m, recognise in detectors if _safely(recognise, got_t, expected, student.warnings)]
     found += [m for m, fragment in warned if any(fragment in w for w in student.warnings)]
     found = list({m.id: m for m in found}.values())
+    answer = answer_digest(got_t, atol)
     if found:
-        raise CheckFailed(f"{problem}\n{advice(found)}", tags=[m.id for m in found])
-    raise CheckFailed(f"{problem}\n  Hint: {hint}" if hint else problem)
+        raise CheckFailed(f"{problem}\n{advice(found)}", tags=[m.id for m in found], answer=answer)
+    raise CheckFailed(f"{problem}\n  Hint: {hint}" if hint else problem, answer=answer)
+
+
+def answer_digest(got, atol: float) -> str:
+    """A wrong answer's fingerprint: its shape and its numbers on a grid ten times the tolerance, hashed, so that
+    the same wrong numbers computed another way (a loop or a matrix product) give the same digest."""
+    import hashlib
+
+    import torch
+
+    step = max(atol, 1e-6) * 10
+    grid = torch.nan_to_num(got.detach().to(torch.float64) / step, nan=2.0 ** 60, posinf=2.0 ** 61,
+                            neginf=-2.0 ** 61).round() + 0.0  # + 0.0: -0.0 and 0.0 are one value
+    return hashlib.sha256(repr((tuple(got.shape), grid.flatten().tolist())).encode()).hexdigest()[:16]
 
 
 def _safely(recognise: Callable[[Any, Any, list], bool], got, expected, warned: list) -> bool:

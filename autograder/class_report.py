@@ -26,6 +26,7 @@ from . import ledger, report
 from .assignments import ASSIGNMENTS
 from .framework import PASSED, Assignment, Check
 from .mistakes import BY_ID
+from .similarity import pages as similarity_pages
 
 REPORT_NAME = "report.html"
 RETEACH = 3  # steps named under "What to re-teach"
@@ -33,10 +34,12 @@ RETEACH_MISTAKES = 3  # mistakes named in each of its sentences
 FOLD_AFTER = 12  # longer lists of students fold away (a class may have hundreds)
 
 
-def write(out: Path, *, seconds: float | None = None, workers: int | None = None) -> Path:
-    """``out/report.html`` from the records in ``out/results`` (and ``out/changes.csv``, what a fixed check moved)."""
+def write(out: Path, *, seconds: float | None = None, workers: int | None = None, similar=None) -> Path:
+    """``out/report.html`` from the records in ``out/results`` (and ``out/changes.csv``, what a fixed check moved;
+    ``similar``: the :class:`autograder.similarity.Analysis` of the class)."""
     path = out / REPORT_NAME
-    page = render(load(out / "results"), seconds=seconds, workers=workers, changes=ledger.read_changes(out))
+    page = render(load(out / "results"), seconds=seconds, workers=workers, changes=ledger.read_changes(out),
+                  similar=similar)
     ledger.write_atomically(path, page)
     return path
 
@@ -203,7 +206,7 @@ def students_list(students: list[str], assignment_id: str | None) -> str:
 
 
 def render(records: list[dict], *, seconds: float | None = None, workers: int | None = None,
-           changes: list[dict] = ()) -> str:
+           changes: list[dict] = (), similar=None) -> str:
     known, unmatched = by_assignment(records)
     run = f"{len(records)} notebook{'s' if len(records) != 1 else ''}"
     if seconds is not None:
@@ -215,7 +218,8 @@ def render(records: list[dict], *, seconds: float | None = None, workers: int | 
                        for r in unmatched)
         body.append("<section><h2>Notebooks not matched to any assignment</h2>"
                     f"<table><tr><th>student</th><th>why</th></tr>{rows}</table></section>")
-    body += [assignment_section(a) for a in known]
+    body += [assignment_section(a, similar) for a in known]
+    body.append(similarity_pages.section(similar) if similar is not None else "")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report</title>"
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>")
 
@@ -241,7 +245,7 @@ def changes_section(changes: list[dict]) -> str:
             f"<th>gained</th><th>who</th><th>lost</th><th>who</th></tr>{rows}</table></section>")
 
 
-def assignment_section(results: AssignmentResults) -> str:
+def assignment_section(results: AssignmentResults, similar=None) -> str:
     a, graded = results.assignment, results.graded
     scores = [r["score"] for r in results.records]
     summary = f"{len(results.records)} notebooks"
@@ -250,7 +254,7 @@ def assignment_section(results: AssignmentResults) -> str:
     summary += (f". Mean {statistics.mean(scores):.1f}, median {statistics.median(scores):g} "
                 f"of {a.max_score:g} points.")
     parts = [f"<section id='{escape(a.id)}'><h2>{escape(a.title)} <small>({escape(a.id)})</small></h2><p>{summary}</p>",
-             reteach_section(results),
+             reteach_section(results), similarity_pages.reteach(similar, a.id),
              "<h3>Scores</h3>",
              f"<img class='plot' src='{score_histogram(scores, a.max_score)}' alt='Histogram of the scores of "
              f"{len(scores)} notebooks out of {a.max_score:g} points'>",

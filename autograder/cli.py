@@ -8,7 +8,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__, class_report, course, grading, pipeline, report
+from . import __version__, class_report, course, grading, pipeline, report, similarity
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .sandbox import Limits, Sandbox
@@ -74,6 +74,18 @@ def parser() -> argparse.ArgumentParser:
                    help="regrade every submission (default: off, only those with no result in OUT, a changed file, "
                         "or changed checks)")
 
+    p = command("similarity", "a similarity report of a class: shared code and shared wrong answers",
+                "Writes OUT/similarity.csv, OUT/similarity.html and a page per flagged pair in OUT/similarity/. "
+                "Similarity is evidence for a person to review, never a penalty by itself.")
+    p.add_argument("submissions", nargs="+", type=Path,
+                   help="notebooks, folders of notebooks (the student is the file name), or nbgrader's submitted/")
+    p.add_argument("--out", type=Path, default=Path("graded"), help="the folder to write into (default graded)")
+    p.add_argument("--graded", type=Path, help="the folder `grade` wrote the results of these notebooks into, for "
+                                               "the answer evidence (default: OUT)")
+    p.add_argument("--course", help="the course folder whose released and solution notebooks are taken out of the "
+                                    "comparison (default: the nearest folder up from here holding "
+                                    "nbgrader_config.py and assignments/)")
+
     p = command("regrade-changes", "in an nbgrader course: regrade the submissions graded with checks changed since",
                 "Finds the autograded submissions whose kit check fingerprint is older than the kit's, reruns "
                 "nbgrader autograde --force on exactly those, and writes attention-kit/changes.csv.")
@@ -106,7 +118,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     return {"build": cmd_build, "course": cmd_course, "check": cmd_check, "grade": cmd_grade, "mistakes": cmd_mistakes,
-            "export": cmd_export, "regrade-changes": cmd_regrade_changes}[args.command](args)
+            "export": cmd_export, "regrade-changes": cmd_regrade_changes,
+            "similarity": cmd_similarity}[args.command](args)
 
 
 def cmd_build(args) -> int:
@@ -174,9 +187,11 @@ def cmd_grade(args) -> int:
     started = time.monotonic()
     outcome = grading.grade_all(found, limits=Limits.for_notebook(args.timeout), workers=args.workers, root=root,
                                 out=args.out, targets=args.submissions, force=args.force)
+    similar = similarity.from_results(outcome.results, args.out, root)
     page = class_report.write(args.out, seconds=time.monotonic() - started if outcome.graded else None,
-                              workers=args.workers)
+                              workers=args.workers, similar=similar)
     print(grading.class_summary(outcome.results))
+    print(f"\n{similarity.summary(similar, args.out)}")
     print(f"\n{_what_was_graded(outcome, args.out)}")
     changed = args.out / "changes.csv"
     print(f"Wrote {args.out / 'grades.csv'}, {len(outcome.results)} results in {args.out / 'results'}, "
@@ -192,6 +207,17 @@ def _what_was_graded(outcome: grading.Outcome, out: Path) -> str:
         return f"nothing to grade: every result in {out / 'results'} is current."
     read_back = len(outcome.results) - outcome.graded
     return f"Graded {outcome.graded}" + (f", read back {read_back} current results" if read_back else "") + "."
+
+
+def cmd_similarity(args) -> int:
+    found = grading.find_submissions(args.submissions)
+    if not found:
+        print("No notebooks found in", *args.submissions)
+        return EXIT_UNCHECKABLE
+    analysis = similarity.from_submissions(found, args.out, course.course_root(args.course),
+                                           args.graded or args.out)
+    print(similarity.summary(analysis, args.out))
+    return EXIT_OK
 
 
 def cmd_regrade_changes(args) -> int:
