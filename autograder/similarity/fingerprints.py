@@ -12,8 +12,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .normalise import tokens
 from .regions import Notebook
 
@@ -43,7 +41,7 @@ class Prints:
 
 
 def document(notebook: Notebook, alphabet: Alphabet) -> tuple[str, list[tuple[int, int]]]:
-    """The notebook's tokens as one string, and each character's (region index, line)."""
+    """The notebook's tokens as one string, and each character's (region index, line); a cell break is line 0."""
     texts: list[str] = []
     origin: list[tuple[int, int]] = []
     for index, region in enumerate(notebook.regions):
@@ -52,25 +50,27 @@ def document(notebook: Notebook, alphabet: Alphabet) -> tuple[str, list[tuple[in
     return alphabet.encode(texts), origin
 
 
-def boilerplate(sources: list[str], alphabet: Alphabet) -> np.ndarray:
+def boilerplate(sources: list[str], alphabet: Alphabet) -> set[int]:
     """Every k-gram of the given code and the reference solution: not evidence of anything."""
     from copydetect.utils import hashed_kgrams  # copydetect's package imports pyplot: only when a report is made
 
-    hashes = [hashed_kgrams(alphabet.encode([t.text for t in tokens(s)]), K) for s in sources if s]
-    return np.unique(np.concatenate(hashes)) if hashes else np.array([], dtype=np.int64)
+    return {int(h) for s in sources if s for h in hashed_kgrams(alphabet.encode([t.text for t in tokens(s)]), K)}
 
 
-def fingerprint(notebook: Notebook, alphabet: Alphabet, common: np.ndarray) -> Prints:
+def fingerprint(notebook: Notebook, alphabet: Alphabet, common: set[int]) -> Prints:
+    """The winnowed fingerprints, less the common ones (removed here: copydetect's own removal assumes the
+    winnowed hashes are unique, and they are not)."""
     from copydetect.utils import get_document_fingerprints
 
     doc, origin = document(notebook, alphabet)
     if len(doc) < K:
         return Prints()
-    _, positions = get_document_fingerprints(doc, K, WINDOW, boilerplate=common)
+    _, positions = get_document_fingerprints(doc, K, WINDOW)
     where = {}
     for hashed, starts in positions.items():
-        lines = {origin[s + offset] for s in starts for offset in range(K) if origin[s + offset][1]}
-        where[int(hashed)] = sorted(lines)
+        within = [s for s in starts if all(origin[s + offset][1] for offset in range(K))]  # not across cells
+        if within and int(hashed) not in common:
+            where[int(hashed)] = sorted({origin[s + offset] for s in within for offset in range(K)})
     return Prints(where)
 
 

@@ -15,6 +15,7 @@ import builtins
 import copy
 import functools
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -205,22 +206,26 @@ def reorder(body: list[ast.stmt]) -> list[ast.stmt]:
     predecessors are placed, the one whose text with names blanked sorts first goes next."""
     out: list[ast.stmt] = []
     run: list[ast.stmt] = []
-    for statement in [*body, None]:
+    for index, statement in enumerate([*body, None]):
         if isinstance(statement, SIMPLE):
             run.append(statement)
             continue
-        out += _canonical_order(run)
+        out += _canonical_order(run, body[index:])
         run = []
         if statement is not None:
             out.append(statement)
     return out
 
 
-def _canonical_order(run: list[ast.stmt]) -> list[ast.stmt]:
+def _canonical_order(run: list[ast.stmt], after: list[ast.stmt]) -> list[ast.stmt]:
+    """Ties between statements of one shape (``k = x.clone()``, ``q = x.clone()``) go by where the code after
+    the run first uses what each writes, counted in tokens, so that no name decides."""
     if len(run) < 2:
         return run
     effects = [reads_and_writes(s) for s in run]
-    keys = [_shape(s) for s in run]
+    later = re.findall(r"\w+|[^\w\s]", "\n".join(ast.unparse(s) for s in after))
+    first_use = [min((later.index(n) for n in written if n in later), default=len(later)) for _, written in effects]
+    keys = [(_shape(s), use) for s, use in zip(run, first_use)]
     left = list(range(len(run)))
     placed: list[int] = []
     while left:

@@ -1,0 +1,190 @@
+"""The similarity report (issue 20): code evidence defeats the usual disguises without flagging honest students who
+wrote the common solution; a wrong answer that no catalogued mistake explains, shared by two students with different
+code, is strong evidence and is listed to re-teach; a shared catalogued mistake is weak; bad files are reported.
+
+Notebooks are built in process from the solution notebook (:mod:`tests.similarity_class`); the wrong answers are
+the ones the kit's checks record, run in process on the few students who return any. One real ``grade`` run proves
+the sandboxed grader records them and writes the report's section.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import cli, similarity
+from autograder.assignments import ASSIGNMENTS
+from autograder.attention_check import InKernel, answer_digest
+from autograder.framework import run_check
+from autograder.similarity import normalise, pages
+
+from . import samples
+from . import similarity_class as cls
+from .conftest import ROOT, execute_in_process
+
+WRONG = ("uncatalogued_1", "uncatalogued_2", "catalogued_1", "catalogued_2", "sample_softmax_dim0")
+
+
+def record(student: str, notebook) -> dict:
+    """A result record as ``grade`` writes it, from the kit's checks run in process."""
+    handle = InKernel(execute_in_process(notebook))
+    tests = [run_check(check, handle).as_test() for check in ASSIGNMENTS[cls.A01].checks]
+    return {"student": student, "assignment": cls.A01, "gradable": True, "tests": tests}
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """The class written to a folder, its copied pairs, the records of the students with wrong answers, and the
+    analysis with both kinds of evidence."""
+    notebooks, copied = cls.classroom()
+    folder = tmp_path_factory.mktemp("class")
+    paths = {name: samples.write(nb, folder / f"{name}.ipynb") for name, nb in notebooks.items()}
+    records = [record(name, notebooks[name]) for name in WRONG]
+    analysis = similarity.analyse([(p, name, None) for name, p in paths.items()], records, ROOT)
+    return folder, copied, analysis
+
+
+def pairs_of(analysis) -> dict[frozenset[str], similarity.pairs.Pair]:
+    return {frozenset((p.a.student, p.b.student)): p for p in analysis.pairs}
+
+
+def test_disguises_normalise_to_the_original_tokens():
+    for cells in cls.OWN.values():
+        for source in cells.values():
+            original = [t.text for t in normalise.tokens(source)]
+            for disguise in cls.DISGUISES:
+                assert [t.text for t in normalise.tokens(disguise(source))] == original, (disguise.__name__, source)
+
+
+def test_disguised_copies_rank_above_every_honest_pair_and_no_honest_pair_is_flagged(classroom):
+    _, copied, analysis = classroom
+    found = pairs_of(analysis)
+    answer_pair = frozenset(("uncatalogued_1", "uncatalogued_2"))
+    honest = [p for key, p in found.items() if key not in copied and key != answer_pair]
+    assert all(key in found and found[key].flagged for key in copied), {k: found.get(k) for k in copied}
+    weakest_copy = min(found[key].score for key in copied)
+    assert all(p.score < weakest_copy and not p.flagged for p in honest), [(p.a.student, p.b.student) for p in honest]
+    flagged = {frozenset((p.a.student, p.b.student)) for p in analysis.flagged}
+    expected = copied | {answer_pair}
+    precision = len(flagged & expected) / len(flagged)
+    recall = len(flagged & expected) / len(expected)
+    print(f"flagged pairs: precision {precision:.2f}, recall {recall:.2f} ({len(flagged)} flagged, "
+          f"{analysis.examined} pairs examined of {len(pairs_of(analysis))} listed)")
+    assert precision == recall == 1.0
+
+
+def test_shared_uncatalogued_wrong_answer_is_flagged_by_answer_evidence_and_listed_to_reteach(classroom):
+    _, _, analysis = classroom
+    pair = pairs_of(analysis)[frozenset(("uncatalogued_1", "uncatalogued_2"))]
+    assert pair.flagged and pair.answer >= 0.5 and pair.code < 0.5
+    assert any(not shared.named for shared in pair.answers)
+    reteach = str(pages.reteach(analysis, cls.A01))
+    assert "uncatalogued_1, uncatalogued_2" in reteach and "softmax_torch" in reteach
+    assert "2 * scores" in reteach  # a representative solution cell
+    assert "catalogued_1" not in reteach.replace("uncatalogued_1", "")
+
+
+def test_shared_catalogued_mistake_is_weak_evidence(classroom):
+    _, _, analysis = classroom
+    shared = [s for s in analysis.shared if "catalogued_1" in s.students and "catalogued_2" in s.students]
+    assert shared and all(s.named == ["softmax_dim0"] for s in shared)
+    assert similarity.answers.evidence(shared) < 0.2
+    assert frozenset(("catalogued_1", "catalogued_2")) not in {frozenset((p.a.student, p.b.student))
+                                                              for p in analysis.flagged}
+
+
+def test_the_same_wrong_numbers_computed_another_way_have_one_digest():
+    import torch
+
+    scores = torch.randn(5, 7)
+    looped = torch.stack([torch.exp(row) / torch.exp(row).sum() for row in scores])
+    assert answer_digest(torch.softmax(scores, dim=-1), 1e-4) == answer_digest(looped, 1e-4)
+    assert answer_digest(torch.softmax(scores, dim=0), 1e-4) != answer_digest(looped, 1e-4)
+
+
+def test_bad_input_is_reported_and_the_rest_is_compared(tmp_path):
+    folder = tmp_path / "in"
+    ada = samples.write(cls.student(cls.OWN["ada"]), folder / "ada.ipynb")
+    samples.write(cls.student({g: cls.renamed(s) for g, s in cls.OWN["ada"].items()}), folder / "copy.ipynb")
+    (folder / "garbled.ipynb").write_bytes(b"\x89PNG not a notebook")
+    lost = json.loads(ada.read_text())
+    (folder / "no_cells.ipynb").write_text(json.dumps({**lost, "cells": []}))
+    for cell in lost["cells"]:
+        cell["metadata"].pop("nbgrader", None)
+    (folder / "no_metadata.ipynb").write_text(json.dumps(lost))
+    assert cli.main(["similarity", str(folder), "--out", str(tmp_path / "out"), "--course", str(ROOT)]) == 0
+    page = (tmp_path / "out" / "similarity.html").read_text()
+    assert "garbled" in page and "cannot be read as a notebook" in page
+    assert "no_cells" in page and "no solution cell" in page
+    assert "no_metadata" in page and "metadata is lost" in page
+    rows = list(csv.DictReader((tmp_path / "out" / "similarity.csv").open()))
+    flagged = {frozenset((r["student A"], r["student B"])) for r in rows if float(r["score"]) >= 0.5}
+    assert frozenset(("ada", "copy")) in flagged and frozenset(("ada", "no_metadata")) in flagged
+
+
+def test_csv_columns_and_pair_pages_escape_what_students_wrote(tmp_path):
+    folder = tmp_path / "in"
+    own = {g: s.replace("return", "print('</pre><script>alert(1)</script>')\n    return", 1)
+           for g, s in cls.OWN["cyd"].items()}
+    samples.write(cls.student(own), folder / "x<b>&amp.ipynb")
+    samples.write(cls.student({g: cls.respelled(s) for g, s in own.items()}), folder / "y.ipynb")
+    assert cli.main(["similarity", str(folder), "--out", str(tmp_path / "out"), "--course", str(ROOT)]) == 0
+    with (tmp_path / "out" / "similarity.csv").open() as rows:
+        assert next(csv.reader(rows)) == ["assignment", "student A", "student B", "score", "code evidence",
+                                          "answer evidence"]
+    page, = (tmp_path / "out" / "similarity" / cls.A01).glob("*.html")
+    text = page.read_text()
+    assert "<script>" not in text and "&lt;script&gt;" in text and "x&lt;b&gt;&amp;amp" in text
+    assert "<mark>" in text and "never a penalty by itself" in text
+    report = (tmp_path / "out" / "similarity.html").read_text()
+    assert "x<b>" not in report and "%3Cb%3E" in report  # the link to the pair page is quoted
+
+
+def test_nbgrader_submitted_folder_gives_the_same_pairs_as_a_flat_folder(classroom, tmp_path):
+    folder, _, _ = classroom
+    submitted = tmp_path / "submitted"
+    for path in folder.glob("*.ipynb"):
+        target = submitted / path.stem / cls.A01 / f"{cls.A01}.ipynb"
+        target.parent.mkdir(parents=True)
+        target.write_bytes(path.read_bytes())
+
+    def pairs(source: Path, out: Path) -> list[tuple[str, ...]]:
+        assert cli.main(["similarity", str(source), "--out", str(out), "--course", str(ROOT)]) == 0
+        return sorted(tuple(row) for row in csv.reader((out / "similarity.csv").open()))
+
+    assert pairs(submitted, tmp_path / "nested") == pairs(folder, tmp_path / "flat")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """One real ``attention-kit grade`` of two students sharing an uncatalogued wrong answer and an honest one."""
+    folder = tmp_path_factory.mktemp("graded")
+    for index, cells in enumerate(cls.UNCATALOGUED):
+        samples.write(cls.student(cells), folder / "in" / f"twin{index}.ipynb")
+    samples.write(cls.student({}), folder / "in" / "honest.ipynb")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(folder / "in"), "--out",
+                          str(folder / "out"), "--course", str(ROOT)], capture_output=True, text=True, env=env,
+                         timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return folder / "out", run.stdout
+
+
+def test_grade_records_wrong_answers_and_reports_the_pair(graded):
+    out, printed = graded
+    result = json.loads((out / "results" / f"twin0__{cls.A01}.json").read_text())
+    assert any(t.get("answer") for t in result["tests"] if t["status"] == "failed")
+    honest = json.loads((out / "results" / f"honest__{cls.A01}.json").read_text())
+    assert not any("answer" in t for t in honest["tests"])
+    rows = list(csv.DictReader((out / "similarity.csv").open()))
+    assert [(r["student A"], r["student B"]) for r in rows] == [("twin0", "twin1")]
+    assert float(rows[0]["answer evidence"]) >= 0.5
+    report = (out / "report.html").read_text()
+    assert "Similar work" in report and f"similarity/{cls.A01}/twin0__twin1.html" in report
+    assert "twin0, twin1" in report  # the unnamed mistake they share, under "What to re-teach"
+    assert "1 pairs flagged" in printed or "twin0 and twin1" in printed
