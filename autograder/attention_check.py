@@ -305,7 +305,7 @@ class Result:
         return {"name": self.grade_id, "score": self.score, "max_score": self.points, "status": self.status,
                 "output": self.message, "tags": list(self.tags),
                 "visibility": "after_published" if self.hidden else "visible",
-                **({"answer": self.answer} if self.answer else {})}
+                **({"extra_data": {"answer": self.answer}} if self.answer else {})}
 
 
 def run_check(grade_id: str, todo: str, points: float, hidden: bool, run: Callable[["Student"], str],

@@ -110,8 +110,8 @@ def classroom() -> tuple[dict[str, nbformat.NotebookNode], set[frozenset[str]]]:
     notebooks["ada_reformatted"] = student({g: reformatted(s) for g, s in OWN["ada"].items()})
     notebooks["bea_reordered"] = student({g: reordered_with_dead_line(s) for g, s in OWN["bea"].items()})
     notebooks["cyd_respelled"] = student({g: respelled(s) for g, s in OWN["cyd"].items()})
-    notebooks["uncatalogued_1"], notebooks["uncatalogued_2"] = (student(c) for c in UNCATALOGUED)
-    notebooks["catalogued_1"], notebooks["catalogued_2"] = (student(c) for c in CATALOGUED)
+    for kind, pair in (("uncatalogued", UNCATALOGUED), ("catalogued", CATALOGUED)):
+        notebooks.update({f"{kind}_{number}": student(cells) for number, cells in enumerate(pair, 1)})
     copied = {frozenset(p) for p in [("ada", "ada_renamed"), ("ada", "ada_reformatted"),
                                      ("ada_renamed", "ada_reformatted"), ("bea", "bea_reordered"),
                                      ("cyd", "cyd_respelled")]}

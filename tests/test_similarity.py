@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +22,7 @@ from autograder.similarity import normalise, pages
 
 from . import samples
 from . import similarity_class as cls
-from .conftest import ROOT, execute_in_process
+from .conftest import ROOT, execute_in_process, run_kit, screenshot
 
 WRONG = ("uncatalogued_1", "uncatalogued_2", "catalogued_1", "catalogued_2", "sample_softmax_dim0")
 
@@ -167,10 +164,7 @@ def graded(tmp_path_factory):
     for index, cells in enumerate(cls.UNCATALOGUED):
         samples.write(cls.student(cells), folder / "in" / f"twin{index}.ipynb")
     samples.write(cls.student({}), folder / "in" / "honest.ipynb")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    run = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(folder / "in"), "--out",
-                          str(folder / "out"), "--course", str(ROOT)], capture_output=True, text=True, env=env,
-                         timeout=600)
+    run = run_kit("grade", folder / "in", "--out", folder / "out", "--course", ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     return folder / "out", run.stdout
 
@@ -178,9 +172,9 @@ def graded(tmp_path_factory):
 def test_grade_records_wrong_answers_and_reports_the_pair(graded):
     out, printed = graded
     result = json.loads((out / "results" / f"twin0__{cls.A01}.json").read_text())
-    assert any(t.get("answer") for t in result["tests"] if t["status"] == "failed")
+    assert any(t.get("extra_data", {}).get("answer") for t in result["tests"] if t["status"] == "failed")
     honest = json.loads((out / "results" / f"honest__{cls.A01}.json").read_text())
-    assert not any("answer" in t for t in honest["tests"])
+    assert not any("extra_data" in t for t in honest["tests"])
     rows = list(csv.DictReader((out / "similarity.csv").open()))
     assert [(r["student A"], r["student B"]) for r in rows] == [("twin0", "twin1")]
     assert float(rows[0]["answer evidence"]) >= 0.5
@@ -188,3 +182,30 @@ def test_grade_records_wrong_answers_and_reports_the_pair(graded):
     assert "Similar work" in report and f"similarity/{cls.A01}/twin0__twin1.html" in report
     assert "twin0, twin1" in report  # the unnamed mistake they share, under "What to re-teach"
     assert "1 pairs flagged" in printed or "twin0 and twin1" in printed
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_report_links_to_the_pair_page_whose_matches_are_highlighted(graded, browser, tmp_path):
+    out, _ = graded
+    for index, cells in enumerate([cls.OWN["bea"], {g: cls.reordered_with_dead_line(s) for g, s in
+                                                    cls.OWN["bea"].items()}]):
+        samples.write(cls.student(cells), tmp_path / "in" / f"pair{index}.ipynb")
+    assert cli.main(["similarity", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--course", str(ROOT)]) == 0
+    page = browser.new_page()
+    try:
+        page.goto((out / "report.html").as_uri())
+        page.click("a.pair-link")
+        page.wait_for_url("**/twin0__twin1.html")
+        assert "softmax_torch" in page.locator("table.answers").inner_text()
+        page.goto((tmp_path / "out" / "similarity.html").as_uri())
+        page.click("a.pair-link")
+        page.wait_for_url("**/pair0__pair1.html")
+        marks = page.locator("mark")
+        assert marks.count() >= 4 and marks.first.is_visible()
+        assert "scale = 1.0" in " ".join(marks.all_inner_texts())
+        screenshot(page, "similarity-pair")
+        page.click("p.back a")
+        page.wait_for_url("**/similarity.html")
+    finally:
+        page.close()

@@ -1,7 +1,8 @@
 """Answer evidence: the wrong answers the grader recorded, grouped over a class.
 
 For each check a submission fails with numbers, the grader records a digest of those numbers rounded to the
-check's tolerance (the ``answer`` of the test in the result record) and whether a catalogued mistake was named
+check's tolerance (``extra_data.answer`` of the test in the result record: Gradescope's field for a test's own
+data) and whether a catalogued mistake was named
 (its ``tags``). Students who return the same wrong numbers on the hidden checks' fresh inputs are rarer than
 students who write the same right code: a shared wrong answer that no catalogued mistake explains is strong
 evidence; one the catalogue names is a common misconception, shared honestly, so it is weak evidence.
@@ -36,8 +37,9 @@ def shared_answers(records: list[dict]) -> list[SharedAnswer]:
     groups: dict[tuple[str, str, str], list[tuple[str, list[str]]]] = defaultdict(list)
     for record in records:
         for test in record.get("tests", []):
-            if test.get("answer") and test.get("score", 0) < test.get("max_score", 0):
-                key = (record.get("assignment") or "", test["name"], test["answer"])
+            answer = (test.get("extra_data") or {}).get("answer")
+            if answer and test.get("score", 0) < test.get("max_score", 0):
+                key = (record.get("assignment") or "", test["name"], answer)
                 groups[key].append((record["student"], list(test.get("tags", []))))
     found = []
     for (assignment, check, digest), who in groups.items():

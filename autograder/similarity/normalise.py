@@ -24,7 +24,7 @@ API_NAMES = frozenset({"torch", "nn", "F", "functional", "np", "numpy", "math", 
     dir(builtins))
 MATMUL = frozenset({"matmul", "mm", "bmm"})
 MODULES = frozenset({"torch", "F", "functional", "torch.nn.functional", "nn.functional"})
-STRING, NUMBER_KINDS = "S", (tokenize.NUMBER,)
+STRING = "S"  # every string literal
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,8 @@ class Rename(ast.NodeTransformer):
     """A student's own names become ``v1, v2...`` by first use; API names and defined functions stay."""
 
     def __init__(self, keep: set[str]):
-        self.keep, self.names = keep, {}
+        self.keep = keep
+        self.names: dict[str, str] = {}
 
     def placeholder(self, name: str) -> str:
         if name in self.keep:

@@ -17,6 +17,7 @@ from .pairs import FLAGGED, Analysis, Pair
 
 CSV_NAME = "similarity.csv"
 PAGE_NAME = "similarity.html"
+SHOWN = 100  # flagged pairs in the report's table (every one has its page and its row in the CSV)
 COLUMNS = ["assignment", "student A", "student B", "score", "code evidence", "answer evidence"]
 
 TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("autograder.similarity", "templates"), autoescape=True,
@@ -48,7 +49,7 @@ def table(analysis: Analysis) -> str:
 def section(analysis: Analysis) -> jinja2.runtime.Markup:
     """The report's section: the flagged pairs ranked, with their reasons and pages, and what was not compared."""
     return jinja2.runtime.Markup(TEMPLATES.get_template("section.html.j2").render(
-        analysis=analysis, flagged=analysis.flagged, listed=len(analysis.pairs), threshold=FLAGGED,
+        analysis=analysis, flagged=analysis.flagged, shown=SHOWN, listed=len(analysis.pairs), threshold=FLAGGED,
         compared=sum(len(group) for group in analysis.notebooks.values()), assignments=len(analysis.notebooks),
         problems=analysis.problems()))
 

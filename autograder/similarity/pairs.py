@@ -41,7 +41,7 @@ class Pair:
     def reasons(self) -> list[str]:
         said = []
         if self.code:
-            said.append(f"code evidence {self.code:.2f}: {len({line for line in self.matched[0]})} of their solution "
+            said.append(f"code evidence {self.code:.2f}: {len(self.matched[0])} of their solution "
                         "lines share fingerprints that few of the class hold")
         unnamed = [s for s in self.answers if not s.named]
         if unnamed:
@@ -84,7 +84,8 @@ def analyse(submissions: list[tuple[Path, str, str | None]], records: list[dict]
         by_assignment[notebook.assignment or ""].append(notebook)
     shared = answers.shared_answers(records)
     sharing = answers.by_pair(shared)
-    pairs, examined = [], 0
+    pairs: list[Pair] = []
+    examined = 0
     alphabet = fingerprints.Alphabet()
     for assignment, notebooks in by_assignment.items():
         usable = [n for n in notebooks if not n.problem]
@@ -98,12 +99,14 @@ def analyse(submissions: list[tuple[Path, str, str | None]], records: list[dict]
         candidates |= {tuple(sorted((index[a], index[b]))) for (a_id, a, b) in sharing
                        if a_id == assignment and a in index and b in index}
         for i, j in candidates:
-            a, b = usable[i], usable[j]
+            a = usable[i]
+            b = usable[j]
             key = (assignment, *sorted((a.student, b.student)))
             shared_here = sharing.get(key, [])
             hashes = found.shared.get((i, j), [])
+            matched = ({w for h in hashes for w in prints[i].where[h]}, {w for h in hashes for w in prints[j].where[h]})
             pair = Pair(assignment, a, b, found.evidence.get((i, j), 0.0), answers.evidence(shared_here), shared_here,
-                        ({w for h in hashes for w in prints[i].where[h]}, {w for h in hashes for w in prints[j].where[h]}))
+                        matched)
             if pair.score >= LISTED:
                 pairs.append(pair)
     pairs.sort(key=lambda p: (-p.score, p.assignment, p.a.student, p.b.student))

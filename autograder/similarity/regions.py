@@ -49,11 +49,13 @@ def read(path: Path, student: str, expected: str | None, root: Path) -> Notebook
         found.problem = f"it cannot be read as a notebook ({type(exc).__name__}: {exc})"
         return found
     found.assignment = expected or identify(notebook, cells)
-    marked = [(i, c) for i, c in enumerate(cells) if c.get("cell_type") == "code" and course.nbgrader_meta(c).get("solution")]
+    code = [(i, c) for i, c in enumerate(cells) if c.get("cell_type") == "code"]
+    marked = [(i, c) for i, c in code if course.nbgrader_meta(c).get("solution")]
     if not marked and found.assignment:
         given = set(released(root, found.assignment).values())
-        marked = [(i, c) for i, c in enumerate(cells) if c.get("cell_type") == "code" and text_of(c).strip() not in given]
-        found.note = "its nbgrader metadata is lost: the code cells that differ from the released notebook were compared"
+        marked = [(i, c) for i, c in code if text_of(c).strip() not in given]
+        found.note = ("its nbgrader metadata is lost: the code cells that differ from the released notebook were "
+                      "compared")
     found.regions = [Region(course.nbgrader_meta(c).get("grade_id") or f"cell {i + 1}", text_of(c), tokens(text_of(c)))
                      for i, c in marked if text_of(c).strip()]
     if not found.regions:
@@ -106,7 +108,8 @@ def reference(root: Path, assignment: str) -> dict[str, str]:
 @functools.lru_cache(maxsize=None)
 def cell_of_check(root: Path, assignment: str) -> dict[str, str]:
     """check grade id -> grade id of the solution cell it checks (the nearest one above it)."""
-    found, last = {}, None
+    found: dict[str, str] = {}
+    last = None
     for cell in generated_cells(root / "solutions" / assignment / f"{assignment}.ipynb"):
         meta = course.nbgrader_meta(cell)
         if meta.get("solution"):
