@@ -209,3 +209,12 @@ def test_report_links_to_the_pair_page_whose_matches_are_highlighted(graded, bro
         page.wait_for_url("**/similarity.html")
     finally:
         page.close()
+
+
+def test_similarity_command_reads_the_answers_grade_recorded_for_the_same_files(graded, tmp_path):
+    out, _ = graded
+    args = ["similarity", str(out.parent / "in"), "--out", str(tmp_path), "--graded", str(out), "--course", str(ROOT)]
+    assert cli.main(args) == 0
+    assert (tmp_path / "similarity.csv").read_text() == (out / "similarity.csv").read_text()
+    assert cli.main([*args[:2], "--out", str(tmp_path / "code_only"), "--course", str(ROOT)]) == 0
+    assert "code evidence only" in (tmp_path / "code_only" / "similarity.html").read_text()

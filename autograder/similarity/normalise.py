@@ -38,9 +38,13 @@ def tokens(source: str) -> tuple[Token, ...]:
     """The normalised tokens of one cell (cached: many students hand in the same cell); a cell that does not parse
     falls back to its raw tokens, so that a syntax error does not hide a copy."""
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+        return canonical_tokens(source)
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: an expression nested thousands deep
         return tuple(raw_tokens(source))
+
+
+def canonical_tokens(source: str) -> tuple[Token, ...]:
+    tree = ast.parse(source)
     keep = defined(tree)
     tree = Canonical().visit(tree)
     drop_dead(tree)
