@@ -18,7 +18,7 @@ from .conftest import ROOT
 
 A01 = "01_simplified_attention"
 
-#: three students' own ways of writing some TO-DOs (each correct): the originals that others copy
+#: four students' own ways of writing some TO-DOs (each correct): the originals that others copy
 OWN = {
     "ada": {
         "answer-04": "def attention_scores_loop(inputs, query):\n    n_tokens = inputs.shape[0]\n"
@@ -45,13 +45,22 @@ OWN = {
         "answer-36": "def all_context_vectors(attn_weights, inputs):\n"
                      "    out = torch.einsum('ij,jd->id', attn_weights, inputs)\n    return out\n",
     },
+    "dan": {
+        "answer-11": "def normalize_by_sum(scores):\n    denominator = torch.sum(scores, dim=0)\n"
+                     "    return torch.div(scores, denominator)\n",
+        "answer-36": "def all_context_vectors(attn_weights, inputs):\n"
+                     "    rows = [sum(w * row for w, row in zip(weights_row, inputs))\n"
+                     "            for weights_row in attn_weights]\n"
+                     "    return torch.stack(rows)\n",
+    },
 }
 
 
 def renamed(source: str) -> str:
     """Every variable renamed (function names kept)."""
     names = {"n_tokens": "count", "result": "scores_out", "idx": "k", "total": "acc", "weighted": "parts",
-             "term": "piece", "exps": "e", "denom": "z", "w": "weight", "row": "vec"}
+             "term": "piece", "exps": "e", "denom": "z", "w": "weight", "row": "vec", "denominator": "s",
+             "rows": "outs", "weights_row": "wr"}
     return re.sub(r"\b\w+\b", lambda m: names.get(m.group(0), m.group(0)), source)
 
 
@@ -110,11 +119,12 @@ def classroom() -> tuple[dict[str, nbformat.NotebookNode], set[frozenset[str]]]:
     notebooks["ada_reformatted"] = student({g: reformatted(s) for g, s in OWN["ada"].items()})
     notebooks["bea_reordered"] = student({g: reordered_with_dead_line(s) for g, s in OWN["bea"].items()})
     notebooks["cyd_respelled"] = student({g: respelled(s) for g, s in OWN["cyd"].items()})
+    notebooks["dan_renamed"] = student({g: reordered_with_dead_line(renamed(s)) for g, s in OWN["dan"].items()})
     for kind, pair in (("uncatalogued", UNCATALOGUED), ("catalogued", CATALOGUED)):
         notebooks.update({f"{kind}_{number}": student(cells) for number, cells in enumerate(pair, 1)})
     copied = {frozenset(p) for p in [("ada", "ada_renamed"), ("ada", "ada_reformatted"),
                                      ("ada_renamed", "ada_reformatted"), ("bea", "bea_reordered"),
-                                     ("cyd", "cyd_respelled")]}
+                                     ("cyd", "cyd_respelled"), ("dan", "dan_renamed")]}
     return notebooks, copied
 
 
