@@ -2,7 +2,7 @@
 """Time of the similarity report on a class of one assignment (default 600 notebooks of 01).
 
 The class is made from the sample submissions of ``tests/`` (the reference, each sample mistake and correct
-alternative, three students' own solutions) with a random disguise (renamed variables, reformatting and comments,
+alternative, four students' own solutions) with a random disguise (renamed variables, reformatting and comments,
 reordered statements and a dead line, ``@``/``matmul`` and ``F.softmax`` spellings) on a random part of their
 cells: many students of this class share a disguised original, a heavier load than a real class. Prints the
 seconds ``attention-kit similarity`` took (reading, normalising, the index, scoring, writing the CSV and the
