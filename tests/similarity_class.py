@@ -1,13 +1,18 @@
-"""A class of assignment 01 for the similarity report: honest students, disguised copies, shared wrong answers.
+"""Classes of assignments 01, 04 and 07 for the similarity report: independent students, disguised copies, a shared
+uncatalogued wrong answer.
 
-Test material (the tests and ``benchmarks/similarity.py`` build it). Students are notebooks a student would hand in
-(:func:`samples.filled`), their solution cells replaced by cell (grade id -> source).
+Test material (the tests and ``benchmarks/similarity.py`` build it). An independent student's notebook is made TO-DO
+by TO-DO from a pool of ways to write it (:mod:`tests.similarity_pools`, the reference and the sample submissions'
+correct alternatives), now and then a catalogued mistake of the samples or a TO-DO left undone; no two independent
+students hand in the same notebook. Five students write some TO-DOs their own way; others copy them, disguised.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import random
 import re
+from dataclasses import dataclass, field
 
 import nbformat
 
@@ -15,79 +20,58 @@ from autograder import course
 
 from . import samples
 from .conftest import ROOT
+from .similarity_pools import A01, OWN, SPELLINGS, UNCATALOGUED
 
-A01 = "01_simplified_attention"
-
-#: four students' own ways of writing some TO-DOs (each correct): the originals that others copy
-OWN = {
-    "ada": {
-        "answer-04": "def attention_scores_loop(inputs, query):\n    n_tokens = inputs.shape[0]\n"
-                     "    result = torch.empty(n_tokens)\n    idx = 0\n    while idx < n_tokens:\n"
-                     "        result[idx] = (inputs[idx] * query).sum()\n        idx += 1\n    return result\n",
-        "answer-22": "def context_vector_loop(inputs, attn_weights):\n    total = torch.zeros_like(inputs[0])\n"
-                     "    weighted = [w * row for w, row in zip(attn_weights, inputs)]\n    for term in weighted:\n"
-                     "        total = total + term\n    return total\n",
-        "answer-14": "def softmax_naive(scores):\n    exps = torch.exp(scores)\n    denom = exps.sum(dim=0)\n"
-                     "    return exps / denom\n",
-    },
-    "bea": {
-        "answer-28": "def all_attention_scores(inputs):\n    keys = inputs.clone()\n    queries = inputs.clone()\n"
-                     "    scale = 1.0\n    return torch.matmul(queries, keys.t()) * scale\n",
-        "answer-31": "def all_attention_weights(attn_scores):\n"
-                     "    top = attn_scores.max(dim=-1, keepdim=True).values\n    shifted = attn_scores - top\n"
-                     "    weights = torch.softmax(shifted, dim=-1)\n    return weights\n",
-    },
-    "cyd": {
-        "answer-08": "def attention_scores_matmul(inputs, query):\n    column = query.unsqueeze(1)\n"
-                     "    product = torch.matmul(inputs, column)\n    return product.squeeze(1)\n",
-        "answer-25": "def context_vector(inputs, attn_weights):\n    weights_col = attn_weights.unsqueeze(-1)\n"
-                     "    scaled = weights_col * inputs\n    return scaled.sum(dim=0)\n",
-        "answer-36": "def all_context_vectors(attn_weights, inputs):\n"
-                     "    out = torch.einsum('ij,jd->id', attn_weights, inputs)\n    return out\n",
-    },
-    "dan": {
-        "answer-11": "def normalize_by_sum(scores):\n    denominator = torch.sum(scores, dim=0)\n"
-                     "    return torch.div(scores, denominator)\n",
-        "answer-36": "def all_context_vectors(attn_weights, inputs):\n"
-                     "    rows = [sum(w * row for w, row in zip(weights_row, inputs))\n"
-                     "            for weights_row in attn_weights]\n"
-                     "    return torch.stack(rows)\n",
-    },
-}
+ASSIGNMENTS = tuple(OWN)
+MISTAKES_USED = 1  # catalogued mistakes independent students make, per assignment (each is graded once, in process)
 
 
 def renamed(source: str) -> str:
-    """Every variable renamed (function names kept)."""
-    names = {"n_tokens": "count", "result": "scores_out", "idx": "k", "total": "acc", "weighted": "parts",
-             "term": "piece", "exps": "e", "denom": "z", "w": "weight", "row": "vec", "denominator": "s",
-             "rows": "outs", "weights_row": "wr"}
-    return re.sub(r"\b\w+\b", lambda m: names.get(m.group(0), m.group(0)), source)
+    """Every variable the student named renamed (function names and arguments kept)."""
+    names = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return re.sub(r"(?<!\.)\b\w+\b", lambda m: f"my_{m.group(0)}" if m.group(0) in names else m.group(0), source)
 
 
 def reformatted(source: str) -> str:
-    """Other spacing, line breaks, a docstring and comments."""
+    """Other spacing, a docstring and comments."""
     lines = source.splitlines()
-    body = [lines[0], '    """My own solution."""'] + [f"{line}  # step {i}" for i, line in enumerate(lines[1:])]
+    indent = re.match(r"\s*", lines[1]).group(0)
+    body = [lines[0], f'{indent}"""My own solution."""'] + [f"{line}  # step {i}" if line.strip() else line
+                                                           for i, line in enumerate(lines[1:])]
     return "\n".join(body).replace(" = ", "=").replace(", ", " ,  ") + "\n\n# done\n"
 
 
-def reordered_with_dead_line(source: str) -> str:
-    """Independent statements in another order, and a line that does nothing."""
+def reordered(source: str) -> str:
+    """The first two statements in the other order, when they do not depend on each other."""
     lines = source.splitlines()
-    if lines[1].strip().startswith("keys") and lines[2].strip().startswith("queries"):
-        lines[1], lines[2], lines[3] = lines[3], lines[2], lines[1]
-    return "\n".join([lines[0], "    unused = 0", *lines[1:]]) + "\n"
+    first = re.match(r"    (\w+) = ", lines[1])
+    if first and re.match(r"    \w+ = ", lines[2]) and not re.search(rf"\b{first.group(1)}\b", lines[2]):
+        lines[1], lines[2] = lines[2], lines[1]
+    return "\n".join(lines) + "\n"
+
+
+def with_dead_line(source: str) -> str:
+    """A line that does nothing, at the top of a function."""
+    lines = source.splitlines()
+    return "\n".join([lines[0], "    unused = 0", *lines[1:]]) + "\n" if lines[0].startswith("def ") else source
 
 
 def respelled(source: str) -> str:
     """``@`` for ``torch.matmul``, ``F.softmax`` for ``torch.softmax``, ``.T`` for ``.t()``."""
-    source = re.sub(r"torch\.matmul\((\w+), (\w+(?:\.t\(\))?)\)", r"\1 @ \2", source)
+    source = re.sub(r"torch\.matmul\(([\w.]+(?:\([^()]*\))?), ([\w.]+(?:\([^()]*\))?)\)", r"(\1 @ \2)", source)
     return source.replace("torch.softmax(", "torch.nn.functional.softmax(").replace(".t()", ".T")
 
 
-def student(cells: dict[str, str], mutation: samples.Mutation | None = None) -> nbformat.NotebookNode:
+DISGUISES = (renamed, reformatted, reordered, with_dead_line, respelled)
+#: who copies whom, and how: a trio and four pairs, each disguised another way
+COPIES = {"ada_renamed": ("ada", renamed), "ada_reformatted": ("ada", reformatted), "bea_reordered": ("bea", reordered),
+          "cyd_respelled": ("cyd", respelled), "dan_dead_line": ("dan", with_dead_line),
+          "eve_renamed_reformatted": ("eve", lambda s: reformatted(renamed(s)))}
+
+
+def student(assignment: str, cells: dict[str, str], mutation: samples.Mutation | None = None) -> nbformat.NotebookNode:
     """The notebook handed in: the reference (or a sample mistake), with these solution cells."""
-    notebook = copy.deepcopy(samples.filled(ROOT, A01, mutation))
+    notebook = copy.deepcopy(_filled(assignment, mutation))
     for cell in notebook.cells:
         grade_id = course.nbgrader_meta(cell).get("grade_id")
         if grade_id in cells:
@@ -95,51 +79,106 @@ def student(cells: dict[str, str], mutation: samples.Mutation | None = None) -> 
     return notebook
 
 
-def mutations() -> dict[str, samples.Mutation]:
-    return {m.name: m for m in samples.all_mutations() if m.assignment == A01}
+_FILLED: dict = {}
 
 
-#: two different codes for one wrong answer no catalogued mistake explains (scores doubled before the softmax)
-UNCATALOGUED = ({"answer-19": "def attention_weights(scores):\n    return torch.softmax(2 * scores, dim=-1)\n"},
-                {"answer-19": "def attention_weights(scores):\n    doubled = scores + scores\n"
-                              "    e = torch.exp(doubled - doubled.max())\n    return e / e.sum()\n"})
-#: two different codes for one catalogued mistake (softmax down the columns)
-CATALOGUED = ({"answer-31": "def all_attention_weights(attn_scores):\n    return attn_scores.softmax(0)\n"},
-              {"answer-31": "def all_attention_weights(attn_scores):\n    e = torch.exp(attn_scores)\n"
-                            "    return e / e.sum(dim=0, keepdim=True)\n"})
+def _filled(assignment: str, mutation: samples.Mutation | None) -> nbformat.NotebookNode:
+    key = (assignment, mutation.name if mutation else None)
+    if key not in _FILLED:
+        _FILLED[key] = samples.filled(ROOT, assignment, mutation)
+    return _FILLED[key]
 
 
-def classroom() -> tuple[dict[str, nbformat.NotebookNode], set[frozenset[str]]]:
-    """The class (student -> notebook) and the pairs that copied."""
-    found = mutations()
-    notebooks = {f"honest{i}": student({}) for i in range(4)}
-    notebooks.update({f"sample_{name}": student({}, m) for name, m in found.items()})
-    notebooks.update({name: student(cells) for name, cells in OWN.items()})
-    notebooks["ada_renamed"] = student({g: renamed(s) for g, s in OWN["ada"].items()})
-    notebooks["ada_reformatted"] = student({g: reformatted(s) for g, s in OWN["ada"].items()})
-    notebooks["bea_reordered"] = student({g: reordered_with_dead_line(s) for g, s in OWN["bea"].items()})
-    notebooks["cyd_respelled"] = student({g: respelled(s) for g, s in OWN["cyd"].items()})
-    notebooks["dan_renamed"] = student({g: reordered_with_dead_line(renamed(s)) for g, s in OWN["dan"].items()})
-    for kind, pair in (("uncatalogued", UNCATALOGUED), ("catalogued", CATALOGUED)):
-        notebooks.update({f"{kind}_{number}": student(cells) for number, cells in enumerate(pair, 1)})
-    copied = {frozenset(p) for p in [("ada", "ada_renamed"), ("ada", "ada_reformatted"),
-                                     ("ada_renamed", "ada_reformatted"), ("bea", "bea_reordered"),
-                                     ("cyd", "cyd_respelled"), ("dan", "dan_renamed")]}
-    return notebooks, copied
+def solution_cells(assignment: str, mutation: samples.Mutation | None = None) -> dict[str, str]:
+    return {course.nbgrader_meta(c)["grade_id"]: c.source for c in _filled(assignment, mutation).cells
+            if course.nbgrader_meta(c).get("solution")}
 
 
-DISGUISES = (renamed, reformatted, reordered_with_dead_line, respelled)
+@dataclass
+class Pools:
+    """One assignment's ways to write each TO-DO: correct ones, catalogued mistakes (one cell each), undone."""
+
+    correct: dict[str, list[str]]
+    mistakes: list[dict[str, str]]
+    undone: dict[str, str]
+
+
+def pools(assignment: str) -> Pools:
+    reference = solution_cells(assignment)
+    correct = {gid: [source] for gid, source in reference.items()}
+    mistakes = []
+    for mutation in (m for m in samples.all_mutations() if m.assignment == assignment):
+        changed = {g: s for g, s in solution_cells(assignment, mutation).items() if s != reference[g]}
+        if not mutation.breaks and not mutation.mistake:
+            for gid, source in changed.items():
+                correct[gid].append(source)
+        elif mutation.mistake and len(changed) == 1 and len(mistakes) < MISTAKES_USED:
+            mistakes.append(changed)
+    for gid, spellings in SPELLINGS[assignment].items():
+        correct[gid] += spellings
+    undone = {course.nbgrader_meta(c)["grade_id"]: c.source for c in samples.blank(ROOT, assignment).cells
+              if course.nbgrader_meta(c).get("solution")}
+    return Pools(correct, mistakes, undone)
+
+
+@dataclass
+class Classroom:
+    """One assignment's class: notebooks by student, the pairs that copied, the pair sharing an uncatalogued wrong
+    answer, and the wrong cells of each student who has any (their answers are what the grader would record)."""
+
+    assignment: str
+    notebooks: dict[str, nbformat.NotebookNode]
+    copied: set[frozenset[str]]
+    answer_pair: frozenset[str]
+    wrong: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def independent(self) -> list[str]:
+        involved = set().union(*self.copied, self.answer_pair)
+        return [s for s in self.notebooks if s not in involved]
+
+
+def classroom(assignment: str, independent: int = 60, seed: int = 20) -> Classroom:
+    """``independent`` students' own work, the five originals and their six copies, the uncatalogued pair."""
+    chance = random.Random(seed)
+    found = pools(assignment)
+    seen: set[tuple[str, ...]] = set()
+    notebooks: dict[str, nbformat.NotebookNode] = {}
+    wrong: dict[str, dict[str, str]] = {}
+    while len(notebooks) < independent:
+        cells = {gid: chance.choice(spellings) for gid, spellings in found.correct.items()}
+        mishap = chance.random()
+        if mishap < 0.15 and found.mistakes:
+            mistake = chance.choice(found.mistakes)
+            cells.update(mistake)
+        elif mishap < 0.25:
+            undone = chance.choice(sorted(found.undone))
+            cells[undone] = found.undone[undone]
+        key = tuple(cells[g] for g in sorted(cells))
+        if key in seen:
+            continue
+        seen.add(key)
+        name = f"student{len(notebooks):03d}"
+        notebooks[name] = student(assignment, cells)
+        if mishap < 0.15 and found.mistakes:
+            wrong[name] = mistake
+    originals = {}
+    for name, own in OWN[assignment].items():
+        originals[name] = {gid: chance.choice(spellings) for gid, spellings in found.correct.items()} | own
+        notebooks[name] = student(assignment, originals[name])
+    for name, (original, disguise) in COPIES.items():
+        notebooks[name] = student(assignment, {g: disguise(s) if g in OWN[assignment][original] else s
+                                               for g, s in originals[original].items()})
+    copied = {frozenset((copier, original)) for copier, (original, _) in COPIES.items()}
+    copied.add(frozenset(("ada_renamed", "ada_reformatted")))
+    for number, own in enumerate(UNCATALOGUED[assignment], 1):
+        name = f"uncatalogued_{number}"
+        notebooks[name] = student(assignment, {g: chance.choice(s) for g, s in found.correct.items()} | own)
+        wrong[name] = own
+    return Classroom(assignment, notebooks, copied, frozenset(wrong.keys() & {"uncatalogued_1", "uncatalogued_2"}),
+                     wrong)
 
 
 def large_class(size: int, seed: int = 0) -> dict[str, nbformat.NotebookNode]:
-    """``size`` notebooks for the benchmark: sample submissions and the three originals, each with a random
-    disguise on a random subset of its cells."""
-    chance = random.Random(seed)
-    bases = [({}, None)] + [({}, m) for m in mutations().values()] + [(cells, None) for cells in OWN.values()]
-    notebooks = {}
-    for number in range(size):
-        cells, mutation = chance.choice(bases)
-        disguise = chance.choice(DISGUISES)
-        notebooks[f"s{number:04d}"] = student({g: disguise(s) for g, s in cells.items() if chance.random() < 0.7},
-                                              mutation)
-    return notebooks
+    """``size`` notebooks of 01 for the benchmark: independent students and the copies of five originals."""
+    return classroom(A01, independent=size - 2 - len(OWN[A01]) - len(COPIES), seed=seed).notebooks

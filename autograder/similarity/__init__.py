@@ -29,7 +29,8 @@ def from_results(records: list[dict], out: Path, root: Path) -> Analysis:
 
 def from_submissions(found: list[grading.Found], out: Path, root: Path, graded: Path) -> Analysis:
     """``attention-kit similarity``: the notebooks ``grade`` would grade (:func:`grading.find_submissions`); the
-    answer evidence from the results ``grade`` wrote into ``graded`` (its ``--out``) for those very files, when there are any."""
+    answer evidence from the results ``grade`` wrote into ``graded`` (its ``--out``) for those very files, when
+    there are any."""
     from . import pages
 
     by_file = {str(f.path.resolve()): f.student for f in found}

@@ -86,12 +86,11 @@ def analyse(submissions: list[tuple[Path, str, str | None]], records: list[dict]
     sharing = answers.by_pair(shared)
     pairs: list[Pair] = []
     examined = 0
-    alphabet = fingerprints.Alphabet()
     for assignment, notebooks in by_assignment.items():
         usable = [n for n in notebooks if not n.problem]
         common = fingerprints.boilerplate([*regions.released(root, assignment).values(),
-                                           *regions.reference(root, assignment).values()], alphabet)
-        prints = [fingerprints.fingerprint(n, alphabet, common) for n in usable]
+                                           *regions.reference(root, assignment).values()])
+        prints = [fingerprints.fingerprint(n, common) for n in usable]
         found = fingerprints.match(prints)
         examined += found.examined
         index = {n.student: i for i, n in enumerate(usable)}
