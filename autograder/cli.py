@@ -81,7 +81,8 @@ def parser() -> argparse.ArgumentParser:
                    help="notebooks, folders of notebooks (the student is the file name), or nbgrader's submitted/")
     p.add_argument("--out", type=Path, default=Path("graded"), help="the folder to write into (default graded)")
     p.add_argument("--graded", type=Path, help="the folder `grade` wrote the results of these notebooks into, for "
-                                               "the answer evidence (default: OUT)")
+                                               "the answer evidence (default: OUT; an nbgrader course's "
+                                               "attention-kit/ is always read too)")
     p.add_argument("--course", help="the course folder whose released and solution notebooks are taken out of the "
                                     "comparison (default: the nearest folder up from here holding "
                                     "nbgrader_config.py and assignments/)")
@@ -214,8 +215,8 @@ def cmd_similarity(args) -> int:
     if not found:
         print("No notebooks found in", *args.submissions)
         return EXIT_UNCHECKABLE
-    analysis = similarity.from_submissions(found, args.out, course.course_root(args.course),
-                                           args.graded or args.out)
+    root = course.course_root(args.course)
+    analysis = similarity.from_submissions(found, args.out, root, [args.graded or args.out, root / course.RECORDS])
     print(similarity.summary(analysis, args.out))
     return EXIT_OK
 

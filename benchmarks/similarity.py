@@ -38,7 +38,7 @@ def main() -> None:
 
         started = time.monotonic()
         analysis = similarity.from_submissions(grading.find_submissions([folder]), Path(scratch) / "out", ROOT,
-                                               Path(scratch) / "out")
+                                               [Path(scratch) / "out"])
         seconds = time.monotonic() - started
     every = count * (count - 1) // 2
     print(f"{count} notebooks: {seconds:.1f} s (analysis {analysis.seconds:.1f} s, the rest writing the CSV and "

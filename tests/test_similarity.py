@@ -247,3 +247,39 @@ def test_similarity_command_reads_the_answers_grade_recorded_for_the_same_files(
     assert (tmp_path / "similarity.csv").read_text() == (out / "similarity.csv").read_text()
     assert cli.main([*args[:2], "--out", str(tmp_path / "code_only"), "--course", str(ROOT)]) == 0
     assert "code evidence only" in (tmp_path / "code_only" / "similarity.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def nbgrader_course(tmp_path_factory):
+    """A real nbgrader course of six students of 01 (a copied pair, a pair sharing an uncatalogued wrong answer, two
+    independent), autograded once by ``nbgrader autograde`` under the course's config (the kit keeps its result of
+    each notebook in ``attention-kit/``)."""
+    from autograder import nbgrader_app
+
+    room = cls.classroom(A01)
+    chosen = ["bea", "bea_reordered", "uncatalogued_1", "uncatalogued_2", *room.independent[:2]]
+    course_dir = nbgrader_app.new_course(ROOT, tmp_path_factory.mktemp("nbgrader_course"))
+    nbgrader_app.run(["generate_assignment", A01, "--force"], course_dir)
+    for name in chosen:
+        samples.write(room.notebooks[name], course_dir / "submitted" / name / A01 / f"{A01}.ipynb")
+    nbgrader_app.run(["autograde", A01, "--create"], course_dir)  # raises unless its exit code is 0
+    return course_dir, room, chosen
+
+
+@pytest.mark.xdist_group(A01)
+def test_in_an_nbgrader_course_the_submitted_folder_gives_the_pairs_of_a_flat_folder(nbgrader_course, tmp_path,
+                                                                                       monkeypatch):
+    course_dir, room, chosen = nbgrader_course
+    for name in chosen:
+        samples.write(room.notebooks[name], tmp_path / "flat" / f"{name}.ipynb")
+    flat = similarity.analyse([(tmp_path / "flat" / f"{name}.ipynb", name, A01) for name in chosen],
+                              [record(A01, name, room.notebooks[name]) for name in room.wrong if name in chosen],
+                              ROOT)
+    monkeypatch.chdir(course_dir)
+    assert cli.main(["similarity", "submitted", "--out", str(tmp_path / "out")]) == 0
+    rows = list(csv.DictReader((tmp_path / "out" / "similarity.csv").open()))
+    in_course = {frozenset((r["student A"], r["student B"])): r for r in rows if float(r["score"]) >= 0.5}
+    assert set(in_course) == {frozenset((p.a.student, p.b.student)) for p in flat.flagged}
+    assert {frozenset(("bea", "bea_reordered")), room.answer_pair} <= set(in_course)  # six students: too few to
+    # tell a rare spelling of a TO-DO from a common one, so two honest students may be flagged here too
+    assert float(in_course[room.answer_pair]["answer evidence"]) >= 0.5  # from the results autograde kept

@@ -27,19 +27,21 @@ def from_results(records: list[dict], out: Path, root: Path) -> Analysis:
     return analysis
 
 
-def from_submissions(found: list[grading.Found], out: Path, root: Path, graded: Path) -> Analysis:
+def from_submissions(found: list[grading.Found], out: Path, root: Path, graded: list[Path]) -> Analysis:
     """``attention-kit similarity``: the notebooks ``grade`` would grade (:func:`grading.find_submissions`); the
-    answer evidence from the results ``grade`` wrote into ``graded`` (its ``--out``) for those very files, when
-    there are any."""
+    answer evidence from the results recorded for those very files in ``graded``: the folder ``grade`` wrote into
+    (its ``--out``), and an nbgrader course's ``attention-kit/`` (the kit's result of each notebook that
+    ``nbgrader autograde`` graded)."""
     from . import pages
 
     by_file = {str(f.path.resolve()): f.student for f in found}
-    records = []
-    for _, record in ledger.load(graded).values():
-        student = by_file.get(record["graded_with"].get("file"))
-        if student is not None and ledger.current(record, Path(record["graded_with"]["file"])):
-            records.append({**record, "student": student})
-    analysis = analyse([(f.path, f.student, f.assignment) for f in found], records, root)
+    records = {}
+    for folder in graded:
+        for _, record in ledger.load(folder).values():
+            student = by_file.get(record["graded_with"].get("file"))
+            if student is not None and ledger.current(record, Path(record["graded_with"]["file"])):
+                records[record["graded_with"]["file"]] = {**record, "student": student}
+    analysis = analyse([(f.path, f.student, f.assignment) for f in found], list(records.values()), root)
     pages.write(analysis, out)
     return analysis
 
