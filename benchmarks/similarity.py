@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Time of the similarity report on a class of one assignment (default 600 notebooks of 01).
 
-The class is made from the sample submissions of ``tests/`` (the reference, each sample mistake and correct
-alternative, four students' own solutions) with a random disguise (renamed variables, reformatting and comments,
-reordered statements and a dead line, ``@``/``matmul`` and ``F.softmax`` spellings) on a random part of their
-cells: many students of this class share a disguised original, a heavier load than a real class. Prints the
+The class is the tests' (:func:`tests.similarity_class.large_class`): independent students, each notebook made
+TO-DO by TO-DO from a pool of ways to write it, and five originals copied with disguises; every student's cells
+are made their own text (a comment), so that nothing normalised is reused from another student. Prints the
 seconds ``attention-kit similarity`` took (reading, normalising, the index, scoring, writing the CSV and the
 pages) and the pairs the index examined, of all the pairs a comparison of every pair would examine.
 
@@ -21,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder import grading, similarity  # noqa: E402
+from autograder import course, grading, similarity  # noqa: E402
 from tests import samples  # noqa: E402
 from tests.similarity_class import large_class  # noqa: E402
 
@@ -33,6 +32,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "class"
         for student, notebook in large_class(count).items():
+            for cell in notebook.cells:  # each student's cells their own text: nothing normalised is reused
+                if course.nbgrader_meta(cell).get("solution"):
+                    cell.source += f"\n# {student}\n"
             samples.write(notebook, folder / f"{student}.ipynb")
         import copydetect.utils  # noqa: F401  (its import, pyplot's, is not the report's work)
 
