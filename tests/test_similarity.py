@@ -2,9 +2,10 @@
 wrote the common solution; a wrong answer that no catalogued mistake explains, shared by two students with different
 code, is strong evidence and is listed to re-teach; a shared catalogued mistake is weak; bad files are reported.
 
-Notebooks are built in process from the solution notebook (:mod:`tests.similarity_class`); the wrong answers are
-the ones the kit's checks record, run in process on the few students who return any. One real ``grade`` run proves
-the sandboxed grader records them and writes the report's section.
+Classes of 73 notebooks of 01, 04 and 07 are built in process (:mod:`tests.similarity_class`); the wrong answers are
+the ones the kit's checks record, run in process once per distinct set of wrong cells. One real ``grade`` run proves
+the sandboxed grader records them and writes the report's section; one real ``nbgrader autograde`` of six students
+proves an nbgrader course's ``submitted/`` gives the pairs of a flat folder, with the answers autograde kept.
 """
 from __future__ import annotations
 
