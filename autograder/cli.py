@@ -9,7 +9,7 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__, course, deadlines, formats, grading, lms_export, pipeline, policy
+from . import __version__, course, deadlines, formats, grading, lms_export, pipeline, policy, similarity
 from .assignments import ASSIGNMENTS
 from .framework import FAILED
 from .pages import class_report
@@ -124,6 +124,33 @@ def parser() -> argparse.ArgumentParser:
     )
 
     p = command(
+        "similarity",
+        "a similarity report of a class: shared code and shared wrong answers",
+        "Writes OUT/similarity.csv, OUT/similarity.html and a page per flagged pair in OUT/similarity/. "
+        "Similarity is evidence for a person to review, never a penalty by itself.",
+    )
+    p.add_argument(
+        "submissions",
+        nargs="+",
+        type=Path,
+        help="notebooks, folders of notebooks (the student is the file name), or nbgrader's submitted/",
+    )
+    p.add_argument("--out", type=Path, default=Path("graded"), help="the folder to write into (default graded)")
+    p.add_argument(
+        "--graded",
+        type=Path,
+        help="the folder `grade` wrote the results of these notebooks into, for "
+        "the answer evidence (default: OUT; an nbgrader course's "
+        "attention-kit/ is always read too)",
+    )
+    p.add_argument(
+        "--course",
+        help="the course folder whose released and solution notebooks are taken out of the "
+        "comparison (default: the nearest folder up from here holding "
+        "nbgrader_config.py and assignments/)",
+    )
+
+    p = command(
         "regrade-changes",
         "in an nbgrader course: regrade the submissions graded with checks changed since",
         "Finds the autograded submissions whose kit check fingerprint is older than the kit's, reruns "
@@ -232,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": cmd_export,
         "regrade-changes": cmd_regrade_changes,
         "export-grades": cmd_export_grades,
+        "similarity": cmd_similarity,
     }[args.command](args)
 
 
@@ -320,10 +348,12 @@ def cmd_grade(args) -> int:
         force=args.force,
         deadlines=rules,
     )
+    similar = similarity.from_results(outcome.results, args.out, root)
     page = class_report.write(
-        args.out, seconds=time.monotonic() - started if outcome.graded else None, workers=args.workers
+        args.out, seconds=time.monotonic() - started if outcome.graded else None, workers=args.workers, similar=similar
     )
     print(grading.class_summary(outcome.results))
+    print(f"\n{similarity.summary(similar, args.out)}")
     print(f"\n{_what_was_graded(outcome, args.out)}")
     if rules.summary():
         print(rules.summary())
@@ -344,6 +374,17 @@ def _what_was_graded(outcome: grading.Outcome, out: Path) -> str:
         return f"nothing to grade: every result in {out / 'results'} is current."
     read_back = len(outcome.results) - outcome.graded
     return f"Graded {outcome.graded}" + (f", read back {read_back} current results" if read_back else "") + "."
+
+
+def cmd_similarity(args) -> int:
+    found = grading.find_submissions(args.submissions)
+    if not found:
+        print("No notebooks found in", *args.submissions)
+        return EXIT_UNCHECKABLE
+    root = course.course_root(args.course)
+    analysis = similarity.from_submissions(found, args.out, root, [args.graded or args.out, root / course.RECORDS])
+    print(similarity.summary(analysis, args.out))
+    return EXIT_OK
 
 
 def cmd_regrade_changes(args) -> int:
