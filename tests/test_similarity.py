@@ -16,23 +16,25 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cli, similarity
+from autograder import cli, formats, similarity
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import InKernel, answer_digest
+from autograder.checker.comparison import answer_digest
+from autograder.checker.handle import InKernel
+from autograder.coverage import namespace_of
 from autograder.framework import run_check
 from autograder.similarity import normalise, pages
 
 from . import samples
 from . import similarity_class as cls
-from .conftest import ROOT, execute_in_process, run_kit, screenshot
+from .conftest import ROOT, run_kit, screenshot
 
 A01 = cls.A01
 
 
 def record(assignment: str, student: str, notebook) -> dict:
     """A result record as ``grade`` writes it, from the kit's checks run in process."""
-    handle = InKernel(execute_in_process(notebook))
-    tests = [run_check(check, handle).as_test() for check in ASSIGNMENTS[assignment].checks]
+    handle = InKernel(namespace_of(notebook))
+    tests = [formats.record_test(run_check(check, handle)) for check in ASSIGNMENTS[assignment].checks]
     return {"student": student, "assignment": assignment, "gradable": True, "tests": tests}
 
 
