@@ -68,6 +68,7 @@ def gradescope_test(result: CheckResult) -> dict:
         "output": result.message,
         "tags": list(result.tags),
         "visibility": "after_published" if result.hidden else "visible",
+        **({"extra_data": {"answer": result.answer}} if result.answer else {}),  # the similarity report's evidence
     }
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.pipeline import CHILD_SIDE  # the child's own files
+
 from .conftest import ROOT
 from .notebooks import A01, reference, with_cell
 
@@ -78,17 +80,6 @@ SAYS = {
     "connects": re.compile(r"ConnectionError: PermissionError: Permission denied after 0 s"),
     "daemon": re.compile(r"left 1 process running after its last cell"),
 }
-CHILD_SIDE = (
-    "__init__.py",
-    "channel.py",
-    "isolation.py",
-    "leftovers.py",
-    "syscall_filter.py",
-    "worker.py",
-    "checker/__init__.py",
-    "checker/wire.py",
-    "checker/probes.py",
-)  # the child's own
 
 
 def notebooks(secret_paths: list[Path], port: int, marker: str) -> dict[str, nbformat.NotebookNode]:
@@ -96,7 +87,7 @@ def notebooks(secret_paths: list[Path], port: int, marker: str) -> dict[str, nbf
     reads = (
         READS.replace("@PATHS@", repr(json.dumps([str(p) for p in secret_paths])))
         .replace("@MODULES@", repr(MODULES))
-        .replace("@CHILD_SIDE@", repr(CHILD_SIDE))
+        .replace("@CHILD_SIDE@", repr(sorted(CHILD_SIDE)))
     )
     return {
         "reads": with_cell(reads),

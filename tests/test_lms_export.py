@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cli, lms_export
+from autograder import cli, commands, lms_export
 from autograder.assignments import ASSIGNMENTS
 
 FIRST, SECOND = "01_simplified_attention", "02_qkv_self_attention"
@@ -85,7 +85,7 @@ def export(graded: Path, fmt: str, *options: str, capsys=None) -> tuple[bytes, s
             *options,
         ]
     )
-    assert code == cli.EXIT_OK
+    assert code == commands.EXIT_OK
     return target.read_bytes(), capsys.readouterr().err if capsys else ""
 
 
@@ -176,13 +176,13 @@ def test_a_bad_roster_is_refused_with_the_reason(graded, tmp_path, capsys):
     roster.write_text("student,email,shoe_size\nada,a@x,42\n")
     assert (
         cli.main(["export-grades", "--from", str(graded), "--roster", str(roster), "--out", str(tmp_path / "x.csv")])
-        == cli.EXIT_UNCHECKABLE
+        == commands.EXIT_UNCHECKABLE
     )
     assert "unknown column shoe_size" in capsys.readouterr().out
     roster.write_text("student,email\nada,a@x\nada,b@x\n")
     assert (
         cli.main(["export-grades", "--from", str(graded), "--roster", str(roster), "--out", str(tmp_path / "x.csv")])
-        == cli.EXIT_UNCHECKABLE
+        == commands.EXIT_UNCHECKABLE
     )
     assert "line 3: ada is on the roster twice" in capsys.readouterr().out
     roster.write_text("student,first_name\nada,Ada\n")  # Canvas cannot match a student without an id
@@ -200,7 +200,7 @@ def test_a_bad_roster_is_refused_with_the_reason(graded, tmp_path, capsys):
                 str(tmp_path / "x.csv"),
             ]
         )
-        == cli.EXIT_UNCHECKABLE
+        == commands.EXIT_UNCHECKABLE
     )
     assert "SIS Login ID" in capsys.readouterr().out and not (tmp_path / "x.csv").exists()
 
@@ -224,7 +224,7 @@ def test_the_plain_csv_weighs_assignments_as_course_toml_says(graded, tmp_path, 
                 str(target),
             ]
         )
-        == cli.EXIT_OK
+        == commands.EXIT_OK
     )
     ada = next(csv.DictReader(open(target, encoding="utf-8")))
     first, second = float(max_score(FIRST)), float(max_score(SECOND))

@@ -15,10 +15,11 @@ PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
 class CheckFailed(AssertionError):
     """A check's verdict: the answer is wrong. ``tags`` name diagnosed mistakes."""
 
-    def __init__(self, message: str, tags: Iterable[str] = ()):
+    def __init__(self, message: str, tags: Iterable[str] = (), answer: str | None = None):
         super().__init__(message)
         self.message = message
         self.tags = list(tags)
+        self.answer = answer  # the wrong numbers' digest (``comparison.answer_digest``), for the similarity report
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class CheckResult:
     status: str
     message: str
     tags: list[str] = field(default_factory=list)
+    answer: str | None = None  # a wrong answer's digest
 
     @property
     def score(self) -> float:
@@ -53,13 +55,13 @@ def run_check(check: Check, student: Student) -> CheckResult:
     """Run one check against a student handle; never raises for a bad answer."""
     student.grade_id, student.warnings = check.grade_id, []
     try:
-        message, status, tags = check.run(student), PASSED, []
+        message, status, tags, answer = check.run(student), PASSED, [], None
     except CheckFailed as failure:
-        status, message, tags = FAILED, failure.message, failure.tags
+        status, message, tags, answer = FAILED, failure.message, failure.tags, failure.answer
     except Exception as exc:  # an answer so odd that comparing it failed
-        status, tags = FAILED, []
+        status, tags, answer = FAILED, [], None
         message = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, status, message, tags)
+    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, status, message, tags, answer)
 
 
 def not_run(check: Check, reason: str) -> CheckResult:

@@ -64,5 +64,15 @@ class Section:
         return Markup(render(self.template, **self.data))
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A part rendered by its own templates (the similarity report's, :mod:`autograder.similarity.pages`)."""
+
+    html: Markup
+
+    def render(self) -> Markup:
+        return self.html
+
+
 def render(template: str, **data) -> str:
     return ENVIRONMENT.get_template(template).render(**data)

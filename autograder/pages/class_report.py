@@ -23,7 +23,9 @@ from .. import ledger
 from ..assignments import ASSIGNMENTS
 from ..framework import PASSED, Assignment, Check
 from ..mistakes import BY_ID
-from . import Section, render
+from ..similarity import Analysis
+from ..similarity import pages as similarity_pages
+from . import Rendered, Section, render
 from .charts import pass_rate_chart, score_histogram
 from .late import late_section
 
@@ -32,10 +34,13 @@ RETEACH = 3  # steps named under "What to re-teach"
 RETEACH_MISTAKES = 3  # mistakes named in each of its sentences
 
 
-def write(out: Path, *, seconds: float | None = None, workers: int | None = None) -> Path:
-    """``out/report.html`` from the records in ``out/results`` (and ``out/changes.csv``, what a fixed check moved)."""
+def write(
+    out: Path, *, seconds: float | None = None, workers: int | None = None, similar: Analysis | None = None
+) -> Path:
+    """``out/report.html`` from the records in ``out/results`` (and ``out/changes.csv``, what a fixed check moved;
+    ``similar``: the similarity analysis of the class, if it was made)."""
     path = out / REPORT_NAME
-    graded = Graded(load(out / "results"), ledger.read_changes(out), seconds, workers, out)
+    graded = Graded(load(out / "results"), ledger.read_changes(out), seconds, workers, out, similar)
     ledger.write_atomically(path, page(graded))
     return path
 
@@ -47,13 +52,15 @@ def load(results: Path) -> list[dict]:
 @dataclass
 class Graded:
     """What the page is made from: the result records, what a regrade changed (``changes.csv``'s rows), how the
-    run went, and the folder ``grade`` wrote (None when the page is rendered from records alone)."""
+    run went, the folder ``grade`` wrote (None when the page is rendered from records alone), and the similarity
+    analysis of the class, if it was made."""
 
     records: list[dict]
     changes: list[dict] = field(default_factory=list)
     seconds: float | None = None
     workers: int | None = None
     out: Path | None = None
+    similar: Analysis | None = None
 
 
 # What the records say ------------------------------------------------------------------------------------------
@@ -90,6 +97,7 @@ class AssignmentResults:
 
     assignment: Assignment
     records: list[dict]
+    similar: Analysis | None = None  # the class's similarity analysis, for the wrong answers it shares
 
     @property
     def graded(self) -> list[dict]:
@@ -151,6 +159,8 @@ def by_assignment(records: list[dict]) -> tuple[list[AssignmentResults], list[di
 def page(graded: Graded) -> str:
     """The whole page: a line on the run, then each of :data:`CLASS_SECTIONS`, then each assignment's part."""
     known, _ = by_assignment(graded.records)
+    for results in known:
+        results.similar = graded.similar
     sections = [section for make in CLASS_SECTIONS if (section := make(graded)) is not None]
     sections += [assignment_section(results) for results in known]
     return render(
@@ -288,15 +298,29 @@ def _title(mistake_id: str) -> str:
 
 
 #: The parts of the page above the assignments, in order: each makes a Section from the graded class, or None.
-CLASS_SECTIONS: list[Callable[[Graded], Section | None]] = [
+def similarity_section(graded: Graded) -> Rendered | None:
+    """The pairs whose work is similar, ranked, for a person to review (:mod:`autograder.similarity`)."""
+    return Rendered(similarity_pages.section(graded.similar)) if graded.similar is not None else None
+
+
+def shared_wrong_answers_section(results: AssignmentResults) -> Rendered | None:
+    """Under "what to re-teach": the wrong answers no catalogued mistake explains that several students returned."""
+    if results.similar is None:
+        return None
+    return Rendered(similarity_pages.reteach(results.similar, results.assignment.id))
+
+
+CLASS_SECTIONS: list[Callable[[Graded], Section | Rendered | None]] = [
     changes_section,
     lambda graded: late_section(graded.records),
     contents_section,
     unmatched_section,
+    similarity_section,
 ]
 #: The parts of each assignment's section, in order: each makes a Section from its results, or None.
-ASSIGNMENT_SECTIONS: list[Callable[[AssignmentResults], Section | None]] = [
+ASSIGNMENT_SECTIONS: list[Callable[[AssignmentResults], Section | Rendered | None]] = [
     reteach_section,
+    shared_wrong_answers_section,
     scores_section,
     checks_section,
     mistakes_section,

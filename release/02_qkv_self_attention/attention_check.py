@@ -30,9 +30,10 @@ import math
 import sys
 import traceback
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 
 # ====================================================================== wire.py
@@ -51,8 +52,11 @@ def encode(value: Any) -> Any:
         tensor = value.detach().cpu()
         if tensor.is_complex() or tensor.numel() > MAX_TENSOR_ELEMENTS:
             return {"__type__": "Tensor", "repr": f"tensor of shape {tuple(tensor.shape)}, dtype {tensor.dtype}"}
-        return {"__tensor__": _finite_or_tagged(tensor.tolist()), "dtype": str(tensor.dtype).removeprefix("torch."),
-                "shape": list(tensor.shape)}
+        return {
+            "__tensor__": _finite_or_tagged(tensor.tolist()),
+            "dtype": str(tensor.dtype).removeprefix("torch."),
+            "shape": list(tensor.shape),
+        }
     if isinstance(value, (bool, int, str)) or value is None:
         return value
     if isinstance(value, float):
@@ -154,8 +158,14 @@ def _short_repr(value: Any) -> str:
 UNINITIALISED = 7777.0
 
 
-def call(ns: dict, name: str, args: list, kwargs: dict | None = None, seed: int | None = None,
-         reveal_uninitialised: bool = False) -> Any:
+def call(
+    ns: dict,
+    name: str,
+    args: list,
+    kwargs: dict | None = None,
+    seed: int | None = None,
+    reveal_uninitialised: bool = False,
+) -> Any:
     """Call the student's function ``name(*args, **kwargs)``; optionally seed torch first.
 
     ``reveal_uninitialised`` makes ``torch.empty``/``empty_like`` return memory filled with
@@ -196,8 +206,16 @@ def _with_visible_uninitialised_memory(compute: Callable[[], Any]) -> Any:
         torch.empty, torch.empty_like = originals
 
 
-def module(ns: dict, cls: str, init_args: list, init_kwargs: dict | None = None, seed: int | None = None,
-           forward_args: list | None = None, state: dict | None = None, train: bool = False) -> Any:
+def module(
+    ns: dict,
+    cls: str,
+    init_args: list,
+    init_kwargs: dict | None = None,
+    seed: int | None = None,
+    forward_args: list | None = None,
+    state: dict | None = None,
+    train: bool = False,
+) -> Any:
     """Build the student's ``nn.Module`` class (after ``torch.manual_seed(seed)``) and run it.
 
     Returns the output of ``forward(*forward_args)`` (if given) and the module's
@@ -263,8 +281,11 @@ def _guarded(compute: Callable[[], Any]) -> Any:
 
 def _where(exc: BaseException) -> str:
     """The innermost frame of the student's own code (a notebook cell), if any."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if Path(f.filename).name != "attention_check.py" and "autograder" not in f.filename]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).name != "attention_check.py" and "autograder" not in f.filename
+    ]
     if not frames:
         return ""
     frame = frames[-1]
@@ -281,10 +302,11 @@ PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
 class CheckFailed(AssertionError):
     """A check's verdict: the answer is wrong. ``tags`` name diagnosed mistakes."""
 
-    def __init__(self, message: str, tags: Iterable[str] = ()):
+    def __init__(self, message: str, tags: Iterable[str] = (), answer: str | None = None):
         super().__init__(message)
         self.message = message
         self.tags = list(tags)
+        self.answer = answer  # the wrong numbers' digest (``comparison.answer_digest``), for the similarity report
 
 
 @dataclass(frozen=True)
@@ -309,6 +331,7 @@ class CheckResult:
     status: str
     message: str
     tags: list[str] = field(default_factory=list)
+    answer: str | None = None  # a wrong answer's digest
 
     @property
     def score(self) -> float:
@@ -319,13 +342,13 @@ def run_check(check: Check, student: Student) -> CheckResult:
     """Run one check against a student handle; never raises for a bad answer."""
     student.grade_id, student.warnings = check.grade_id, []
     try:
-        message, status, tags = check.run(student), PASSED, []
+        message, status, tags, answer = check.run(student), PASSED, [], None
     except CheckFailed as failure:
-        status, message, tags = FAILED, failure.message, failure.tags
+        status, message, tags, answer = FAILED, failure.message, failure.tags, failure.answer
     except Exception as exc:  # an answer so odd that comparing it failed
-        status, tags = FAILED, []
+        status, tags, answer = FAILED, [], None
         message = f"Your answer could not be checked ({type(exc).__name__}: {exc})."
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, status, message, tags)
+    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, status, message, tags, answer)
 
 
 def not_run(check: Check, reason: str) -> CheckResult:
@@ -362,21 +385,46 @@ class Student:
     #: set by :meth:`raises`: hand the student's error back instead of failing
     _keep_errors: bool = False
 
-    def call(self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False,
-             **kwargs: Any) -> Any:
+    def call(
+        self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False, **kwargs: Any
+    ) -> Any:
         """``name(*args, **kwargs)`` in the student's namespace (tensors in, tensors out)."""
         self.revealed_uninitialised = reveal_uninitialised
-        data = self._probe("call", {"name": name, "args": encode(list(args)), "kwargs": encode(kwargs),
-                                    "seed": seed, "reveal_uninitialised": reveal_uninitialised})
+        data = self._probe(
+            "call",
+            {
+                "name": name,
+                "args": encode(list(args)),
+                "kwargs": encode(kwargs),
+                "seed": seed,
+                "reveal_uninitialised": reveal_uninitialised,
+            },
+        )
         return self._answer(name, data)
 
-    def module(self, cls: str, *init_args: Any, seed: int | None = None, forward: tuple | None = None,
-               state: dict | None = None, train: bool = False, **init_kwargs: Any) -> dict:
+    def module(
+        self,
+        cls: str,
+        *init_args: Any,
+        seed: int | None = None,
+        forward: tuple | None = None,
+        state: dict | None = None,
+        train: bool = False,
+        **init_kwargs: Any,
+    ) -> dict:
         """Build ``cls(*init_args, **init_kwargs)``; returns ``{"state": ..., "output": ...}``."""
-        data = self._probe("module", {
-            "cls": cls, "init_args": encode(list(init_args)), "init_kwargs": encode(init_kwargs), "seed": seed,
-            "forward_args": None if forward is None else encode(list(forward)),
-            "state": None if state is None else encode(state), "train": train})
+        data = self._probe(
+            "module",
+            {
+                "cls": cls,
+                "init_args": encode(list(init_args)),
+                "init_kwargs": encode(init_kwargs),
+                "seed": seed,
+                "forward_args": None if forward is None else encode(list(forward)),
+                "state": None if state is None else encode(state),
+                "train": train,
+            },
+        )
         return self._answer(cls, data)
 
     def raises(self, method: str, name: str, *args: Any, **kwargs: Any) -> StudentError | None:
@@ -391,7 +439,8 @@ class Student:
         if not isinstance(answer, StudentError):
             return None
         if answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"} or (
-                answer.kind == "NameError" and answer.message.startswith(f"`{name}`")):
+            answer.kind == "NameError" and answer.message.startswith(f"`{name}`")
+        ):
             raise CheckFailed(explain_error(name, answer))
         return answer
 
@@ -503,8 +552,11 @@ def close(a, b, atol: float, rtol: float = 0.0, equal_nan: bool = False) -> bool
 
 def same_layout(got, expected):
     """Accept singleton dimensions the prose does not care about ((1, 3) for (3,))."""
-    if (got.shape != expected.shape and got.numel() == expected.numel()
-            and got.squeeze().shape == expected.squeeze().shape):
+    if (
+        got.shape != expected.shape
+        and got.numel() == expected.numel()
+        and got.squeeze().shape == expected.squeeze().shape
+    ):
         return got.reshape(expected.shape)
     return got
 
@@ -558,9 +610,19 @@ Variant = tuple[Mistake, Any]
 Detector = tuple[Mistake, Callable[[Any, Any, list], bool]]
 
 
-def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e-4, rtol: float = 0.0,
-            hint: str | None = None, variants: Iterable[Variant] = (), detectors: Iterable[Detector] = (),
-            warned: Iterable[tuple[Mistake, str]] = ()) -> str:
+def compare(
+    got: Any,
+    expected,
+    *,
+    what: str,
+    student: Student,
+    atol: float = 1e-4,
+    rtol: float = 0.0,
+    hint: str | None = None,
+    variants: Iterable[Variant] = (),
+    detectors: Iterable[Detector] = (),
+    warned: Iterable[tuple[Mistake, str]] = (),
+) -> str:
     """Pass (return a short message) when ``got`` matches ``expected``, else explain what differs.
 
     A mistake is named only on evidence: the answer equals a known wrong ``variant`` computed on
@@ -588,16 +650,33 @@ def compare(got: Any, expected, *, what: str, student: Student, atol: float = 1e
         bad = "nan" if torch.isnan(got_t).any() else "inf"
         problem = f"{what}: your result contains {bad}.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}"
     else:
-        problem = (f"{what}: the values differ.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}\n"
-                   f"  {where_it_differs(got_t, expected, atol, rtol)}")
-    found = [m for m, wrong in variants if not isinstance(wrong, tuple) and close(got_t, wrong, atol, rtol,
-                                                                                  equal_nan=True)]
+        problem = (
+            f"{what}: the values differ.\n  expected: {fmt(expected)}\n  got:      {fmt(got_t)}\n"
+            f"  {where_it_differs(got_t, expected, atol, rtol)}"
+        )
+    found = [
+        m for m, wrong in variants if not isinstance(wrong, tuple) and close(got_t, wrong, atol, rtol, equal_nan=True)
+    ]
     found += [m for m, recognise in detectors if _safely(recognise, got_t, expected, student.warnings)]
     found += [m for m, fragment in warned if any(fragment in w for w in student.warnings)]
     found = list({m.id: m for m in found}.values())
+    answer = answer_digest(got_t, atol)
     if found:
-        raise CheckFailed(f"{problem}\n{advice(found)}", tags=[m.id for m in found])
-    raise CheckFailed(f"{problem}\n  Hint: {hint}" if hint else problem)
+        raise CheckFailed(f"{problem}\n{advice(found)}", tags=[m.id for m in found], answer=answer)
+    raise CheckFailed(f"{problem}\n  Hint: {hint}" if hint else problem, answer=answer)
+
+
+def answer_digest(got, atol: float) -> str:
+    """A wrong answer's fingerprint: its shape and its numbers on a grid ten times the tolerance, hashed, so that
+    the same wrong numbers computed another way (a loop or a matrix product) give the same digest."""
+    import hashlib
+
+    import torch
+
+    step = max(atol, 1e-6) * 10
+    grid = torch.nan_to_num(got.detach().to(torch.float64) / step, nan=2.0**60, posinf=2.0**61, neginf=-(2.0**61))
+    grid = grid.round() + 0.0  # + 0.0: -0.0 and 0.0 are one value
+    return hashlib.sha256(repr((tuple(got.shape), grid.flatten().tolist())).encode()).hexdigest()[:16]
 
 
 def _safely(recognise: Callable[[Any, Any, list], bool], got, expected, warned: list) -> bool:
@@ -612,8 +691,10 @@ def refuse_warned(student: Student, warned: list[tuple[Mistake, str]], what: str
     for mistake, fragment in warned:
         seen = next((w for w in student.warnings if fragment in w), None)
         if seen is not None:
-            raise CheckFailed(f"{what}: the numbers happen to be right here, but PyTorch warned:\n  \"{seen}\"\n"
-                              f"{advice([mistake])}", tags=[mistake.id])
+            raise CheckFailed(
+                f'{what}: the numbers happen to be right here, but PyTorch warned:\n  "{seen}"\n{advice([mistake])}',
+                tags=[mistake.id],
+            )
 
 
 def accumulated_into_uninitialised(got, expected, warnings_seen: list) -> bool:
@@ -636,7 +717,7 @@ class PublicCheck:
     def __call__(self, student: Student) -> str:
         answer, passed = None, []
         for step in self.steps:
-            (kind, spec), = step.items()
+            ((kind, spec),) = step.items()
             outcome = getattr(self, f"_{kind}")(student, spec, answer)
             if kind in {"call", "module"}:
                 answer = outcome
@@ -645,20 +726,35 @@ class PublicCheck:
         return " ".join(passed)
 
     def _call(self, student: Student, spec: dict, answer: Any) -> Any:
-        return student.call(spec["name"], *decode(spec.get("args", [])), seed=spec.get("seed"),
-                            reveal_uninitialised=spec.get("reveal_uninitialised", False),
-                            **decode(spec.get("kwargs", {})))
+        return student.call(
+            spec["name"],
+            *decode(spec.get("args", [])),
+            seed=spec.get("seed"),
+            reveal_uninitialised=spec.get("reveal_uninitialised", False),
+            **decode(spec.get("kwargs", {})),
+        )
 
     def _module(self, student: Student, spec: dict, answer: Any) -> Any:
         args, kwargs = decode(spec.get("args", [])), decode(spec.get("kwargs", {}))
         state = decode(spec.get("state"))
         if spec.get("load"):  # the worked weights, under the names the student's module gives them
             built = student.module(spec["cls"], *args, seed=spec.get("seed"), **kwargs)
-            state = load_worked_weights(_state_of(built, spec["cls"]), decode(spec["load"]["values"]),
-                                        spec["load"].get("aliases", {}), spec["load"]["owner"])
+            state = load_worked_weights(
+                _state_of(built, spec["cls"]),
+                decode(spec["load"]["values"]),
+                spec["load"].get("aliases", {}),
+                spec["load"]["owner"],
+            )
         forward = decode(spec["forward"]) if spec.get("forward") is not None else None
-        return student.module(spec["cls"], *args, seed=spec.get("seed"), forward=forward, state=state,
-                              train=spec.get("train", False), **kwargs)
+        return student.module(
+            spec["cls"],
+            *args,
+            seed=spec.get("seed"),
+            forward=forward,
+            state=state,
+            train=spec.get("train", False),
+            **kwargs,
+        )
 
     def _items(self, student: Student, spec: dict, answer: Any) -> None:
         require_items(answer, spec["count"], spec["message"])
@@ -667,21 +763,39 @@ class PublicCheck:
         require_keys(answer, spec["keys"], spec["message"])
 
     def _parameters(self, student: Student, spec: dict, answer: Any) -> None:
-        require_parameters(answer, spec["owner"], spec["names"], spec["shape"], decode(spec.get("equal") or {}),
-                           spec.get("unequal", ""))
+        require_parameters(
+            answer,
+            spec["owner"],
+            spec["names"],
+            spec["shape"],
+            decode(spec.get("equal") or {}),
+            spec.get("unequal", ""),
+        )
 
     def _expect(self, student: Student, spec: dict, answer: Any) -> str:
         got = answer
         for key in spec.get("pick", []):
             got = _pick(got, key, spec["what"])
         mistakes = self.mistakes
-        variants = [(mistakes[m], tuple(map(_frozen, value["raises"])) if isinstance(value, dict) else value)
-                    for m, value in decode(spec.get("variants", []))]
-        detectors = [(mistakes[spec["uninitialised"]], accumulated_into_uninitialised)] if spec.get(
-            "uninitialised") else []
-        return compare(got, decode(spec["value"]), what=spec["what"], student=student, atol=spec.get("atol", 1e-4),
-                       rtol=spec.get("rtol", 0.0), hint=spec.get("hint"), variants=variants, detectors=detectors,
-                       warned=[(mistakes[m], fragment) for m, fragment in spec.get("warned", [])])
+        variants = [
+            (mistakes[m], tuple(map(_frozen, value["raises"])) if isinstance(value, dict) else value)
+            for m, value in decode(spec.get("variants", []))
+        ]
+        detectors = (
+            [(mistakes[spec["uninitialised"]], accumulated_into_uninitialised)] if spec.get("uninitialised") else []
+        )
+        return compare(
+            got,
+            decode(spec["value"]),
+            what=spec["what"],
+            student=student,
+            atol=spec.get("atol", 1e-4),
+            rtol=spec.get("rtol", 0.0),
+            hint=spec.get("hint"),
+            variants=variants,
+            detectors=detectors,
+            warned=[(mistakes[m], fragment) for m, fragment in spec.get("warned", [])],
+        )
 
 
 def require_items(answer: Any, count: int, message: str) -> None:
@@ -699,14 +813,17 @@ def require_keys(answer: Any, keys: Iterable[str], message: str) -> None:
         raise CheckFailed(f"{message} It returned {', '.join(sorted(answer)) or 'no key'}.")
 
 
-def require_parameters(answer: Any, owner: str, names: Iterable[str], shape: Iterable[int], equal: dict | None = None,
-                       unequal: str = "") -> dict:
+def require_parameters(
+    answer: Any, owner: str, names: Iterable[str], shape: Iterable[int], equal: dict | None = None, unequal: str = ""
+) -> dict:
     """The module's state holds exactly the named parameters, of the given shape (and values); returns it."""
     state, names, shape = _state_of(answer, owner), list(names), tuple(shape)
     if sorted(state) != sorted(names):
-        raise CheckFailed(f"`{owner}` should have exactly the parameters {', '.join(names)}; it has "
-                          f"{', '.join(sorted(state)) or 'none'}. The checks read the weights by these names: "
-                          "keep the names the notebook asks for (and no bias).")
+        raise CheckFailed(
+            f"`{owner}` should have exactly the parameters {', '.join(names)}; it has "
+            f"{', '.join(sorted(state)) or 'none'}. The checks read the weights by these names: "
+            "keep the names the notebook asks for (and no bias)."
+        )
     for name in names:
         tensor = state[name]
         if not _is_tensor(tensor) or tuple(tensor.shape) != shape:
@@ -731,8 +848,9 @@ def load_worked_weights(state: dict, values: dict, aliases: dict, owner: str) ->
     for name, value in values.items():
         hits = parameter_keys(state, name, aliases.get(name, []))
         if not hits:
-            raise no_parameter(state, name, owner, ", so that the worked example's weights can be loaded into your "
-                                                   "layers.")
+            raise no_parameter(
+                state, name, owner, ", so that the worked example's weights can be loaded into your layers."
+            )
         for key in hits:
             if not _is_tensor(state[key]) or tuple(state[key].shape) != tuple(value.shape):
                 size = tuple(state[key].shape) if _is_tensor(state[key]) else _kind(state[key])
@@ -742,8 +860,16 @@ def load_worked_weights(state: dict, values: dict, aliases: dict, owner: str) ->
     for key in state:
         if key in worked or not _is_tensor(state[key]):
             continue
-        shared = next((m for m in worked if _is_tensor(state[m]) and state[m].shape == state[key].shape
-                       and bool(torch.equal(state[m], state[key]))), None)
+        shared = next(
+            (
+                m
+                for m in worked
+                if _is_tensor(state[m])
+                and state[m].shape == state[key].shape
+                and bool(torch.equal(state[m], state[key]))
+            ),
+            None,
+        )
         if shared is not None:  # the same parameter under a second name (a layer also held in an nn.Sequential)
             loaded[key] = loaded[shared]
         elif key.endswith("bias"):
@@ -764,13 +890,17 @@ def parameter_keys(state: dict, name: str, aliases: Iterable[str] = ()) -> list[
 def no_parameter(state: dict, name: str, owner: str, why: str) -> CheckFailed:
     """The failure of a check that found no parameter named ``name``; ``why`` ends the advice to keep the names."""
     found = ", ".join(sorted(state)) or "none"
-    return CheckFailed(f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
-                       f"Keep the attribute names the notebook asks for{why}")
+    return CheckFailed(
+        f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
+        f"Keep the attribute names the notebook asks for{why}"
+    )
 
 
 def wrong_shape(owner: str, key: str, size: Any, expected: tuple) -> CheckFailed:
-    return CheckFailed(f"{owner}: `{key}` has shape {size}, expected {expected}. nn.Linear(in_features, "
-                       "out_features) stores its weight as (out_features, in_features).")
+    return CheckFailed(
+        f"{owner}: `{key}` has shape {size}, expected {expected}. nn.Linear(in_features, "
+        "out_features) stores its weight as (out_features, in_features)."
+    )
 
 
 def _state_of(answer: Any, owner: str) -> dict:
@@ -813,18 +943,22 @@ class Checks:
     mistakes: dict[str, Mistake]
 
     @classmethod
-    def read(cls, path: Path) -> "Checks":
+    def read(cls, path: Path) -> Checks:
         return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
 
     @classmethod
-    def from_data(cls, data: dict) -> "Checks":
+    def from_data(cls, data: dict) -> Checks:
         mistakes = {key: Mistake(key, **value) for key, value in data["mistakes"].items()}
         return cls(data["assignment"], data["title"], data["checks"], mistakes)
 
     def run(self, student: Student) -> list[CheckResult]:
         """Every public check against the student; the hidden ones are not run here (the grader runs them)."""
-        return [CheckResult(spec["grade_id"], spec["todo"], spec["points"], True, NOT_RUN, HIDDEN_NOT_RUN)
-                if spec["hidden"] else self.run_one(spec, student) for spec in self.checks]
+        return [
+            CheckResult(spec["grade_id"], spec["todo"], spec["points"], True, NOT_RUN, HIDDEN_NOT_RUN)
+            if spec["hidden"]
+            else self.run_one(spec, student)
+            for spec in self.checks
+        ]
 
     def run_one(self, spec: dict, student: Student) -> CheckResult:
         return run_check(self.check(spec), student)
@@ -869,8 +1003,11 @@ CHECKER_FILES_CELL = "checker-files"
 def runs_before_checking(cell: dict) -> bool:
     """A code cell a checker runs to get the notebook's functions: every one but the check cells, and the
     cell that writes the checker's files (a checker already has them; run elsewhere it would write them there)."""
-    return (cell.get("cell_type") == "code" and not is_test_cell(cell)
-            and nbgrader_meta(cell).get("grade_id") != CHECKER_FILES_CELL)
+    return (
+        cell.get("cell_type") == "code"
+        and not is_test_cell(cell)
+        and nbgrader_meta(cell).get("grade_id") != CHECKER_FILES_CELL
+    )
 
 
 def cell_label(cells: list, index: int) -> str:
@@ -899,8 +1036,9 @@ def notes_on_cells(problems: Iterable[tuple[int, str, str]], cells: list) -> lis
         notes.append(f"{cell_label(cells, index)}: {kind}" + (f": {message}" if message else ""))
     if knock_on:
         counted = "1 given cell" if knock_on == 1 else f"{knock_on} given cells"
-        notes.append(f"{counted} could not run because a TO-DO above {'it' if knock_on == 1 else 'them'} is not "
-                     "written yet.")
+        notes.append(
+            f"{counted} could not run because a TO-DO above {'it' if knock_on == 1 else 'them'} is not written yet."
+        )
     return notes
 
 
@@ -962,8 +1100,10 @@ def check(grade_id: str) -> None:
         if spec is not None and not spec["hidden"]:
             announce(checks.run_one(spec, InKernel(notebook_namespace())))
             return
-    raise CheckFailedInNotebook(f"No check named {grade_id!r} in the {_data_files()} beside attention_check.py: "
-                                "keep the check cells as they came, and the notebook in its assignment folder.")
+    raise CheckFailedInNotebook(
+        f"No check named {grade_id!r} in the {_data_files()} beside attention_check.py: "
+        "keep the check cells as they came, and the notebook in its assignment folder."
+    )
 
 
 def announce(result: CheckResult) -> None:
@@ -1047,8 +1187,11 @@ def self_check(path: Path, checks: list[Checks]) -> tuple[str, int]:
     declared = declared_assignment(notebook)
     mine = next((c for c in checks if c.assignment == declared), checks[0] if len(checks) == 1 else None)
     if mine is None:
-        return (f"{path.name}: cannot be checked: it is not one of this folder's assignments "
-                f"({', '.join(c.assignment for c in checks) or 'none'}).", 2)
+        return (
+            f"{path.name}: cannot be checked: it is not one of this folder's assignments "
+            f"({', '.join(c.assignment for c in checks) or 'none'}).",
+            2,
+        )
     namespace, problems = run_notebook(cells)
     results = mine.run(InKernel(namespace))
     report = table(path.name, mine.assignment, results, notes_on_cells(problems, cells))
@@ -1065,9 +1208,11 @@ def main(argv: list[str] | None = None) -> int:
     checks = checks_beside_me()
     paths = [Path(a) for a in argv] or notebooks_of(Path(__file__).resolve().parent, checks)
     if not paths:
-        print(f"No notebook of {', '.join(c.assignment for c in checks) or 'this assignment'} beside "
-              "attention_check.py: give its path (python attention_check.py NOTEBOOK.ipynb). In Colab, run the "
-              "notebook's check cells instead (the notebook is not on the machine's disk there).")
+        print(
+            f"No notebook of {', '.join(c.assignment for c in checks) or 'this assignment'} beside "
+            "attention_check.py: give its path (python attention_check.py NOTEBOOK.ipynb). In Colab, run the "
+            "notebook's check cells instead (the notebook is not on the machine's disk there)."
+        )
         return 2
     codes = []
     for path in paths:

@@ -102,7 +102,7 @@ def test_a_cycle_is_found_and_named():
 
 def test_the_graph_sees_imports_inside_functions_and_relative_ones():
     edges = graph()
-    assert f"{PACKAGE}.build" in edges[f"{PACKAGE}.cli"], "cli imports build inside a function"
+    assert f"{PACKAGE}.build" in edges[f"{PACKAGE}.commands"], "commands imports build inside a function"
     assert f"{PACKAGE}.mistakes.engine" in edges[f"{PACKAGE}.mistakes"]
     assert f"{PACKAGE}.checker.comparison" in edges[f"{PACKAGE}.mistakes.engine"], (
         "from ..checker.comparison import ..."
