@@ -68,7 +68,7 @@ def fingerprint(notebook: Notebook, common: set[int]) -> Prints:
         return Prints()
     kept, starts = winnow(np.array(kgram_hashes(texts), dtype=np.int64), window_size=WINDOW, remove_duplicates=False)
     positions: dict[int, list[int]] = defaultdict(list)
-    for hashed, start in zip(kept, starts):
+    for hashed, start in zip(kept, starts, strict=True):
         positions[int(hashed)].append(int(start))
     found = Prints()
     for hashed, at in positions.items():

@@ -78,7 +78,7 @@ def raw_tokens(source: str) -> list[Token]:
 def line_map(transformed: ast.AST, reparsed: ast.AST) -> dict[int, int]:
     """Line of the unparsed text -> line of the student's source (both trees have the same shape)."""
     mapping: dict[int, int] = {}
-    for old, new in zip(ast.walk(transformed), ast.walk(reparsed)):
+    for old, new in zip(ast.walk(transformed), ast.walk(reparsed), strict=False):  # same shape; never fail on it
         if isinstance(old, ast.stmt) and isinstance(new, ast.stmt):
             for line in range(new.lineno, (new.end_lineno or new.lineno) + 1):
                 mapping[line] = old.lineno  # breadth first: the innermost statement wins
@@ -242,7 +242,7 @@ def _canonical_order(run: list[ast.stmt], after: list[ast.stmt]) -> list[ast.stm
     effects = [reads_and_writes(s) for s in run]
     later = re.findall(r"\w+|[^\w\s]", "\n".join(ast.unparse(s) for s in after))
     first_use = [min((later.index(n) for n in written if n in later), default=len(later)) for _, written in effects]
-    keys = [(_shape(s), use) for s, use in zip(run, first_use)]
+    keys = [(_shape(s), use) for s, use in zip(run, first_use, strict=True)]
     left = list(range(len(run)))
     placed: list[int] = []
     while left:

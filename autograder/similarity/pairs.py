@@ -104,14 +104,15 @@ def analyse(submissions: list[tuple[Path, str, str | None]], records: list[dict]
         index = {n.student: i for i, n in enumerate(usable)}
         candidates = set(found.evidence)
         candidates |= {
-            tuple(sorted((index[a], index[b])))
+            (min(index[a], index[b]), max(index[a], index[b]))
             for (a_id, a, b) in sharing
             if a_id == assignment and a in index and b in index
         }
         for i, j in candidates:
             a = usable[i]
             b = usable[j]
-            key = (assignment, *sorted((a.student, b.student)))
+            first, second = sorted((a.student, b.student))
+            key = (assignment, first, second)
             shared_here = sharing.get(key, [])
             hashes = found.shared.get((i, j), [])
             matched = ({w for h in hashes for w in prints[i].where[h]}, {w for h in hashes for w in prints[j].where[h]})

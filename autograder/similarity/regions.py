@@ -75,7 +75,7 @@ def identify(notebook: dict, cells: list[dict]) -> str | None:
         return declared
     ids = {course.nbgrader_meta(c).get("grade_id") for c in cells}
     overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
-    best = max(overlap, key=overlap.get)
+    best = max(overlap, key=overlap.__getitem__)
     return best if overlap[best] else None
 
 
@@ -122,6 +122,6 @@ def cell_of_check(root: Path, assignment: str) -> dict[str, str]:
         meta = course.nbgrader_meta(cell)
         if meta.get("solution"):
             last = meta.get("grade_id")
-        elif meta.get("grade") and last:
-            found[meta.get("grade_id")] = last
+        elif meta.get("grade") and last and meta.get("grade_id"):
+            found[meta["grade_id"]] = last
     return found
