@@ -82,8 +82,8 @@ def graded_count(output: str) -> int:
 
 
 def files(out: Path) -> dict[str, object]:
-    """Every file a run leaves, by path: results without their grading time; report.html only by name (it says
-    how long the run took)."""
+    """Every file a run leaves, by path: results without their grading time; report.html and similarity.html only by
+    name (they say how long the run and the analysis took)."""
     found = {}
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         name = str(path.relative_to(out))
@@ -92,7 +92,7 @@ def files(out: Path) -> dict[str, object]:
             result.pop("execution_time")
             found[name] = result
         else:
-            found[name] = None if path.name == "report.html" else path.read_text()
+            found[name] = None if path.name in ("report.html", "similarity.html") else path.read_text()
     return found
 
 

@@ -196,8 +196,8 @@ def _with_visible_uninitialised_memory(compute: Callable[[], Any]) -> Any:
     def empty(*size, **kwargs):
         return originals[0](*size, **kwargs).fill_(UNINITIALISED)
 
-    def empty_like(tensor, **kwargs):
-        return originals[1](tensor, **kwargs).fill_(UNINITIALISED)
+    def empty_like(input, **kwargs):  # torch's name for the parameter
+        return originals[1](input, **kwargs).fill_(UNINITIALISED)
 
     torch.empty, torch.empty_like = empty, empty_like
     try:
@@ -580,7 +580,7 @@ def where_it_differs(got, expected, atol: float, rtol: float) -> str:
 def position(flat: int, shape) -> list[int]:
     """The index of the ``flat``-th element of a tensor of this shape (``torch.unravel_index`` imports sympy,
     a third of a second, on first use)."""
-    index = []
+    index: list[int] = []
     for size in reversed(shape):
         flat, i = divmod(flat, size)
         index.insert(0, i)
