@@ -44,6 +44,10 @@ for steps in ("sanitize_preprocessors", "autograde_preprocessors"):
 # see it, so no one notebook stops the class; each repair is logged (autograder/nbgrader_reading.py).
 c.Autograde.exporter_class = "autograder.nbgrader_reading.RepairingExporter"
 c.GradeInSandbox.timeout = 120  # seconds for one notebook
+# Late work: the course's course.toml (due dates, extensions, the late rule; docs/lms.md) is the one source. Its due
+# dates are written into the gradebook when autograde starts, and nbgrader's late-submission step asks the kit's
+# plugin, which applies the rule exactly as `attention-kit grade` does (autograder/nbgrader_late.py).
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_late.CoursePolicyPenalty"
 if sys.argv[1:2] == ["autograde"]:  # start the kit's warm grader now: it imports torch while nbgrader starts up
     from autograder.sandbox import shared
 

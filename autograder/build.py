@@ -2,7 +2,8 @@
 
 The source notebooks are the one source of truth. ``build`` first writes, into each
 ``assignments/<id>/`` folder, the two files the public check cells need (the generic
-``attention_check.py`` and the data ``<id>.checks.json``, computed from the kit's checks), so
+``attention_check.py``, joined from :mod:`autograder.checker` by :mod:`autograder.checker_file`, and the data
+``<id>.checks.json``, computed from the kit's checks), so
 that every nbgrader command finds them where nbgrader looks for an assignment's files: it
 releases them to students, runs the solution with them and, when autograding, puts the
 originals back over any copy a student handed in. It also packs both files into the source
@@ -16,6 +17,7 @@ plain nbgrader assignment: it is generated as nbgrader generates any, and graded
 kernel. ``build`` (and ``attention-kit course init``) also registers the assignments in the course's
 gradebook, which nbgrader's release, collect and autograde need and a fresh clone does not have.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,11 +29,10 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from . import checker_cell, course, nbgrader_app, public
+from . import checker_cell, checker_file, course, nbgrader_app, public
 from .assignments import ASSIGNMENTS
-from .attention_check import CHECKER_FILES_CELL
+from .checker.cells import CHECKER_FILES_CELL
 
-ENGINE = Path(__file__).with_name("attention_check.py")
 PUBLIC_DOOR, HIDDEN_DOOR = "from attention_check import check", "from autograder.notebook import check"
 
 GENERATED = ("release", "solutions")
@@ -61,37 +62,50 @@ def lint(root: Path) -> list[str]:
         if is_plain(root, assignment_id):
             continue
         if assignment_id not in ASSIGNMENTS:
-            problems.append(f"assignments/{assignment_id}: its cells call the kit's check(), but no checks are "
-                            "registered for it in autograder.assignments")
+            problems.append(
+                f"assignments/{assignment_id}: its cells call the kit's check(), but no checks are "
+                "registered for it in autograder.assignments"
+            )
             continue
         checks = ASSIGNMENTS[assignment_id].checks
         notebook = course.read(course.notebook_path(root, "assignments", assignment_id))
         graded = [c for c in notebook.cells if course.is_test_cell(c)]
         cell_ids = [course.nbgrader_meta(c).get("grade_id") for c in graded]
         if cell_ids != [c.grade_id for c in checks]:
-            problems.append(f"assignments/{assignment_id}: test cells {cell_ids} do not match the kit's checks "
-                            f"{[c.grade_id for c in checks]} (same ids, same order)")
+            problems.append(
+                f"assignments/{assignment_id}: test cells {cell_ids} do not match the kit's checks "
+                f"{[c.grade_id for c in checks]} (same ids, same order)"
+            )
             continue
-        for cell, check in zip(graded, checks):
+        for cell, check in zip(graded, checks, strict=True):
             meta, text = course.nbgrader_meta(cell), "".join(cell.source)
             if float(meta.get("points", -1)) != check.points:
-                problems.append(f"{assignment_id}/{check.grade_id}: {meta.get('points')} points in the notebook, "
-                                f"{check.points:g} in the kit")
+                problems.append(
+                    f"{assignment_id}/{check.grade_id}: {meta.get('points')} points in the notebook, "
+                    f"{check.points:g} in the kit"
+                )
             if check.hidden != ("### BEGIN HIDDEN TESTS" in text):
-                problems.append(f"{assignment_id}/{check.grade_id}: hidden checks must sit in a hidden-tests region "
-                                "and public ones outside it")
+                problems.append(
+                    f"{assignment_id}/{check.grade_id}: hidden checks must sit in a hidden-tests region "
+                    "and public ones outside it"
+                )
             if f'check("{check.grade_id}")' not in text:
-                problems.append(f"{assignment_id}/{check.grade_id}: the cell does not call check(\"{check.grade_id}\")")
+                problems.append(f'{assignment_id}/{check.grade_id}: the cell does not call check("{check.grade_id}")')
             door = HIDDEN_DOOR if check.hidden else PUBLIC_DOOR
             if door not in text:
-                problems.append(f"{assignment_id}/{check.grade_id}: the cell must say `{door}` (public checks run "
-                                "from the released attention_check.py, hidden ones from the kit)")
+                problems.append(
+                    f"{assignment_id}/{check.grade_id}: the cell must say `{door}` (public checks run "
+                    "from the released attention_check.py, hidden ones from the kit)"
+                )
     return problems
 
 
 def student_files(assignment_id: str) -> dict[str, str]:
     """What the public check cells need beside the notebook: the generic checker and its data."""
-    return {ENGINE.name: ENGINE.read_text(), f"{assignment_id}.checks.json": public.render(ASSIGNMENTS[assignment_id])}
+    return {
+        checker_file.NAME: checker_file.text(),
+        f"{assignment_id}.checks.json": public.render(ASSIGNMENTS[assignment_id]),
+    }
 
 
 def write_student_files(course_dir: Path, ids: list[str]) -> list[Path]:
@@ -124,7 +138,7 @@ def generate(root: Path, workdir: Path, ids: list[str] | None = None) -> dict[st
 
     ids = ids or source_ids(root)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(ids, pool.map(one, ids)))
+        return dict(zip(ids, pool.map(one, ids), strict=True))
 
 
 def build(root: Path, ids: list[str] | None = None) -> list[str]:
@@ -154,8 +168,16 @@ def register(root: Path, ids: list[str] | None = None) -> list[str]:
     temporary folder, so the committed release/ stays as ``build`` wrote it. Returns the ids registered."""
     with tempfile.TemporaryDirectory(prefix="attention-kit-register-") as tmp:
         for pattern in ids or ["*"]:
-            nbgrader_app.run(["generate_assignment", pattern, "--force", "--log-level=WARN",
-                              f"--CourseDirectory.release_directory={tmp}"], root)
+            nbgrader_app.run(
+                [
+                    "generate_assignment",
+                    pattern,
+                    "--force",
+                    "--log-level=WARN",
+                    f"--CourseDirectory.release_directory={tmp}",
+                ],
+                root,
+            )
     return ids or source_ids(root)
 
 
@@ -184,10 +206,17 @@ def stale(root: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="attention-kit-check-") as tmp:
         generated = generate(root, Path(tmp))
         for folder in GENERATED:
-            fresh = {p.relative_to(course_dir): p for course_dir in generated.values()
-                     for p in (course_dir / folder).rglob("*") if p.is_file()}
-            committed = {p.relative_to(root): p for p in (root / folder).rglob("*")
-                         if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+            fresh = {
+                p.relative_to(course_dir): p
+                for course_dir in generated.values()
+                for p in (course_dir / folder).rglob("*")
+                if p.is_file()
+            }
+            committed = {
+                p.relative_to(root): p
+                for p in (root / folder).rglob("*")
+                if p.is_file() and ".ipynb_checkpoints" not in p.parts
+            }
             for name in sorted(set(fresh) | set(committed)):
                 if name not in committed:
                     differing.append(f"{name}: missing (run attention-kit build)")
@@ -207,14 +236,17 @@ def stale_in_sources(root: Path) -> list[str]:
         for name, text in files.items():
             path = root / "assignments" / assignment_id / name
             if not path.exists() or not _same_text(path, text):
-                differing.append(f"{path.relative_to(root)}: differs from what the kit's checks give (run attention-kit "
-                                 "build)")
+                differing.append(
+                    f"{path.relative_to(root)}: differs from what the kit's checks give (run attention-kit build)"
+                )
         path = course.notebook_path(root, "assignments", assignment_id)
         notebook = course.read(path)
         checker_cell.put(notebook, files)
         if not _same_text(path, nbformat.writes(notebook)):
-            differing.append(f"{path.relative_to(root)}: its {CHECKER_FILES_CELL} cell differs from what the kit's "
-                             "checks give (run attention-kit build)")
+            differing.append(
+                f"{path.relative_to(root)}: its {CHECKER_FILES_CELL} cell differs from what the kit's "
+                "checks give (run attention-kit build)"
+            )
     return differing
 
 
@@ -228,8 +260,11 @@ def _same_content(name: str, old: str, new: str) -> bool:
     of a float32 differently); anything else byte for byte."""
     if name.endswith(".ipynb"):
         (old_notebook, old_files), (new_notebook, new_files) = _comparable(old), _comparable(new)
-        return old_notebook == new_notebook and old_files.keys() == new_files.keys() and all(
-            _same_content(packed, old_files[packed], new_files[packed]) for packed in old_files)
+        return (
+            old_notebook == new_notebook
+            and old_files.keys() == new_files.keys()
+            and all(_same_content(packed, old_files[packed], new_files[packed]) for packed in old_files)
+        )
     if name.endswith(".checks.json"):
         return _same_numbers(json.loads(old), json.loads(new))
     return old == new
@@ -248,9 +283,10 @@ def _same_numbers(a, b, tolerance: float = SAME_NUMBER) -> bool:
         return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= tolerance * (1 + abs(b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(
-            _same_numbers(a[k], b[k], SAME_VARIANT if k == "variants" else tolerance) for k in a)
+            _same_numbers(a[k], b[k], SAME_VARIANT if k == "variants" else tolerance) for k in a
+        )
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same_numbers(x, y, tolerance) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same_numbers(x, y, tolerance) for x, y in zip(a, b, strict=True))
     return a == b
 
 

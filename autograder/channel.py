@@ -1,11 +1,12 @@
 """Length-prefixed JSON messages over a socket (both ends of the sandbox use it)."""
+
 from __future__ import annotations
 
 import socket
 import struct
 from typing import Any
 
-from .attention_check import MAX_MESSAGE_BYTES, dumps, loads
+from .checker.wire import MAX_MESSAGE_BYTES, dumps, loads
 
 HEADER = struct.Struct("!I")
 
@@ -36,7 +37,7 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
     while remaining:
         try:
             chunk = sock.recv(min(remaining, 1 << 20))
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise TimeoutError from exc
         except OSError as exc:
             raise ChannelClosed(str(exc)) from exc

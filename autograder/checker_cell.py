@@ -7,8 +7,9 @@ when they are missing or differ, saying so in one line. The files are in the cel
 notebook's metadata, because Colab's kernel cannot read the notebook file. They hold no answer (the
 leak tests decode and scan them). ``attention-kit build`` writes the cell into the source notebook, so
 that nbgrader releases it as a locked given cell and puts it back when grading; ``build --check`` names
-it when it is out of date. Checkers skip it (``attention_check.runs_before_checking``).
+it when it is out of date. Checkers skip it (``checker.cells.runs_before_checking``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,11 +19,13 @@ import zlib
 
 import nbformat
 
-from .attention_check import CHECKER_FILES_CELL, nbgrader_meta
+from .checker.cells import CHECKER_FILES_CELL, nbgrader_meta
 
 BASE64_PER_LINE = 100
 
-CODE = '''# @title Run this cell first: it writes {names}, which the check cells need, beside this notebook if they are missing (they hold no answer).
+#: the cell's code; a backslash ending a line here continues it, so the cell's lines stay whole
+CODE = '''# @title Run this cell first: it writes {names}, which the check cells need, beside this notebook \
+if they are missing (they hold no answer).
 def _write_checker_files(packed):
     """The files this notebook's check cells read, written into the kernel's folder if missing or different."""
     import base64, json, pathlib, zlib
@@ -33,7 +36,8 @@ def _write_checker_files(packed):
     for name in written:
         pathlib.Path(name).write_bytes(files[name].encode())
     if written:
-        print(f"Wrote {{' and '.join(written)}} into {{pathlib.Path.cwd()}}: the check cells need them (they hold no answer).")
+        print(f"Wrote {{' and '.join(written)}} into {{pathlib.Path.cwd()}}: \
+the check cells need them (they hold no answer).")
 
 
 _write_checker_files("""
@@ -47,7 +51,7 @@ PAYLOAD = re.compile(r'_write_checker_files\("""\n([A-Za-z0-9+/=\n]+)"""\)')
 def source(files: dict[str, str]) -> str:
     """The cell's code for these files (name -> text)."""
     packed = base64.b64encode(zlib.compress(json.dumps(files, sort_keys=True).encode(), 9)).decode()
-    lines = [packed[i:i + BASE64_PER_LINE] for i in range(0, len(packed), BASE64_PER_LINE)]
+    lines = [packed[i : i + BASE64_PER_LINE] for i in range(0, len(packed), BASE64_PER_LINE)]
     return CODE.format(names=" and ".join(files), payload="\n".join(lines))
 
 
@@ -77,11 +81,21 @@ def put(notebook: nbformat.NotebookNode, files: dict[str, str]) -> bool:
         changed = cell.source != code
         cell.source = code
         return changed
-    cell = nbformat.v4.new_code_cell(code, metadata={
-        "cellView": "form",  # Colab: shows the title line only
-        "jupyter": {"source_hidden": True},
-        "nbgrader": {"grade": False, "grade_id": CHECKER_FILES_CELL, "locked": True, "schema_version": 3,
-                     "solution": False, "task": False}})
+    cell = nbformat.v4.new_code_cell(
+        code,
+        metadata={
+            "cellView": "form",  # Colab: shows the title line only
+            "jupyter": {"source_hidden": True},
+            "nbgrader": {
+                "grade": False,
+                "grade_id": CHECKER_FILES_CELL,
+                "locked": True,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            },
+        },
+    )
     cell.id = CHECKER_FILES_CELL
     first_code = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code"), len(notebook.cells))
     notebook.cells.insert(first_code, cell)

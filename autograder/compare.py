@@ -1,33 +1,66 @@
 """The hidden checks' comparison: the student's numbers against a reference, with the diagnosis.
 
-The wording and the decision are the shared ones of :func:`attention_check.compare`. What the
+The wording and the decision are the shared ones of :func:`autograder.checker.comparison.compare`. What the
 kit adds is the diagnosis by construction: a check passes its reference (written with
 :class:`autograder.mistakes.Ops`), and every catalogued mistake about an operation that the
 reference uses is considered on the check's own inputs, only when the answer is wrong.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from typing import Any
 
 import torch
 
 from . import mistakes
-from .attention_check import (CheckFailed, Detector, Student, accumulated_into_uninitialised, as_tensor, close,
-                              compare)
+from .checker.comparison import Detector, accumulated_into_uninitialised, as_tensor, close, compare
+from .checker.handle import Student
+from .checker.public_checks import no_parameter, parameter_keys, wrong_shape
+from .checker.results import CheckFailed
 
-__all__ = ["as_tensor", "close", "expect_tensor", "parameter"]
+__all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "parameter"]
+
+#: the set that :func:`nameable_mistakes` collects into, in this thread (None: nothing collects)
+_NAMEABLE: ContextVar[set[str] | None] = ContextVar("nameable", default=None)
 
 
-def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, student: Student,
-                  reference: Callable[[mistakes.Ops], torch.Tensor] | None = None, atol: float = 1e-4,
-                  rtol: float = 0.0, hint: str | None = None, detectors: Iterable[Detector] = (),
-                  own_expected: bool = False) -> str:
+@contextlib.contextmanager
+def nameable_mistakes() -> Iterator[set[str]]:
+    """Collect into the set it yields every mistake that the comparisons run inside the block could name, whether
+    they pass or not: the diagnosis's reach. :mod:`autograder.coverage` maps a hidden check's reach this way, by
+    running it on the reference solution. Only this thread's comparisons count (grading runs checks in threads)."""
+    found: set[str] = set()
+    token = _NAMEABLE.set(found)
+    try:
+        yield found
+    finally:
+        _NAMEABLE.reset(token)
+
+
+def expect_tensor(
+    got: Any,
+    expected: torch.Tensor | None = None,
+    *,
+    what: str,
+    student: Student,
+    reference: Callable[[mistakes.Ops], torch.Tensor] | None = None,
+    atol: float = 1e-4,
+    rtol: float = 0.0,
+    hint: str | None = None,
+    detectors: Iterable[Detector] = (),
+    own_expected: bool = False,
+) -> str:
     """Pass (a short message) when ``got`` matches ``expected`` (default: the reference's answer),
     else explain what differs and name the catalogued mistakes the evidence shows.
 
     ``own_expected``: a property check compares the student's outputs with their own earlier ones, so
     the reference (the right answer) need not equal ``expected`` there."""
     if expected is None:
+        if reference is None:
+            raise TypeError("expect_tensor needs the expected tensor or a reference")
         expected = reference(mistakes.Ops())
 
     def evidence() -> Iterable:
@@ -43,43 +76,55 @@ def expect_tensor(got: Any, expected: torch.Tensor | None = None, *, what: str, 
         if reference is not None:
             yield from ((m, m.warning) for m in mistakes.warned_mistakes(reference))
 
-    for observe in OBSERVERS:
-        observe(student.grade_id, {m.id for source in (evidence(), recognisers(), warned()) for m, _ in source})
-    return compare(got, expected, what=what, student=student, atol=atol, rtol=rtol, hint=hint,
-                   variants=evidence(), detectors=recognisers(), warned=warned())
+    reach = _NAMEABLE.get()
+    if reach is not None:
+        reach.update(m.id for source in (evidence(), recognisers(), warned()) for m, _ in source)
+    return compare(
+        got,
+        expected,
+        what=what,
+        student=student,
+        atol=atol,
+        rtol=rtol,
+        hint=hint,
+        variants=evidence(),
+        detectors=recognisers(),
+        warned=warned(),
+    )
 
 
-#: called with (grade id, the mistakes this comparison could name) while :mod:`autograder.coverage` maps the checks
-OBSERVERS: list[Callable[[str, set[str]], None]] = []
-
-
-def parameter(state: dict, name: str, shape: tuple | None, owner: str, *, aliases: tuple = (), optional: bool = False,
-              hint: str = "") -> torch.Tensor:
+def parameter(
+    state: dict,
+    name: str,
+    shape: tuple | None,
+    owner: str,
+    *,
+    aliases: tuple = (),
+    optional: bool = False,
+    hint: str = "",
+) -> torch.Tensor:
     """The parameter of the student's ``state_dict`` whose name ends in ``name`` (or an alias), of the given shape
     (any shape if None), or a failure that tells the learner which names to keep.
 
-    Checks that copy a student's weights into PyTorch's own modules read them through here. A missing optional
-    parameter (a bias of a layer built with ``bias=False``) is zero, as it is in the student's computation."""
+    Checks that copy a student's weights into PyTorch's own modules read them through here; it finds them as the
+    public checks' ``load_worked_weights`` does (:mod:`autograder.checker.public_checks`), in the same words. A
+    missing optional parameter (a bias of a layer built with ``bias=False``) is zero, as in the student's code."""
     if not isinstance(state, dict):
         raise CheckFailed(f"{owner}: the grader received no parameters from your module.")
-    hits: list[str] = []
-    for candidate in (name, *aliases):
-        hits = [key for key in state if key == candidate or key.endswith("." + candidate)]
-        if hits:
-            break
+    hits = parameter_keys(state, name, aliases)
     if not hits:
         if optional:
+            assert shape is not None, "a missing optional parameter is zeros: its shape is needed"
             return torch.zeros(shape)
-        found = ", ".join(sorted(state)) or "none"
-        raise CheckFailed(f"{owner}: the grader found no parameter named `{name}` in your module (it has: {found}). "
-                          f"Keep the attribute names the notebook asks for{hint}, so that your weights can be "
-                          "copied into PyTorch's own layers.")
+        raise no_parameter(state, name, owner, f"{hint}, so that your weights can be copied into PyTorch's own layers.")
     tensors = [state[key] for key in hits]
     if any(not isinstance(t, torch.Tensor) for t in tensors) or any(
-            t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]):
-        raise CheckFailed(f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
-                          "keep one of each, with the names the notebook asks for.")
+        t.shape != tensors[0].shape or not torch.equal(t, tensors[0]) for t in tensors[1:]
+    ):
+        raise CheckFailed(
+            f"{owner}: several different parameters are named like `{name}` ({', '.join(hits)}); "
+            "keep one of each, with the names the notebook asks for."
+        )
     if shape is not None and tuple(tensors[0].shape) != tuple(shape):
-        raise CheckFailed(f"{owner}: `{hits[0]}` has shape {tuple(tensors[0].shape)}, expected {tuple(shape)}. "
-                          "nn.Linear(in_features, out_features) stores its weight as (out_features, in_features).")
+        raise wrong_shape(owner, hits[0], tuple(tensors[0].shape), tuple(shape))
     return tensors[0].detach().to(torch.float32)

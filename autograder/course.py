@@ -1,4 +1,5 @@
 """Where the course's files are: the folder holding ``nbgrader_config.py``."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from .attention_check import is_test_cell, nbgrader_meta  # noqa: F401  (the course's vocabulary)
+from .checker.cells import is_test_cell, nbgrader_meta  # noqa: F401  (the course's vocabulary)
 
 #: the folder of an nbgrader course where the kit keeps its own results of `nbgrader autograde` (and their history)
 RECORDS = "attention-kit"
@@ -29,4 +30,3 @@ def notebook_path(root: Path, folder: str, assignment_id: str) -> Path:
 
 def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(str(path), as_version=4)
-

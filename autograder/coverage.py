@@ -2,10 +2,12 @@
 
 A check can name a mistake when its reference uses an operation the mistake is a slip of and the
 slip changes the answer on the check's inputs, or when a warning or a detector of the check points
-at it. For a public check this is in its data; for a hidden check it is observed by running the
-check on the reference solution (so this needs the course's ``solutions/``). ``attention-kit
-mistakes`` prints the result as docs/mistakes.md's table.
+at it. For a public check this is in its data; for a hidden check it is collected
+(:func:`compare.nameable_mistakes`) while the check runs on the reference solution, in this process
+(:func:`namespace_of`; so this needs the course's ``solutions/``). ``attention-kit mistakes``
+prints the result as docs/mistakes.md's table.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,23 +19,28 @@ from pathlib import Path
 
 import nbformat
 
-from . import compare, course, public
+from . import compare, course
 from .assignments import ASSIGNMENTS
-from .attention_check import InKernel, runs_before_checking, source_of
+from .checker.cells import runs_before_checking, source_of
+from .checker.handle import InKernel
 from .framework import run_check
 from .mistakes import CATALOG
 
 
 def namespace_of(notebook: nbformat.NotebookNode) -> dict:
     """The notebook's code cells (:func:`runs_before_checking`) run with exec in a fresh namespace: what a check sees
-    of a kernel, since it only calls the functions the cells define. For trusted notebooks (the reference)."""
+    of a kernel, since it only calls the functions the cells define. For trusted notebooks only: it is how
+    ``attention-kit mistakes`` runs the hidden checks on the course's reference solutions (no sandbox, no kernel),
+    and how the test suite runs the checks quickly. A submitted notebook is never run this way."""
     import matplotlib
 
     matplotlib.use("Agg")  # this process only: an MPLBACKEND in its environment would reach every kernel it starts
     namespace: dict = {"__name__": "__notebook__"}
     for cell in notebook.cells:
         if runs_before_checking(cell):
-            source = "\n".join(line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!")))
+            source = "\n".join(
+                line for line in source_of(cell).splitlines() if not line.lstrip().startswith(("%", "!"))
+            )
             try:
                 with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                     warnings.simplefilter("ignore")  # the notebook's own warnings and printing are its business
@@ -47,10 +54,10 @@ def namespace_of(notebook: nbformat.NotebookNode) -> dict:
 
 
 def _named_by_public(data: dict) -> dict[str, set[str]]:
-    found = defaultdict(set)
+    found: defaultdict[str, set[str]] = defaultdict(set)
     for check in data["checks"]:
         for step in check.get("steps", []):
-            (kind, spec), = step.items()
+            ((kind, spec),) = step.items()
             if kind == "expect":
                 found[check["grade_id"]].update(m for m, _ in spec["variants"] + spec["warned"])
                 if spec["uninitialised"]:
@@ -59,24 +66,22 @@ def _named_by_public(data: dict) -> dict[str, set[str]]:
 
 
 def _named_by_hidden(root: Path, assignment) -> dict[str, set[str]]:
-    found = defaultdict(set)
     student = InKernel(namespace_of(course.read(course.notebook_path(root, "solutions", assignment.id))))
-    compare.OBSERVERS.append(lambda grade_id, names: found[grade_id].update(names))
-    try:
-        for check in assignment.checks:
-            if check.hidden:
+    found = {}
+    for check in assignment.checks:
+        if check.hidden:
+            with compare.nameable_mistakes() as named:
                 run_check(check, student)
-    finally:
-        compare.OBSERVERS.pop()
+            found[check.grade_id] = named
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def detected(root: Path) -> dict[str, list[str]]:
     """Mistake id -> the grade ids (in course order) where it can be named."""
     by_check: dict[str, set[str]] = {}
     for assignment in ASSIGNMENTS.values():
-        by_check.update(_named_by_public(public.checks_data(assignment)))
+        by_check.update(_named_by_public(assignment.public_data()))
         by_check.update(_named_by_hidden(root, assignment))
     order = [c.grade_id for a in ASSIGNMENTS.values() for c in a.checks]
     return {m.id: [g for g in order if m.id in by_check.get(g, ())] for m in CATALOG}
@@ -87,7 +92,7 @@ def markdown_table(root: Path) -> str:
     from .assignments import find_check
 
     lines = ["| id | what it catches | assignments | checks where it is detected |", "|---|---|---|---|"]
-    for m, checks in zip(CATALOG, detected(root).values()):
+    for m, checks in zip(CATALOG, detected(root).values(), strict=True):
         assignments = ", ".join(sorted({find_check(c)[0].id[:2] for c in checks}))
         named = ", ".join(f"`{c}`" for c in checks)
         lines.append(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {assignments} | {named} |")

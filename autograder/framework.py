@@ -1,7 +1,7 @@
 """Checks and assignments: the vocabulary every door shares.
 
 A check is a small function with a grade id, its points and a TO-DO name. It gets a
-:class:`~autograder.attention_check.Student` handle, asks it for numbers, compares them with
+:class:`~autograder.checker.handle.Student` handle, asks it for numbers, compares them with
 what it expects and either returns a short "what is right" message or raises
 :class:`CheckFailed` with what is wrong and why. Timeouts, isolation and reporting belong to
 the runner, not to the check.
@@ -11,27 +11,31 @@ reference). A **public** check is a list of steps (:mod:`autograder.public`) tha
 in ``<assignment>.checks.json``, so that students run it without the kit; the kit runs the very
 same data, through the very same code, so every door grades it alike.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from .attention_check import FAILED, NOT_RUN, PASSED, CheckFailed, PublicCheck, Student
-from .attention_check import Result as CheckResult
-from .attention_check import run_check as _run_check
+from .checker.handle import Student
+from .checker.public_checks import Checks, PublicCheck
+from .checker.results import FAILED, NOT_RUN, PASSED, Check, CheckFailed, CheckResult, not_run, run_check, ungradable
+from .checker.wire import dumps, loads
+from .public import checks_data
 
-__all__ = ["FAILED", "NOT_RUN", "PASSED", "Assignment", "Check", "CheckFailed", "CheckResult", "not_run",
-           "run_check", "ungradable"]
-
-
-@dataclass(frozen=True)
-class Check:
-    grade_id: str
-    points: float
-    todo: str
-    hidden: bool
-    run: Callable[[Student], str]
+__all__ = [
+    "FAILED",
+    "NOT_RUN",
+    "PASSED",
+    "Assignment",
+    "Check",
+    "CheckFailed",
+    "CheckResult",
+    "not_run",
+    "run_check",
+    "ungradable",
+]
 
 
 @dataclass
@@ -43,6 +47,9 @@ class Assignment:
     checks: list[Check] = field(default_factory=list)
     #: grade id -> the function that lists a public check's steps
     public_steps: dict[str, Callable[[], list]] = field(default_factory=dict)
+    #: what :meth:`public_data` and :meth:`released` computed, until a check is added
+    _public_data: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _released: Checks | None = field(default=None, init=False, repr=False, compare=False)
 
     def check(self, grade_id: str, *, points: float, todo: str, hidden: bool = True):
         """Decorator that registers a hidden check (Python, run by the kit only)."""
@@ -67,11 +74,25 @@ class Assignment:
         if check.grade_id in self.by_id:
             raise ValueError(f"{self.id}: two checks named {check.grade_id!r}")
         self.checks.append(check)
+        self._public_data = None
+        self._released = None
+
+    def public_data(self) -> dict:
+        """``<assignment>.checks.json``'s data: every check's name and points, the public ones' steps, and the
+        catalogued mistakes they can name (:func:`autograder.public.checks_data`, computed once)."""
+        if self._public_data is None:
+            self._public_data = checks_data(self)
+        return self._public_data
+
+    def released(self) -> Checks:
+        """The public checks exactly as a student's ``attention_check.py`` reads them: the data through JSON and
+        back, so that the kit runs the same data through the same code as students (computed once)."""
+        if self._released is None:
+            self._released = Checks.from_data(loads(dumps(self.public_data())))
+        return self._released
 
     def _run_public(self, grade_id: str, student: Student) -> str:
-        from .public import released
-
-        checks = released(self)
+        checks = self.released()
         spec = next(s for s in checks.checks if s["grade_id"] == grade_id)
         return PublicCheck(spec["steps"], checks.mistakes)(student)
 
@@ -82,17 +103,3 @@ class Assignment:
     @property
     def max_score(self) -> float:
         return sum(c.points for c in self.checks)
-
-
-def run_check(check: Check, student: Student) -> CheckResult:
-    """Run one check against a student handle; never raises for a bad answer."""
-    return _run_check(check.grade_id, check.todo, check.points, check.hidden, check.run, student)
-
-
-def not_run(check: Check, reason: str) -> CheckResult:
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, NOT_RUN, reason)
-
-
-def ungradable(check: Check, reason: str) -> CheckResult:
-    """A check that scores 0 because the notebook could not be run at all."""
-    return CheckResult(check.grade_id, check.todo, check.points, check.hidden, FAILED, f"not graded: {reason}")

@@ -28,6 +28,7 @@ Where a protection cannot be applied, another takes its place (docs/sealing.md):
 
 What could not be applied is named in the status :func:`enter` returns.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -43,12 +44,19 @@ from . import syscall_filter
 #: the child's uid and gid are this plus its pid in the zygote's namespace: one per live child
 FIRST_UID = 0x7000_0000
 
-NOT_ROOT = ("not isolated (user namespaces are refused by this kernel, and grading as root is needed): the "
-            "notebook could read the course's files and the other submissions, ran as the grader's own user, "
-            "could start any number of processes (which may outlive it) and could write outside its temporary folder")
+NOT_ROOT = (
+    "not isolated (user namespaces are refused by this kernel, and grading as root is needed): the "
+    "notebook could read the course's files and the other submissions, ran as the grader's own user, "
+    "could start any number of processes (which may outlive it) and could write outside its temporary folder"
+)
 
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = (0x00020000, 0x08000000, 0x20000000,
-                                                                       0x40000000, 0x10000000)
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWUSER = (
+    0x00020000,
+    0x08000000,
+    0x20000000,
+    0x40000000,
+    0x10000000,
+)
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
 MNT_DETACH = 2
 SYS_MOUNT_SETATTR, AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID = 442, -100, 0x8000, 1, 2
@@ -98,15 +106,19 @@ def enter(hide: list[str], scratch: str, processes: int) -> tuple[str, str]:
         workdir = _new_root(hide, scratch)
     except OSError as exc:
         missing += _withhold(hide)
-        missing.append(f"it could read the host's world-readable files and write where every user may "
-                       f"(no new root: {exc.strerror or exc})")
+        missing.append(
+            f"it could read the host's world-readable files and write where every user may "
+            f"(no new root: {exc.strerror or exc})"
+        )
         workdir = tempfile.mkdtemp(prefix="child-", dir=scratch)
         os.chown(workdir, uid, uid)
     _become(uid, processes)  # raises when it cannot: student code never runs as root
     unreadable = sorted(p for p in {sys.prefix, sys.base_prefix} if not os.access(p, os.R_OK | os.X_OK))
     if unreadable:  # without a new root, Python under a private home (/root) is out of its user's reach
-        missing.append(f"its imports fail: its user cannot read Python's files in {', '.join(unreadable)} "
-                       "(install Python where every user can read it)")
+        missing.append(
+            f"its imports fail: its user cannot read Python's files in {', '.join(unreadable)} "
+            "(install Python where every user can read it)"
+        )
     return _last_steps(missing, workdir)
 
 
@@ -255,8 +267,12 @@ def _devices(dev: str) -> None:
     for name in DEVICES:
         open(f"{dev}/{name}", "w").close()
         _mount(f"/dev/{name}", f"{dev}/{name}", None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                         ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, f"{dev}/{name}")
     os.mkdir(f"{dev}/shm")
     _set_read_only(dev, recursive=False)
@@ -268,8 +284,16 @@ def _python_paths() -> list[str]:
     rest of its import path, the kit, and the caches the zygote was given. Outermost folders only,
     system folders left out."""
     kit = os.path.dirname(os.path.abspath(__file__))
-    wanted = {sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, kit, *sys.path[1:],
-              os.environ.get("MPLCONFIGDIR", ""), os.environ.get("IPYTHONDIR", "")}  # sys.path[0]: the grader's cwd
+    wanted = {
+        sys.prefix,
+        sys.exec_prefix,
+        sys.base_prefix,
+        sys.base_exec_prefix,
+        kit,
+        *sys.path[1:],
+        os.environ.get("MPLCONFIGDIR", ""),
+        os.environ.get("IPYTHONDIR", ""),
+    }  # sys.path[0]: the grader's cwd
     real = {os.path.realpath(p) for p in wanted if p and os.path.isdir(p)}
     real = {p for p in real if p != "/" and p.split("/")[1] not in SYSTEM_FOLDERS}
     return sorted(p for p in real if not any(p.startswith(other + "/") for other in real))
@@ -282,14 +306,27 @@ def _bind_read_only(source: str, target: str) -> None:
 
 
 class _MountAttr(ctypes.Structure):
-    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64), ("propagation", ctypes.c_uint64),
-                ("userns_fd", ctypes.c_uint64)]
+    _fields_ = [
+        ("attr_set", ctypes.c_uint64),
+        ("attr_clr", ctypes.c_uint64),
+        ("propagation", ctypes.c_uint64),
+        ("userns_fd", ctypes.c_uint64),
+    ]
 
 
 def _set_read_only(path: str, recursive: bool) -> None:
     attr = _MountAttr(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0, 0, 0)
-    if libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, path.encode(), AT_RECURSIVE if recursive else 0,
-                    ctypes.byref(attr), ctypes.sizeof(attr)) != 0:
+    if (
+        libc.syscall(
+            SYS_MOUNT_SETATTR,
+            AT_FDCWD,
+            path.encode(),
+            AT_RECURSIVE if recursive else 0,
+            ctypes.byref(attr),
+            ctypes.sizeof(attr),
+        )
+        != 0
+    ):
         raise OSError(ctypes.get_errno(), f"making {path} read-only: {_strerror()}")
 
 

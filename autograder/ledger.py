@@ -6,6 +6,7 @@ is read back when both still hold; otherwise the submission is graded again. Whe
 (a check fixed after release), the earlier result is kept in ``OUT/history/<old fingerprint>/`` and
 ``OUT/changes.csv`` lists every check whose points moved.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,10 +20,8 @@ from pathlib import Path
 import autograder
 
 from .assignments import ASSIGNMENTS
-from .kit_sources import KIT, needed_modules
+from .kit_sources import KIT, modules_imported_by, needed_modules
 
-#: the code every check runs through: a change here may move any check's points
-SHARED = ("framework.py", "compare.py", "mistakes.py", "attention_check.py", "public.py")
 CHANGES = "changes.csv"
 CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "old_message", "new_message"]
 
@@ -31,15 +30,20 @@ CHANGE_FIELDS = ["student", "assignment", "check", "old_points", "new_points", "
 def fingerprint(assignment_id: str | None) -> str:
     """A hash of what grades ``assignment_id``: the kit's version, its checks (grade id, points, TO-DO), the source
     of its checks and of every module of the kit they import (worked values, references, shared helpers), and the
-    shared checking code."""
+    shared checking code (the authoring API and all it imports: a change there may move any check's points)."""
     digest = hashlib.sha256(autograder.__version__.encode())
-    files = {KIT / name for name in SHARED} | needed_modules(assignment_id or "")
+    files = modules_imported_by(KIT / "authoring.py") | needed_modules(assignment_id or "")
     if assignment_id in ASSIGNMENTS:
         for check in ASSIGNMENTS[assignment_id].checks:
             digest.update(f"{check.grade_id}:{check.points!r}:{check.hidden}:{check.todo}\n".encode())
     for path in sorted(files):
         digest.update(str(path.relative_to(KIT)).encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return digest.hexdigest()[:16]
+
+
+def result_stem(student: str, assignment_id: str | None) -> str:
+    """The file name (without suffix) of a submission's result record and feedback page."""
+    return f"{student}__{assignment_id or 'ungradable'}"
 
 
 def file_hash(path: Path) -> str:
@@ -135,9 +139,17 @@ def changes(out: Path, results: list[dict]) -> list[dict]:
         for test in result["tests"]:
             before = old.get(test["name"])
             if before is not None and before["score"] != test["score"]:
-                rows.append({"student": result["student"], "assignment": result["assignment"], "check": test["name"],
-                             "old_points": before["score"], "new_points": test["score"],
-                             "old_message": _first_line(before["output"]), "new_message": _first_line(test["output"])})
+                rows.append(
+                    {
+                        "student": result["student"],
+                        "assignment": result["assignment"],
+                        "check": test["name"],
+                        "old_points": before["score"],
+                        "new_points": test["score"],
+                        "old_message": _first_line(before["output"]),
+                        "new_message": _first_line(test["output"]),
+                    }
+                )
     return rows
 
 

@@ -1,6 +1,7 @@
 """Ending what a notebook started: as PID 1 of its own PID namespace, every other process there; without one,
 every process of its uid (root gives each child a uid of its own). Run by the child after its last cell, and by
 a root grader once the child is stopped (a daemon has left the child's process group by then)."""
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,10 @@ def _collect() -> None:
 def stop_leftovers() -> dict:
     """After the last cell: how many threads and processes the notebook left running; the processes
     are stopped now (in a PID namespace or under a uid of its own; elsewhere they cannot be told apart)."""
-    return {"threads": threading.active_count() - 1,
-            "processes": stop_other_processes() if os.getpid() == 1 or _own_uid(os.getuid()) else None}
+    return {
+        "threads": threading.active_count() - 1,
+        "processes": stop_other_processes() if os.getpid() == 1 or _own_uid(os.getuid()) else None,
+    }
 
 
 def _own_uid(uid: int) -> bool:

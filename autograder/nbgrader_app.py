@@ -1,4 +1,5 @@
 """Running nbgrader's own commands, the way its documentation describes."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,14 @@ def run(args: list[str], course_dir: Path, timeout: float = 1800) -> subprocess.
     to nbgrader too: an instructor's ``~/.jupyter/nbgrader_config.py`` may set ``CourseDirectory.root`` (for the
     Formgrader), which would otherwise send a temporary course's output into the real one."""
     executable = shutil.which("nbgrader", path=env()["PATH"]) or "nbgrader"
-    result = subprocess.run([executable, *args, f"--CourseDirectory.root={course_dir}"], cwd=course_dir, env=env(), capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(
+        [executable, *args, f"--CourseDirectory.root={course_dir}"],
+        cwd=course_dir,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result

@@ -15,6 +15,7 @@ errors), so the graded notebook reads as before. One warm grader serves the whol
 ahead: while nbgrader handles one notebook, the next ones already run in the sandbox (:class:`ReadAhead`).
 Submissions reach nbgrader read and repaired as every door reads them (``nbgrader_reading.RepairingExporter``).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,7 +35,8 @@ from traitlets import Float, Integer
 
 from . import pipeline, repair
 from .assignments import ASSIGNMENTS
-from .attention_check import PASSED, Result, is_test_cell, nbgrader_meta
+from .checker.cells import is_test_cell, nbgrader_meta
+from .formats import nbgrader_cell_output
 from .nbgrader_reading import RepairingExporter, keep_result, submissions, submitted
 from .sandbox import Limits, shared
 
@@ -59,8 +61,9 @@ class GradeInSandbox(NbGraderPreprocessor):
                 sub = grader.grade(None if problem else nb, student, assignment, problem=problem)
         except Exception as exc:  # a bug of the grader's must cost one notebook, not the class
             self.log.error(traceback.format_exc())
-            sub = grader.grade(None, student, assignment, problem=f"the grader failed on this notebook "
-                                                                   f"({type(exc).__name__}: {exc})")
+            sub = grader.grade(
+                None, student, assignment, problem=f"the grader failed on this notebook ({type(exc).__name__}: {exc})"
+            )
         if not sub.repairs:  # graded as nbgrader hands it over: repaired when the submitted file was read
             sub.repairs = RepairingExporter.repairs.get((student, assignment), [])
             sub.notes[:0] = pipeline.repair_notes(sub.repairs)
@@ -78,14 +81,25 @@ class Grader:
     root: Path
     limits: Limits
 
-    def grade(self, nb: nbformat.NotebookNode | None, student: str, assignment: str,
-              path: Path | None = None, problem: str | None = None) -> pipeline.Submission:
+    def grade(
+        self,
+        nb: nbformat.NotebookNode | None,
+        student: str,
+        assignment: str,
+        path: Path | None = None,
+        problem: str | None = None,
+    ) -> pipeline.Submission:
         """The notebook nbgrader hands over (``nb``), or a submitted file read ahead (``path``, repaired and given
         cells restored from the course's source notebooks, as nbgrader restores them from its gradebook), or a
         file that cannot be graded (``problem``: 0 on every check, with the reason)."""
-        contract = pipeline.Contract(self.limits, root=self.root if path else None, assignment=assignment,
-                                     required=True, hide=tuple(pipeline.secrets(self.root)),
-                                     capture=True)
+        contract = pipeline.Contract(
+            self.limits,
+            root=self.root if path else None,
+            assignment=assignment,
+            required=True,
+            hide=tuple(pipeline.secrets(self.root)),
+            capture=True,
+        )
         sub = pipeline.Submission(path or self.root / student / assignment, student, notebook=nb, problem=problem)
         return pipeline.run(sub, contract.reading() + contract.grading(shared()))
 
@@ -100,7 +114,7 @@ class ReadAhead:
     nbgrader hands it over, so the points are always those of nbgrader's notebook.
     """
 
-    _current: "ReadAhead | None" = None
+    _current: ReadAhead | None = None
 
     def __init__(self, converter, grader: Grader, workers: int):
         self.converter, self.grader, self.window = converter, grader, 2 * workers
@@ -110,7 +124,7 @@ class ReadAhead:
         self._fill()
 
     @classmethod
-    def of(cls, exporter, grader: Grader, workers: int) -> "ReadAhead":
+    def of(cls, exporter, grader: Grader, workers: int) -> ReadAhead:
         """This nbgrader run's read-ahead (one per converter: a formgrader server runs several), made from the
         converter's list of submissions at its first notebook."""
         converter = getattr(exporter, "parent", None)
@@ -141,8 +155,9 @@ def _queue(converter) -> list[tuple[str, str, Path]]:
             continue  # nbgrader skips what it graded before
         if assignment not in ASSIGNMENTS:
             continue  # a plain nbgrader assignment: nbgrader's kernel runs it (GradeInSandbox.preprocess)
-        queue += [(student, assignment, Path(p)) for p in sorted(converter.assignments[folder])
-                  if Path(p).stem == assignment]
+        queue += [
+            (student, assignment, Path(p)) for p in sorted(converter.assignments[folder]) if Path(p).stem == assignment
+        ]
     return queue
 
 
@@ -156,16 +171,18 @@ class CheckCellMetadataOnce(CheckCellMetadata):
     def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
         try:
             _MetadataValidatorCompiled().validate_nb(nb)
-        except ValidationError:  # as nbgrader's CheckCellMetadata reports it
+        except ValidationError as invalid:  # as nbgrader's CheckCellMetadata reports it
             self.log.error(traceback.format_exc())
             message = "Notebook failed to validate; the nbgrader metadata may be corrupted."
             self.log.error(message)
-            raise ValidationError(message)
+            raise ValidationError(message) from invalid
         return nb, resources
 
 
 class _SchemaCompiled(BaseMetadataValidator):
     """Validates the metadata with a validator built once from nbgrader's schema."""
+
+    schema: dict  # nbgrader's schema, which BaseMetadataValidator loads
 
     def __init__(self) -> None:
         super().__init__()
@@ -174,7 +191,8 @@ class _SchemaCompiled(BaseMetadataValidator):
     def validate_cell(self, cell: nbformat.NotebookNode) -> None:
         # nbgrader's own checks first (the schema version), against a schema that admits anything and is cheap
         # to check; then nbgrader's schema, with the validator built once
-        schema, self.schema = self.schema, {"$schema": self.schema["$schema"]}
+        schema = self.schema
+        self.schema = {"$schema": schema["$schema"]}
         try:
             super().validate_cell(cell)
         finally:
@@ -201,10 +219,15 @@ def restore_deleted_test_cells(nb: nbformat.NotebookNode, graded: dict) -> None:
         return
     with Gradebook(graded["db_url"]) as gradebook:
         source = gradebook.find_notebook(graded["notebook"], graded["assignment"])
-        tests = {cell.name: cell.max_score for cell in source.grade_cells
-                 if cell.name not in {c.name for c in source.solution_cells}}
-        cells = [(c.name, repair.new_test_cell(c.name, tests[c.name], c.source) if c.name in tests else None)
-                 for c in source.source_cells]
+        tests = {
+            cell.name: cell.max_score
+            for cell in source.grade_cells
+            if cell.name not in {c.name for c in source.solution_cells}
+        }
+        cells = [
+            (c.name, repair.new_test_cell(c.name, tests[c.name], c.source) if c.name in tests else None)
+            for c in source.source_cells
+        ]
     nb.cells = repair.restore_missing(list(nb.cells), cells, set(tests))
 
 
@@ -216,13 +239,17 @@ def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        grade_id = nbgrader_meta(cell).get("grade_id")
         if is_test_cell(cell):
-            result = results.get(grade_id)
-            cell.outputs = [verdict(result)] if result else [_note(f"Not graded: {sub.problem or 'no such check'}.")]
+            result = results.get(nbgrader_meta(cell).get("grade_id", ""))  # no grade id: no check
+            missing = _note(f"Not graded: {sub.problem or 'no such check'}.")
+            cell.outputs = [nbgrader_cell_output(result)] if result else [missing]
         elif execution is not None and index in execution.skipped:
-            cell.outputs = [_note("This cell stopped the notebook's process (os._exit, a crash, or too much memory), "
-                                  "so the notebook was run again without it and graded on the rest.")]
+            cell.outputs = [
+                _note(
+                    "This cell stopped the notebook's process (os._exit, a crash, or too much memory), "
+                    "so the notebook was run again without it and graded on the rest."
+                )
+            ]
         else:
             cell.outputs = sanitized(execution.outputs.get(index, []) if execution is not None else [])
         count += 1
@@ -230,15 +257,6 @@ def record(nb: nbformat.NotebookNode, sub: pipeline.Submission) -> None:
         for output in cell.outputs:
             if output.output_type == "execute_result":
                 output.execution_count = count
-
-
-def verdict(result: Result) -> nbformat.NotebookNode:
-    """The output a test cell would show had it run the check itself (see ``attention_check.announce``)."""
-    points = f"{result.points:g} point{'s' if result.points != 1 else ''}"
-    if result.status == PASSED:
-        return _output("stream", name="stdout", text=f"PASSED {result.grade_id} ({points}): {result.message}\n")
-    text = f"FAILED {result.grade_id} ({points})\n{result.message}"
-    return _output("error", ename="CheckFailedInNotebook", evalue=text, traceback=text.splitlines())
 
 
 def _note(text: str) -> nbformat.NotebookNode:
@@ -268,8 +286,14 @@ def sanitized(outputs: list) -> list[nbformat.NotebookNode]:
                 kept.append(_output(kind, data=data, metadata=_plain(metadata)))
         elif kind == "error":
             traceback = [line for line in output.get("traceback", []) if isinstance(line, str)]
-            kept.append(_output("error", ename=str(output.get("ename", "Error")), evalue=str(output.get("evalue", "")),
-                                traceback=traceback))
+            kept.append(
+                _output(
+                    "error",
+                    ename=str(output.get("ename", "Error")),
+                    evalue=str(output.get("evalue", "")),
+                    traceback=traceback,
+                )
+            )
     return kept
 
 

@@ -6,6 +6,7 @@ instructor's error (an assignment missing from the gradebook) stops the run at o
 :func:`keep_result` keeps the kit's result of each graded notebook with what it was graded with, for
 ``attention-kit regrade-changes`` (``autograder/regrade.py``).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,11 +18,10 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.base import NbGraderException
 
-from . import ledger, pipeline, report
-from .course import RECORDS
+from . import formats, ledger, nbgrader_late, pipeline
 from .assignments import ASSIGNMENTS
+from .course import RECORDS
 from .sandbox import Limits
-
 
 #: the kit's records of what nbgrader autograde graded, in the course folder (``attention-kit regrade-changes``)
 
@@ -29,8 +29,11 @@ from .sandbox import Limits
 def submitted(exporter, graded: dict) -> Path:
     """The file the student handed in, where nbgrader's course directory says it is."""
     coursedir = getattr(getattr(exporter, "parent", None), "coursedir", None)
-    folder = (coursedir.format_path(coursedir.submitted_directory, graded["student"], graded["assignment"])
-              if coursedir is not None else Path.cwd() / "submitted" / graded["student"] / graded["assignment"])
+    folder = (
+        coursedir.format_path(coursedir.submitted_directory, graded["student"], graded["assignment"])
+        if coursedir is not None
+        else Path.cwd() / "submitted" / graded["student"] / graded["assignment"]
+    )
     return Path(folder) / f"{graded['notebook']}.ipynb"
 
 
@@ -38,10 +41,11 @@ def keep_result(sub: pipeline.Submission, submitted: Path) -> None:
     """The kit's result for this notebook in ``attention-kit/results/``, with the file and the checks it was
     graded with, so that a check fixed later regrades exactly the notebooks it concerns and says what moved."""
     out = Path.cwd() / RECORDS
-    stem = report.result_stem(sub.student, sub.assignment.id if sub.assignment else None)
+    stem = ledger.result_stem(sub.student_id, sub.assignment.id if sub.assignment else None)
     earlier = ledger.read(out / "results" / f"{stem}.json")
-    ledger.write_result(out, stem, report.gradescope(sub), submitted,
-                        (out / "results" / f"{stem}.json", earlier) if earlier else None)
+    ledger.write_result(
+        out, stem, formats.record(sub), submitted, (out / "results" / f"{stem}.json", earlier) if earlier else None
+    )
 
 
 class RepairingExporter(NotebookExporter):
@@ -61,11 +65,16 @@ class RepairingExporter(NotebookExporter):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         _require_assignments_in_gradebook(self.parent)
+        if getattr(self.parent, "coursedir", None) is not None:  # course.toml's due dates, before any student
+            nbgrader_late.sync_due_dates(self.parent)
 
     def from_file(self, file_stream, resources: dict | None = None, **kw) -> tuple[nbformat.NotebookNode, dict]:
         graded = (resources or {}).get("nbgrader", {})
-        if (os.environ.get("NBGRADER_EXECUTION") == "autograde" or "assignment" not in graded
-                or graded["assignment"] not in ASSIGNMENTS):  # a plain nbgrader assignment: nbgrader reads it
+        if (
+            os.environ.get("NBGRADER_EXECUTION") == "autograde"
+            or "assignment" not in graded
+            or graded["assignment"] not in ASSIGNMENTS
+        ):  # a plain nbgrader assignment: nbgrader reads it
             return super().from_file(file_stream, resources, **kw)
         student, assignment = graded["student"], graded["assignment"]
         contract = pipeline.Contract(Limits(), root=Path.cwd(), assignment=assignment, required=True)
@@ -74,12 +83,13 @@ class RepairingExporter(NotebookExporter):
             self.log.warning("Repaired %s's %s: %s", student, assignment, note)
         self.unreadable.pop((student, assignment), None)
         self.repairs[student, assignment] = sub.repairs
-        if sub.gradable:
+        if sub.problem is None:  # gradable
             return self.from_notebook_node(sub.notebook, resources, **kw)
         self.log.warning("%s's %s cannot be graded (it scores 0): %s", student, assignment, sub.problem)
         self.unreadable[student, assignment] = sub.problem
-        stand_in = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-            f"The submitted notebook could not be graded: {sub.problem}.")])
+        stand_in = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell(f"The submitted notebook could not be graded: {sub.problem}.")]
+        )
         return self.from_notebook_node(stand_in, resources, **kw)
 
 
@@ -93,8 +103,10 @@ def _require_assignments_in_gradebook(converter) -> None:
     with Gradebook(course.db_url, course.course_id) as gradebook:
         missing = sorted(a for a in assignments if not _known(gradebook, a))
     if missing:
-        message = (f"The gradebook ({course.db_url}) has no assignment {', '.join(missing)}: run `nbgrader "
-                   f"generate_assignment {missing[0]}` in this course folder first. No submission was graded.")
+        message = (
+            f"The gradebook ({course.db_url}) has no assignment {', '.join(missing)}: run `nbgrader "
+            f"generate_assignment {missing[0]}` in this course folder first. No submission was graded."
+        )
         converter.log.error(message)
         raise NbGraderException(message)
 
@@ -112,9 +124,16 @@ def submissions(converter) -> list[tuple[str, str, str]]:
     ``assignments`` and path formats); empty when the converter is not that."""
     try:
         course = converter.coursedir
-        pattern = course.format_path(course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)",
-                                     escape=True)
-        found = [(re.match(pattern, folder).groupdict(), folder) for folder in sorted(converter.assignments)]
-        return [(ids["student_id"], ids["assignment_id"], folder) for ids, folder in found]
+        pattern = course.format_path(
+            course.submitted_directory, "(?P<student_id>.*)", "(?P<assignment_id>.*)", escape=True
+        )
+        found = []
+        for folder in sorted(converter.assignments):
+            match = re.match(pattern, folder)
+            if match is None:  # a folder outside nbgrader's layout: not that converter
+                return []
+            ids = match.groupdict()
+            found.append((ids["student_id"], ids["assignment_id"], folder))
+        return found
     except (AttributeError, TypeError, KeyError, re.error):
         return []

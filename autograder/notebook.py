@@ -6,14 +6,16 @@ and the check runs in that kernel, on the notebook's globals. (Students never ha
 their check cells use the ``attention_check.py`` of their assignment folder, and graded notebooks
 are never checked in-kernel: the course's ``nbgrader autograde`` runs them in the kit's sandbox.)
 """
+
 from __future__ import annotations
 
 from .assignments import find_check
-from .attention_check import InKernel, _notebook_namespace, announce
-from .framework import run_check
+from .checker.handle import InKernel
+from .checker.notebook_door import announce, notebook_namespace
+from .checker.results import run_check
 
 
 def check(grade_id: str) -> None:
     """Run the kit's check ``grade_id`` on this notebook's functions: a line if it passes, the reason if not."""
     _, the_check = find_check(grade_id)
-    announce(run_check(the_check, InKernel(_notebook_namespace())))
+    announce(run_check(the_check, InKernel(notebook_namespace())))

@@ -1,12 +1,13 @@
 """Grading one notebook, one small step at a time (like nbgrader's preprocessors).
 
-    LoadNotebook -> IdentifyAssignment -> RepairCells -> RestoreChecks -> Execute -> CollectResults -> Diagnose
+    LoadNotebook -> IdentifyAssignment -> RepairCells -> RestoreGivenCells -> Execute -> CollectResults -> Diagnose
 
 Each step takes the :class:`Submission` and returns it; a step that finds the
 notebook ungradable sets ``problem`` and the later steps pass it through, so bad
 input becomes a graded result with a reason, never an exception in the batch.
 Every door grades through one :class:`Contract`, setting only what differs.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,6 +15,7 @@ import re
 import stat
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,8 @@ import nbformat
 
 from . import course, repair
 from .assignments import ASSIGNMENTS
-from .attention_check import cell_label, notes_on_cells, runs_before_checking
+from .checker.cells import cell_label, notes_on_cells, runs_before_checking
+from .checker.results import HIDDEN_NOT_RUN
 from .framework import Assignment, CheckResult, not_run, run_check, ungradable
 from .sandbox import Execution, ExecutionReport, Limits, RemoteStudent, Sandbox
 
@@ -31,7 +34,7 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 @dataclass
 class Submission:
     path: Path
-    student: str
+    student_id: str  # who handed it in (in the checks, `student` is the probe handle that asks for numbers)
     notebook: nbformat.NotebookNode | None = None
     assignment: Assignment | None = None
     cells: list[tuple[int, str]] = field(default_factory=list)
@@ -113,11 +116,12 @@ class IdentifyAssignment:
         self.expected = expected
 
     def __call__(self, sub: Submission) -> Submission:
-        if not sub.gradable:
+        if sub.problem is not None:  # not gradable
             if self.expected in ASSIGNMENTS:
                 sub.assignment = ASSIGNMENTS[self.expected]
                 sub.results = [ungradable(c, sub.problem) for c in sub.assignment.checks]
             return sub
+        assert sub.notebook is not None  # LoadNotebook read it: the submission is gradable
         declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment")
         if declared in ASSIGNMENTS:
             sub.assignment = ASSIGNMENTS[declared]
@@ -127,7 +131,7 @@ class IdentifyAssignment:
             ids.add(course.nbgrader_meta(cell).get("grade_id"))
             ids.update(self.CHECK_CALL.findall("".join(cell.get("source", ""))))
         overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
-        best = max(overlap, key=overlap.get)
+        best = max(overlap, key=overlap.__getitem__)
         if overlap[best] == 0:
             sub.problem = "this is not an attention-kit assignment (no known assignment id or check in it)"
         else:
@@ -145,6 +149,7 @@ class RepairCells:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
+        assert sub.notebook is not None and sub.assignment is not None  # gradable: read and identified
         sub.repairs += repair.repair(sub.notebook, repair.Layout.of(self.root, sub.assignment))
         sub.notes += repair_notes(sub.repairs)
         return sub
@@ -155,12 +160,10 @@ def repair_notes(repairs: list[str]) -> list[str]:
     return [f"Repaired: {repair}." for repair in repairs]
 
 
-class RestoreChecks:
-    """Checks come from the kit, never from the notebook: test cells are not run.
-
-    With a course folder (instructor grading, or a checkout of the kit), the given read-only
-    cells are also restored from the source notebook, as nbgrader's OverwriteCells does, so
-    that editing or deleting them changes nothing.
+class RestoreGivenCells:
+    """With a course folder (instructor grading, or a checkout of the kit), the given read-only cells are restored
+    from the source notebook, as nbgrader's OverwriteCells does, so that editing or deleting them changes nothing.
+    Then the cells to run are chosen: not the test cells (checks come from the kit, never from the notebook).
     """
 
     def __init__(self, root: Path | None = None):
@@ -169,6 +172,7 @@ class RestoreChecks:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
+        assert sub.notebook is not None and sub.assignment is not None  # gradable: read and identified
         source = course.notebook_path(self.root, "assignments", sub.assignment.id) if self.root else None
         if source is not None and source.exists():  # a course folder (a kit installed alone has none)
             sub.notebook.cells = self._restore_given(list(sub.notebook.cells), source)
@@ -177,11 +181,15 @@ class RestoreChecks:
 
     def _restore_given(self, cells: list, path: Path) -> list:
         source = course.read(path)
-        given = {course.nbgrader_meta(c).get("grade_id"): c for c in source.cells
-                 if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")}
+        given = {
+            course.nbgrader_meta(c).get("grade_id"): c
+            for c in source.cells
+            if course.nbgrader_meta(c).get("locked") and not course.nbgrader_meta(c).get("grade")
+        }
         cells = [given.get(course.nbgrader_meta(c).get("grade_id"), c) for c in cells]
-        return repair.restore_missing(cells, [(course.nbgrader_meta(c).get("grade_id"), c) for c in source.cells],
-                                      set(given))
+        return repair.restore_missing(
+            cells, [(course.nbgrader_meta(c).get("grade_id"), c) for c in source.cells], set(given)
+        )
 
 
 def cells_to_run(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
@@ -197,7 +205,7 @@ class Execute:
     course's sources and solutions, the other submissions, the kit's expected values).
     """
 
-    def __init__(self, sandbox: Sandbox, limits: Limits, hide: list[Path] = (), capture: bool = False):
+    def __init__(self, sandbox: Sandbox, limits: Limits, hide: Sequence[Path] = (), capture: bool = False):
         self.sandbox, self.limits, self.hide, self.capture = sandbox, limits, [str(p) for p in hide], capture
 
     def __call__(self, sub: Submission) -> Submission:
@@ -208,11 +216,20 @@ class Execute:
 
 
 #: what the sandboxed child imports of the kit (already loaded in the warm zygote); the rest is hidden from it
-CHILD_SIDE = {"__init__.py", "attention_check.py", "channel.py", "isolation.py", "leftovers.py", "syscall_filter.py",
-              "worker.py"}
+CHILD_SIDE = {
+    "__init__.py",
+    "channel.py",
+    "isolation.py",
+    "leftovers.py",
+    "syscall_filter.py",
+    "worker.py",
+    "checker/__init__.py",
+    "checker/wire.py",
+    "checker/probes.py",
+}
 
 
-def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
+def secrets(root: Path, submissions: Sequence[Path] = ()) -> list[Path]:
     """What a submission's process must not read while it is graded: the course's sources, solutions, gradebook
     and the kit's results kept under nbgrader, the other submissions, and every part of the kit the child does
     not run (checks, references, expected values, and their compiled copies in __pycache__).
@@ -222,15 +239,29 @@ def secrets(root: Path, submissions: list[Path] = ()) -> list[Path]:
     import autograder
 
     kit = Path(autograder.__file__).resolve().parent
-    course_files = [root / name for name in ("assignments", "solutions", "submitted", "autograded", "feedback",
-                                             "gradebook.db", course.RECORDS)]
+    course_files = [
+        root / name
+        for name in ("assignments", "solutions", "submitted", "autograded", "feedback", "gradebook.db", course.RECORDS)
+    ]
     needed = (kit, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve())
     folders = {p.resolve() for p in submissions if p.is_dir()}
     folders = {f for f in folders if not any(f == n or f in n.parents for n in needed)}  # never the kit or Python
     shared = {f for f in folders if f in (Path("/"), Path.home().resolve()) or f.stat().st_mode & stat.S_IWOTH}
     notebooks = sorted(p for f in shared for p in f.glob("*.ipynb"))
-    return [*course_files, *sorted(folders - shared), *notebooks,
-            *sorted(p for p in kit.iterdir() if p.name not in CHILD_SIDE)]
+    return [*course_files, *sorted(folders - shared), *notebooks, *_not_child_side(kit, kit)]
+
+
+def _not_child_side(kit: Path, folder: Path) -> list[Path]:
+    """The files and folders of ``folder`` that are not :data:`CHILD_SIDE`; a folder holding some of it is looked
+    into (the checker's wire and probes run in the child, its comparisons and doors do not)."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        name = path.relative_to(kit).as_posix()
+        if path.is_dir() and any(part.startswith(name + "/") for part in CHILD_SIDE):
+            found += _not_child_side(kit, path)
+        elif name not in CHILD_SIDE:
+            found.append(path)
+    return found
 
 
 class CollectResults:
@@ -242,11 +273,13 @@ class CollectResults:
     def __call__(self, sub: Submission) -> Submission:
         if not sub.gradable:
             return sub
+        # gradable: identified, and Execute started its process
+        assert sub.assignment is not None and sub.execution_handle is not None
         student = RemoteStudent(sub.execution_handle)
         try:
             for check in sub.assignment.checks:
                 if check.hidden and not self.hidden:
-                    sub.results.append(not_run(check, "Hidden check: not run locally; it runs when the notebook is graded."))
+                    sub.results.append(not_run(check, HIDDEN_NOT_RUN))
                 else:
                     sub.results.append(run_check(check, student))
         finally:
@@ -264,17 +297,22 @@ class Diagnose:
         if sub.execution.isolation:
             sub.notes.append(f"Sandbox: {sub.execution.isolation}.")
         for index in sub.execution.skipped:
-            sub.notes.append(f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
-                             "run again without it and graded on the rest.")
+            sub.notes.append(
+                f"{sub.cell_label(index)} stopped the notebook's process, so the notebook was "
+                "run again without it and graded on the rest."
+            )
         problems = [(p.index, p.kind, p.message) for p in sub.execution.problems]
+        assert sub.notebook is not None  # gradable: read
         sub.notes += notes_on_cells(problems, sub.notebook.cells)
         sub.notes += _leftover_notes(sub.execution.leftover)
         return sub
 
 
 #: what a notebook may leave running after its last cell: one, several, what became of them
-LEFTOVERS = {"processes": ("process", "processes", "stopped before the checks ran"),
-             "threads": ("thread", "threads", "ended with the notebook's process when its grading finished")}
+LEFTOVERS = {
+    "processes": ("process", "processes", "stopped before the checks ran"),
+    "threads": ("thread", "threads", "ended with the notebook's process when its grading finished"),
+}
 
 
 def _leftover_notes(leftover: dict) -> list[str]:
@@ -282,8 +320,9 @@ def _leftover_notes(leftover: dict) -> list[str]:
     for what, (one, several, fate) in LEFTOVERS.items():
         count = leftover.get(what, 0)
         if count:
-            notes.append(f"The notebook left {count} {one if count == 1 else several} running after its last cell "
-                         f"({fate}).")
+            notes.append(
+                f"The notebook left {count} {one if count == 1 else several} running after its last cell ({fate})."
+            )
     return notes
 
 
@@ -297,9 +336,11 @@ class RequireAssignment:
     def __call__(self, sub: Submission) -> Submission:
         if sub.assignment is self.assignment:
             return sub
-        if sub.gradable:  # a notebook of another assignment
-            sub.problem = (f"this notebook is assignment {sub.assignment.id}, and this autograder grades "
-                           f"{self.assignment.id}")
+        if sub.problem is None:  # gradable: a notebook of another assignment
+            assert sub.assignment is not None  # gradable: identified
+            sub.problem = (
+                f"this notebook is assignment {sub.assignment.id}, and this autograder grades {self.assignment.id}"
+            )
         sub.assignment = self.assignment
         sub.results = [ungradable(check, sub.problem) for check in self.assignment.checks]
         return sub
@@ -319,20 +360,29 @@ class Contract:
     hide: tuple[Path, ...] = ()
     capture: bool = False
 
+    def __post_init__(self) -> None:
+        if self.required and self.assignment is None:
+            raise ValueError("a contract that requires an assignment names it")
+
     def reading(self) -> list:
         """From a file to the cells to run."""
-        return [LoadNotebook(), IdentifyAssignment(self.assignment),
-                *([RequireAssignment(self.assignment)] if self.required else []),
-                RepairCells(self.root), RestoreChecks(self.root)]
+        return [
+            LoadNotebook(),
+            IdentifyAssignment(self.assignment),
+            *([RequireAssignment(self.assignment)] if self.required and self.assignment is not None else []),
+            RepairCells(self.root),
+            RestoreGivenCells(self.root),
+        ]
 
     def grading(self, sandbox: Sandbox) -> list:
         """From the cells to the results: run them in the sandbox, run the checks, note what happened."""
         return [Execute(sandbox, self.limits, list(self.hide), self.capture), CollectResults(self.hidden), Diagnose()]
 
-    def grade(self, path: Path, student: str, sandbox: Sandbox,
-              notebook: nbformat.NotebookNode | None = None) -> Submission:
+    def grade(
+        self, path: Path, student_id: str, sandbox: Sandbox, notebook: nbformat.NotebookNode | None = None
+    ) -> Submission:
         """The whole pipeline for one notebook (read from ``path``, or handed over as ``notebook``)."""
-        return run(Submission(Path(path), student, notebook=notebook), self.reading() + self.grading(sandbox))
+        return run(Submission(Path(path), student_id, notebook=notebook), self.reading() + self.grading(sandbox))
 
 
 def run(submission: Submission, steps: list) -> Submission:

@@ -11,19 +11,20 @@ When the assignment is built, each ``expect`` step is turned into numbers: the e
 (the worked value printed in the course material, or the reference's answer) and the answers
 that every catalogued mistake gives on the same inputs (:func:`autograder.mistakes.variants`).
 What comes out holds no code: students receive it with the generic ``attention_check.py``,
-and the kit runs the same data through the same code (:func:`released`).
+and the kit runs the same data through the same code (:meth:`autograder.framework.Assignment.released`).
 """
+
 from __future__ import annotations
 
-import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
 from . import mistakes
-from .attention_check import Checks, dumps, encode, loads
+from .checker.wire import encode
 
 FORMAT = 1
 
@@ -44,8 +45,15 @@ class Call(Step):
 
     def data(self, context: dict) -> dict:
         context["revealed"] = self.reveal_uninitialised
-        return {"call": {"name": self.name, "args": encode(list(self.args)), "kwargs": encode(self.kwargs),
-                         "seed": self.seed, "reveal_uninitialised": self.reveal_uninitialised}}
+        return {
+            "call": {
+                "name": self.name,
+                "args": encode(list(self.args)),
+                "kwargs": encode(self.kwargs),
+                "seed": self.seed,
+                "reveal_uninitialised": self.reveal_uninitialised,
+            }
+        }
 
 
 @dataclass
@@ -61,12 +69,21 @@ class Module(Step):
 
     def data(self, context: dict) -> dict:
         context["revealed"] = False
-        spec = {"cls": self.cls, "args": encode(list(self.args)), "kwargs": encode(self.kwargs), "seed": self.seed,
-                "forward": None if self.forward is None else encode(list(self.forward)),
-                "state": None if self.state is None else encode(self.state), "train": self.train}
+        spec = {
+            "cls": self.cls,
+            "args": encode(list(self.args)),
+            "kwargs": encode(self.kwargs),
+            "seed": self.seed,
+            "forward": None if self.forward is None else encode(list(self.forward)),
+            "state": None if self.state is None else encode(self.state),
+            "train": self.train,
+        }
         if self.load is not None:
-            spec["load"] = {"values": encode(self.load["values"]), "aliases": self.load.get("aliases", {}),
-                            "owner": self.load["owner"]}
+            spec["load"] = {
+                "values": encode(self.load["values"]),
+                "aliases": self.load.get("aliases", {}),
+                "owner": self.load["owner"],
+            }
         return {"module": spec}
 
 
@@ -81,7 +98,12 @@ class Expect(Step):
     rtol: float = 0.0
 
     def data(self, context: dict) -> dict:
-        expected = self.value if self.value is not None else self.reference(mistakes.Ops())
+        if self.value is not None:
+            expected = self.value
+        elif self.reference is not None:
+            expected = self.reference(mistakes.Ops())
+        else:
+            raise TypeError("expect needs the expected value or a reference")
         found = []
         if self.reference is not None:
             for mistake, wrong in mistakes.variants(self.reference, expected, self.atol, self.rtol):
@@ -94,9 +116,19 @@ class Expect(Step):
         uninitialised = "empty_accumulator" if context.get("revealed") else None
         if uninitialised:
             context["mistakes"].add(uninitialised)
-        return {"expect": {"pick": list(self.pick), "value": encode(expected.detach()), "what": self.what,
-                           "hint": self.hint, "atol": self.atol, "rtol": self.rtol, "variants": found,
-                           "warned": warned, "uninitialised": uninitialised}}
+        return {
+            "expect": {
+                "pick": list(self.pick),
+                "value": encode(expected.detach()),
+                "what": self.what,
+                "hint": self.hint,
+                "atol": self.atol,
+                "rtol": self.rtol,
+                "variants": found,
+                "warned": warned,
+                "uninitialised": uninitialised,
+            }
+        }
 
 
 @dataclass
@@ -112,20 +144,37 @@ class Plain(Step):
 
 # ----------------------------------------------------------------------------------------- what assignments write
 
+
 def call(name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False, **kwargs: Any) -> Call:
     """Call the student's function ``name`` on these inputs."""
     return Call(name, args, kwargs, seed, reveal_uninitialised)
 
 
-def module(cls: str, *args: Any, seed: int | None = None, forward: tuple | None = None, state: dict | None = None,
-           train: bool = False, load: dict | None = None, **kwargs: Any) -> Module:
+def module(
+    cls: str,
+    *args: Any,
+    seed: int | None = None,
+    forward: tuple | None = None,
+    state: dict | None = None,
+    train: bool = False,
+    load: dict | None = None,
+    **kwargs: Any,
+) -> Module:
     """Build the student's module (after ``torch.manual_seed(seed)``), optionally load a state or the worked
     weights (``load={"values": ..., "aliases": ..., "owner": ...}``), and run ``forward``."""
     return Module(cls, args, kwargs, seed, forward, state, train, load)
 
 
-def expect(value: torch.Tensor | None, *, what: str, reference: Callable | None = None, pick: tuple = (),
-           hint: str | None = None, atol: float = 1e-4, rtol: float = 0.0) -> Expect:
+def expect(
+    value: torch.Tensor | None,
+    *,
+    what: str,
+    reference: Callable | None = None,
+    pick: tuple = (),
+    hint: str | None = None,
+    atol: float = 1e-4,
+    rtol: float = 0.0,
+) -> Expect:
     """Compare the last answer (or ``answer[pick...]``) with ``value`` (default: what ``reference`` gives)."""
     return Expect(value, what, reference, tuple(pick), hint, atol, rtol)
 
@@ -142,23 +191,18 @@ def keys(names: list[str], message: str) -> Plain:
 
 def parameters(owner: str, names: tuple, shape: tuple, equal: dict | None = None, unequal: str = "") -> Plain:
     """The last module's state_dict must hold exactly these parameters, of this shape (and these values)."""
-    return Plain("parameters", {"owner": owner, "names": list(names), "shape": list(shape), "equal": equal,
-                                "unequal": unequal})
+    return Plain(
+        "parameters", {"owner": owner, "names": list(names), "shape": list(shape), "equal": equal, "unequal": unequal}
+    )
 
 
 # ----------------------------------------------------------------------------------------- the file students get
 
+
 def checks_data(assignment) -> dict:
     """``<assignment>.checks.json``: every check's name and points, the public ones' steps, and the
-    catalogued mistakes they can name."""
-    return _checks_data(assignment.id)
-
-
-@functools.lru_cache(maxsize=None)
-def _checks_data(assignment_id: str) -> dict:
-    from .assignments import ASSIGNMENTS
-
-    assignment = ASSIGNMENTS[assignment_id]
+    catalogued mistakes they can name, computed from the assignment's own checks (each ``expect`` reruns its
+    reference with every slip: :meth:`Assignment.public_data` keeps what it gives)."""
     named: set[str] = set()
     checks = []
     for check in assignment.checks:
@@ -167,25 +211,22 @@ def _checks_data(assignment_id: str) -> dict:
             context = {"mistakes": named}
             entry["steps"] = [step.data(context) for step in assignment.public_steps[check.grade_id]()]
         checks.append(entry)
-    catalog = {key: {"title": m.title, "explanation": m.explanation, "fix": m.fix}
-               for key, m in ((key, mistakes.BY_ID[key]) for key in sorted(named))}
-    return {"format": FORMAT, "assignment": assignment.id, "title": assignment.title, "mistakes": catalog,
-            "checks": checks}
-
-
-def released(assignment) -> Checks:
-    """The public checks exactly as a student's ``attention_check.py`` reads them (through JSON)."""
-    return _released(assignment.id)
-
-
-@functools.lru_cache(maxsize=None)
-def _released(assignment_id: str) -> Checks:
-    return Checks.from_data(loads(dumps(_checks_data(assignment_id))))
+    catalog = {
+        key: {"title": m.title, "explanation": m.explanation, "fix": m.fix}
+        for key, m in ((key, mistakes.BY_ID[key]) for key in sorted(named))
+    }
+    return {
+        "format": FORMAT,
+        "assignment": assignment.id,
+        "title": assignment.title,
+        "mistakes": catalog,
+        "checks": checks,
+    }
 
 
 def render(assignment) -> str:
     """The file's text: one line per check, so that a change reads as a diff of the checks it touches."""
-    data = checks_data(assignment)
+    data = assignment.public_data()
     head = {key: value for key, value in data.items() if key != "checks"}
     lines = [json.dumps(check, allow_nan=False, sort_keys=True) for check in data["checks"]]
     body = json.dumps(head, allow_nan=False, indent=1, sort_keys=True)[:-2]

@@ -5,6 +5,7 @@ a closing score line; ``autograder/test_submission.py`` turns each of the
 assignment's checks into one pytest test, so GitHub Classroom and CI pipelines
 get one pass/fail per check and a non-zero exit when any fails.
 """
+
 from __future__ import annotations
 
 

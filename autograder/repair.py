@@ -11,11 +11,15 @@ The authority is the course's source notebook (:class:`Layout`): what each grade
 given or text cell), its type and its nbgrader metadata. Nothing a student wrote is dropped but copies
 of test and given cells, whose content the course restores anyway.
 """
+
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -24,8 +28,15 @@ from .framework import Assignment
 
 SCHEMA_VERSION = 3  # nbgrader 0.9's metadata format
 #: how a report names each key of a cell's nbgrader metadata
-KEYS = {"grade": "grade flag", "solution": "solution flag", "locked": "locked flag", "task": "task flag",
-        "points": "points", "schema_version": "metadata version", "grade_id": "grade id"}
+KEYS = {
+    "grade": "grade flag",
+    "solution": "solution flag",
+    "locked": "locked flag",
+    "task": "task flag",
+    "points": "points",
+    "schema_version": "metadata version",
+    "grade_id": "grade id",
+}
 BOOKKEEPING = ("checksum", "cell_type")  # nbgrader's own keys, which it recomputes: kept as they are
 
 
@@ -57,8 +68,10 @@ def readable(data: dict) -> list[str]:
             cell.setdefault("execution_count", None)
         mended += cell != before
     if mended:
-        notes.append(f"{mended} cell{'s' if mended > 1 else ''} lacked keys a notebook cell needs (type, metadata, "
-                     "source or outputs): put back")
+        notes.append(
+            f"{mended} cell{'s' if mended > 1 else ''} lacked keys a notebook cell needs (type, metadata, "
+            "source or outputs): put back"
+        )
     return notes
 
 
@@ -70,20 +83,37 @@ class Layout:
     complete: bool  # every graded, answer and given cell is known (else only the checks)
 
     @classmethod
-    def of(cls, root: Path | None, assignment: Assignment) -> "Layout":
+    def of(cls, root: Path | None, assignment: Assignment) -> Layout:
         path = course.notebook_path(root, "assignments", assignment.id) if root is not None else None
         if path is not None and path.exists():
             source = course.read(path)
-            return cls({course.nbgrader_meta(c)["grade_id"]: c for c in source.cells
-                        if course.nbgrader_meta(c).get("grade_id")}, complete=True)
+            return cls(
+                {
+                    course.nbgrader_meta(c)["grade_id"]: c
+                    for c in source.cells
+                    if course.nbgrader_meta(c).get("grade_id")
+                },
+                complete=True,
+            )
         return cls({c.grade_id: new_test_cell(c.grade_id, c.points) for c in assignment.checks}, complete=False)
 
 
 def new_test_cell(grade_id: str, points: float, source: str = "") -> nbformat.NotebookNode:
     """A test cell as nbgrader's metadata format describes one."""
-    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
-        "grade": True, "grade_id": grade_id, "locked": True, "points": points,
-        "schema_version": SCHEMA_VERSION, "solution": False, "task": False}})
+    return nbformat.v4.new_code_cell(
+        source,
+        metadata={
+            "nbgrader": {
+                "grade": True,
+                "grade_id": grade_id,
+                "locked": True,
+                "points": points,
+                "schema_version": SCHEMA_VERSION,
+                "solution": False,
+                "task": False,
+            }
+        },
+    )
 
 
 def role(meta: dict) -> str:
@@ -114,6 +144,7 @@ def repair(nb: nbformat.NotebookNode, layout: Layout) -> list[str]:
                     found.setdefault("unknown", []).append(str(grade_id))
             kept.append(cell)
             continue
+        assert isinstance(grade_id, str)  # it named a source cell
         kind = role(course.nbgrader_meta(source))
         if grade_id in seen:
             found.setdefault(f"{kind}|duplicated", []).append(grade_id)
@@ -134,13 +165,18 @@ def _sentence(what: str, ids: list[str]) -> str:
     several = len(ids) > 1
     names = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
     if what == "unknown":
-        return (f"{'cells' if several else 'a cell'} with grade id{'s' if several else ''} {names}, which this "
-                f"assignment does not have, {'were' if several else 'was'} graded as ordinary cells")
+        return (
+            f"{'cells' if several else 'a cell'} with grade id{'s' if several else ''} {names}, which this "
+            f"assignment does not have, {'were' if several else 'was'} graded as ordinary cells"
+        )
     kind, change = what.split("|")
     cells = f"{kind} cell{'s' if several else ''} {names}"
     if change == "duplicated":
-        fate = ("run" if several else "runs") + " as an ordinary cell" if kind == "answer" else \
-            ("were" if several else "was") + " ignored"
+        fate = (
+            ("run" if several else "runs") + " as an ordinary cell"
+            if kind == "answer"
+            else ("were" if several else "was") + " ignored"
+        )
         return f"{cells} {'were' if several else 'was'} duplicated: the cop{'ies' if several else 'y'} {fate}"
     return f"{cells} had {'their' if several else 'its'} {change} changed: restored"
 
@@ -148,7 +184,8 @@ def _sentence(what: str, ids: list[str]) -> str:
 def _restore(cell: nbformat.NotebookNode, source: nbformat.NotebookNode) -> list[str]:
     """The source's nbgrader metadata and cell type on ``cell``, where they differ (nbgrader's bookkeeping
     kept); the names of what differed."""
-    raw, wanted = cell.metadata["nbgrader"], dict(course.nbgrader_meta(source))
+    raw = cell.metadata["nbgrader"]
+    wanted: dict[str, Any] = dict(course.nbgrader_meta(source))
     meta = raw if isinstance(raw, dict) else {}
     changed = [KEYS.get(key, key) for key in wanted if meta.get(key) != wanted[key]]
     if set(meta) - set(wanted) - set(BOOKKEEPING):
@@ -166,7 +203,7 @@ def _restore(cell: nbformat.NotebookNode, source: nbformat.NotebookNode) -> list
     return changed
 
 
-def restore_missing(cells: list, source: list[tuple[str, object]], wanted: set[str]) -> list:
+def restore_missing(cells: list, source: Sequence[tuple[str | None, object]], wanted: AbstractSet[str | None]) -> list:
     """``cells`` with each source cell in ``wanted`` that is missing put back after the nearest cell that precedes
     it in the source. ``source``: (grade id, cell to insert) in the source's order."""
     order = [grade_id for grade_id, _ in source]

@@ -6,6 +6,7 @@ child for one notebook, feeds it the cells and watches the clock;
 When a child dies (``os._exit``, a crash, a hard time-out) it is started again
 without the cell that killed it, so the notebook is graded on what it completed.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -16,11 +17,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import channel, leftovers
-from .attention_check import Student, error
+from .checker.handle import Student
+from .checker.wire import error
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,19 @@ class Limits:
     restarts: int = 3
 
     @classmethod
-    def for_notebook(cls, seconds: float) -> "Limits":
+    def for_notebook(cls, seconds: float) -> Limits:
         """``seconds`` for a whole notebook; one cell may use half of it, so a stuck cell leaves time for the rest."""
         return cls(total_seconds=seconds, cell_seconds=min(30.0, seconds / 2), call_seconds=min(10.0, seconds / 2))
 
     def for_child(self) -> dict:
-        return {"cell_seconds": self.cell_seconds, "call_seconds": self.call_seconds, "memory_mb": self.memory_mb,
-                "output_kb": self.output_kb, "file_mb": self.file_mb, "processes": self.processes}
+        return {
+            "cell_seconds": self.cell_seconds,
+            "call_seconds": self.call_seconds,
+            "memory_mb": self.memory_mb,
+            "output_kb": self.output_kb,
+            "file_mb": self.file_mb,
+            "processes": self.processes,
+        }
 
 
 @dataclass
@@ -71,12 +80,21 @@ class Sandbox:
 
     def __init__(self) -> None:
         parent, child = socket.socketpair()
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore", IPYTHONDIR=_private_dir("ipython"),
-                   MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR", _private_dir("matplotlib")))
+        env = dict(
+            os.environ,
+            MPLBACKEND="Agg",
+            PYTHONWARNINGS="ignore",
+            IPYTHONDIR=_private_dir("ipython"),
+            MPLCONFIGDIR=os.environ.get("MPLCONFIGDIR", _private_dir("matplotlib")),
+        )
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.worker", str(child.fileno())],
-            pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True,
+            pass_fds=[child.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         child.close()
         self._ctrl, self._lock, self._ready = parent, threading.Lock(), False
@@ -94,8 +112,9 @@ class Sandbox:
         theirs.close()
         return pid, ours
 
-    def execute(self, cells: list[tuple[int, str]], limits: Limits, hide: list[str] = (),
-                capture: bool = False) -> "Execution":
+    def execute(
+        self, cells: list[tuple[int, str]], limits: Limits, hide: Sequence[str] = (), capture: bool = False
+    ) -> Execution:
         """Run the cells in a new child; ``capture`` keeps what each cell shows (text, plots, errors)."""
         execution = Execution(self, cells, limits, list(hide), capture)
         execution.start()
@@ -108,7 +127,7 @@ class Sandbox:
         except (OSError, subprocess.TimeoutExpired):
             self._process.kill()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -132,8 +151,9 @@ def shared() -> Sandbox:
 class Execution:
     """One notebook in one (restartable) child process."""
 
-    def __init__(self, sandbox: Sandbox, cells: list[tuple[int, str]], limits: Limits, hide: list[str],
-                 capture: bool = False):
+    def __init__(
+        self, sandbox: Sandbox, cells: list[tuple[int, str]], limits: Limits, hide: list[str], capture: bool = False
+    ):
         self.sandbox, self.cells, self.limits, self.hide, self.capture = sandbox, cells, limits, hide, capture
         self.report = ExecutionReport()
         self.pid: int | None = None
@@ -158,8 +178,10 @@ class Execution:
         self._stop()
         self.pid, self.sock = self.sandbox.fork()
         runnable = [(i, src) for i, src in self.cells if i not in self.report.skipped]
-        channel.send(self.sock, {"cells": runnable, "limits": self.limits.for_child(), "hide": self.hide,
-                                 "capture": self.capture})
+        channel.send(
+            self.sock,
+            {"cells": runnable, "limits": self.limits.for_child(), "hide": self.hide, "capture": self.capture},
+        )
         self.report.outputs.clear()  # a rerun without a fatal cell shows the outputs of the rerun
         current = None
         while True:
@@ -170,8 +192,9 @@ class Execution:
                 self._note(current, "TimeLimit", f"the notebook did not finish within {self.limits.total_seconds:g} s")
                 return current if current is not None else -1
             except channel.ChannelClosed:
-                self._note(current, "ProcessDied", "the notebook's process ended here "
-                                                   "(os._exit, a crash, or too much memory)")
+                self._note(
+                    current, "ProcessDied", "the notebook's process ended here (os._exit, a crash, or too much memory)"
+                )
                 return current if current is not None else -1
             try:
                 kind, current = self._take(event, current)
@@ -181,7 +204,7 @@ class Execution:
             if kind == "executed":
                 return None
 
-    def _take(self, event: dict, current: int | None) -> tuple[str, int | None]:
+    def _take(self, event: dict, current: int | None) -> tuple[str | None, int | None]:
         """Record one event from the child; returns its kind and the cell running now."""
         kind = event.get("event")
         if kind == "isolation":
@@ -195,8 +218,9 @@ class Execution:
             if event.get("error"):
                 self._note(int(event["index"]), str(event["error"]["kind"]), str(event["error"]["message"]))
         elif kind == "executed":
-            self.report.leftover = {what: int(count) for what, count in (event.get("leftover") or {}).items()
-                                    if count is not None}
+            self.report.leftover = {
+                what: int(count) for what, count in (event.get("leftover") or {}).items() if count is not None
+            }
         return kind, current
 
     def _note(self, index: int | None, kind: str, message: str) -> None:
@@ -212,6 +236,7 @@ class Execution:
             if self._run_cells(time.monotonic() + self.limits.total_seconds) is not None:
                 self._stop()
                 return _lost("the notebook could not be run again")
+        assert self.sock is not None  # connected, or connected again by _run_cells
         try:
             channel.send(self.sock, {"probe": probe, "kwargs": kwargs})
             return channel.recv(self.sock, timeout=self.limits.call_seconds + 5)

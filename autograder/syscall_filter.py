@@ -1,5 +1,6 @@
 """The notebook's system-call filter (seccomp): what its process may not ask the kernel for, with or without
 namespaces (docs/sealing.md)."""
+
 from __future__ import annotations
 
 import ctypes
@@ -16,10 +17,20 @@ libc = ctypes.CDLL(None, use_errno=True)
 #: per processor: the audit architecture, then the system calls refused (unshare, setns, the mount
 #: family, bpf, userfaultfd, perf_event_open, io_uring_setup), socket, clone and clone3
 SYSCALLS = {
-    "x86_64": (0xC000003E, (272, 308, 165, 166, 155, 161, 428, 429, 430, 431, 432, 433, 442, 321, 323, 298, 425),
-               41, 56, 435),
-    "aarch64": (0xC00000B7, (97, 268, 40, 39, 41, 51, 428, 429, 430, 431, 432, 433, 442, 280, 282, 241, 425),
-                198, 220, 435),
+    "x86_64": (
+        0xC000003E,
+        (272, 308, 165, 166, 155, 161, 428, 429, 430, 431, 432, 433, 442, 321, 323, 298, 425),
+        41,
+        56,
+        435,
+    ),
+    "aarch64": (
+        0xC00000B7,
+        (97, 268, 40, 39, 41, 51, 428, 429, 430, 431, 432, 433, 442, 280, 282, 241, 425),
+        198,
+        220,
+        435,
+    ),
 }
 RET_KILL_PROCESS, RET_ERRNO, RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
 LD_ABS_W, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -48,11 +59,22 @@ def install() -> None:
         program += [(JGE, 0, 1, 0x40000000), (RET, 0, 0, RET_ERRNO | EPERM)]  # the x32 ABI
     for number in refused:
         program += [(JEQ, 0, 1, number), (RET, 0, 0, RET_ERRNO | EPERM)]
-    program += [(JEQ, 0, 4, socket), (LD_ABS_W, 0, 0, 16), (JEQ, 1, 0, AF_UNIX), (RET, 0, 0, RET_ERRNO | EACCES),
-                (RET, 0, 0, RET_ALLOW)]
-    program += [(JEQ, 0, 1, clone3), (RET, 0, 0, RET_ERRNO | ENOSYS),
-                (JEQ, 0, 3, clone), (LD_ABS_W, 0, 0, 16), (JSET, 0, 1, NEW_NAMESPACE_FLAGS),
-                (RET, 0, 0, RET_ERRNO | EPERM), (RET, 0, 0, RET_ALLOW)]
+    program += [
+        (JEQ, 0, 4, socket),
+        (LD_ABS_W, 0, 0, 16),
+        (JEQ, 1, 0, AF_UNIX),
+        (RET, 0, 0, RET_ERRNO | EACCES),
+        (RET, 0, 0, RET_ALLOW),
+    ]
+    program += [
+        (JEQ, 0, 1, clone3),
+        (RET, 0, 0, RET_ERRNO | ENOSYS),
+        (JEQ, 0, 3, clone),
+        (LD_ABS_W, 0, 0, 16),
+        (JSET, 0, 1, NEW_NAMESPACE_FLAGS),
+        (RET, 0, 0, RET_ERRNO | EPERM),
+        (RET, 0, 0, RET_ALLOW),
+    ]
     filters = (_Filter * len(program))(*(_Filter(*instruction) for instruction in program))
     fprog = _Program(len(program), filters)
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:

@@ -1,4 +1,5 @@
 """One pytest test per check of the submitted notebook (see ``pytest_plugin``)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,9 +14,12 @@ from .sandbox import Limits, RemoteStudent, Sandbox
 def _contract(config) -> pipeline.Contract:
     """The grading contract every door shares; this door sets whether hidden checks run and the time."""
     root, path = course.course_root(), Path(config.getoption("submission"))
-    return pipeline.Contract(Limits.for_notebook(config.getoption("notebook_timeout")),
-                             hidden=not config.getoption("public_only"), root=root,
-                             hide=tuple(pipeline.secrets(root, [path.parent])))
+    return pipeline.Contract(
+        Limits.for_notebook(config.getoption("notebook_timeout")),
+        hidden=not config.getoption("public_only"),
+        root=root,
+        hide=tuple(pipeline.secrets(root, [path.parent])),
+    )
 
 
 def _identified(config) -> pipeline.Submission | None:
@@ -33,6 +37,7 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("check", [None], ids=["notebook"])
         return
     hidden = _contract(metafunc.config).hidden
+    assert sub.assignment is not None  # gradable: identified
     checks = [c for c in sub.assignment.checks if hidden or not c.hidden]
     metafunc.parametrize("check", checks, ids=[c.grade_id for c in checks])
 
@@ -52,6 +57,7 @@ def executed(pytestconfig):
         steps = [s for s in _contract(pytestconfig).grading(sandbox) if not isinstance(s, pipeline.CollectResults)]
         sub = pipeline.run(sub, steps)
         pytestconfig.stash[NOTES] = sub.notes
+        assert sub.execution_handle is not None  # gradable: Execute started its process
         yield sub, RemoteStudent(sub.execution_handle)
         sub.execution_handle.close()
 

@@ -6,6 +6,7 @@ locks itself in (:mod:`isolation`), applies its limits, executes the notebook's
 cells one by one and then answers probes until the grader is done with it. This module and what it imports hold no
 expected value and make no decision: they compute and send numbers back.
 """
+
 from __future__ import annotations
 
 import errno
@@ -22,7 +23,8 @@ import time
 from contextlib import contextmanager
 
 from . import channel, isolation, leftovers
-from .attention_check import encode, error, run_probe
+from .checker.probes import run_probe
+from .checker.wire import encode, error
 
 
 class CellTimeout(BaseException):
@@ -51,7 +53,7 @@ class CappedStream(io.TextIOBase):
     """Stands in for stdout or stderr: stops a flood, and keeps what it was given when the grader wants the
     cells' outputs (for the graded notebook that nbgrader shows)."""
 
-    def __init__(self, name: str, budget: Budget, outputs: "CellOutputs | None"):
+    def __init__(self, name: str, budget: Budget, outputs: CellOutputs | None):
         self.name, self.budget, self.outputs = name, budget, outputs
 
     def writable(self) -> bool:
@@ -91,7 +93,8 @@ class CellOutputs:
         shell.display_pub = Publisher(shell=shell)
         shell.display_trap.hook = result
         shell._showtraceback = lambda etype, evalue, stb: outputs.outputs.append(
-            {"output_type": "error", "ename": etype.__name__, "evalue": str(evalue)[:2000], "traceback": stb[-20:]})
+            {"output_type": "error", "ename": etype.__name__, "evalue": str(evalue)[:2000], "traceback": stb[-20:]}
+        )
         import matplotlib.pyplot
         from matplotlib_inline.backend_inline import configure_inline_support
 
@@ -339,15 +342,21 @@ def _describe(failure: BaseException | None) -> dict | None:
     if _refused_a_new_process(failure):
         cap = resource.getrlimit(resource.RLIMIT_NPROC)[0]
         at_most = f": at most {cap} may run at once" if cap != resource.RLIM_INFINITY else ""
-        return {"kind": "ProcessLimit",
-                "message": f"the notebook tried to start too many processes or threads{at_most}"}
+        return {
+            "kind": "ProcessLimit",
+            "message": f"the notebook tried to start too many processes or threads{at_most}",
+        }
     return {"kind": type(failure).__name__, "message": str(failure)[:500]}
 
 
 def _refused_a_new_process(failure: BaseException | None) -> bool:
     """``os.fork`` or ``Thread.start`` at the cap on processes and threads."""
-    return (isinstance(failure, BlockingIOError) and failure.errno == errno.EAGAIN
-            or isinstance(failure, RuntimeError) and "can't start new thread" in str(failure))
+    return (
+        isinstance(failure, BlockingIOError)
+        and failure.errno == errno.EAGAIN
+        or isinstance(failure, RuntimeError)
+        and "can't start new thread" in str(failure)
+    )
 
 
 if __name__ == "__main__":

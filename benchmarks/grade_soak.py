@@ -15,6 +15,7 @@ what is left afterwards: processes, scratch folders, /tmp and /dev/shm entries.
 
     .venv/bin/python benchmarks/grade_soak.py [--students 200] [--workers 2] [--timeout 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,14 @@ from autograder import course, isolation  # noqa: E402
 from autograder.assignments import ASSIGNMENTS  # noqa: E402
 
 BLOCK = 40
-MIX = (["reference"] * 7 + ["blank"] * 6 + ["mistake"] * 16 + ["tests_edited", "tests_deleted"] + ["partial"] * 4
-       + ["not_json", "empty", "crash", "loop", "litter"])
+MIX = (
+    ["reference"] * 7
+    + ["blank"] * 6
+    + ["mistake"] * 16
+    + ["tests_edited", "tests_deleted"]
+    + ["partial"] * 4
+    + ["not_json", "empty", "crash", "loop", "litter"]
+)
 random.Random(11).shuffle(MIX)
 LITTER_NAME = "ak-soak-litter"
 LITTER = f"""
@@ -71,18 +78,22 @@ def submission(kind: str, student: int, notebooks: dict[str, nbformat.NotebookNo
     notebook = nbformat.from_dict(notebooks["reference"])
     if kind == "partial":
         return nbformat.writes(_partly_finished(notebook, notebooks["blank"]))
-    extra = {"crash": "raise RuntimeError('a cell that crashes')", "loop": "while True:\n    pass",
-             "litter": LITTER}[kind]
+    extra = {"crash": "raise RuntimeError('a cell that crashes')", "loop": "while True:\n    pass", "litter": LITTER}[
+        kind
+    ]
     notebook.cells.insert(len(notebook.cells) // 2, nbformat.v4.new_code_cell(extra))
     return nbformat.writes(notebook)
 
 
 def _partly_finished(reference: nbformat.NotebookNode, blank: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The reference with its second half of answers put back to the blank TO-DOs."""
-    todo = {course.nbgrader_meta(c).get("grade_id"): c.source for c in blank.cells
-            if course.nbgrader_meta(c).get("solution")}
+    todo = {
+        course.nbgrader_meta(c).get("grade_id"): c.source
+        for c in blank.cells
+        if course.nbgrader_meta(c).get("solution")
+    }
     answers = [c for c in reference.cells if course.nbgrader_meta(c).get("grade_id") in todo]
-    for cell in answers[len(answers) // 2:]:
+    for cell in answers[len(answers) // 2 :]:
         cell.source = todo[course.nbgrader_meta(cell)["grade_id"]]
     return reference
 
@@ -102,15 +113,34 @@ def make_course(folder: Path, students: int) -> list[str]:
     return kinds
 
 
-def grade(folder: Path, workers: int, timeout: float, total: int) -> tuple[dict[str, float], list[tuple[int, int, int]]]:
+def grade(
+    folder: Path, workers: int, timeout: float, total: int
+) -> tuple[dict[str, float], list[tuple[int, int, int]]]:
     """Run the grader; returns when each result file appeared (seconds from the start) and
     (results so far, VmRSS kB, VmHWM kB) samples of the grader's memory."""
     results = folder / "graded" / "results"
     log = open(folder / "grade.log", "w")
     started = time.monotonic()
-    grader = subprocess.Popen([sys.executable, "-m", "autograder.cli", "grade", str(folder / "submitted"), "--out",
-                               str(folder / "graded"), "--workers", str(workers), "--timeout", str(timeout),
-                               "--course", str(ROOT)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    grader = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "autograder.cli",
+            "grade",
+            str(folder / "submitted"),
+            "--out",
+            str(folder / "graded"),
+            "--workers",
+            str(workers),
+            "--timeout",
+            str(timeout),
+            "--course",
+            str(ROOT),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     appeared, memory = {}, []
 
     def look() -> int:
@@ -166,8 +196,9 @@ def leftovers() -> set[str]:
     return found
 
 
-def report(kinds: list[str], appeared: dict[str, float], memory: list[tuple[int, int, int]], folder: Path,
-           before: set[str]) -> bool:
+def report(
+    kinds: list[str], appeared: dict[str, float], memory: list[tuple[int, int, int]], folder: Path, before: set[str]
+) -> bool:
     """The first 40 are the first block in grading order, timed until each of them is graded: counting the first 40
     results instead would leave out the block's loop (stopped after half the timeout) whenever the other worker
     grades 40 notebooks meanwhile, and make the start look faster than the run."""
@@ -179,15 +210,23 @@ def report(kinds: list[str], appeared: dict[str, float], memory: list[tuple[int,
     peak = max(hwm for _, _, hwm in memory) / 1024
     print(f"\n{n} submissions graded in {max(in_order):.1f} s (first result after {start:.1f} s: start-up)")
     print(f"seconds per submission: first {BLOCK} {first:.3f}, whole run {whole:.3f} (ratio {whole / first:.2f})")
-    print(f"grader's memory: peak {peak:.0f} MB (VmHWM); resident " + ", ".join(
-        f"{rss / 1024:.0f} MB after {done}" for done, rss, _ in _milestones(memory, n)))
+    print(
+        f"grader's memory: peak {peak:.0f} MB (VmHWM); resident "
+        + ", ".join(f"{rss / 1024:.0f} MB after {done}" for done, rss, _ in _milestones(memory, n))
+    )
     full = _full_marks(folder, kinds)
     print(f"reference solutions with full marks: {full[0]}/{full[1]}")
     left = sorted(leftovers() - before)
-    print(f"left behind (processes, threads, scratch folders, /tmp and /dev/shm entries): {len(left)}"
-          + "".join(f"\n  {item}" for item in left[:10]))
-    met = {"whole run within 1.2x of the first 40": whole <= 1.2 * first, "peak memory under 1 GB": peak < 1024,
-           "nothing left behind": not left, "references all full marks": full[0] == full[1]}
+    print(
+        f"left behind (processes, threads, scratch folders, /tmp and /dev/shm entries): {len(left)}"
+        + "".join(f"\n  {item}" for item in left[:10])
+    )
+    met = {
+        "whole run within 1.2x of the first 40": whole <= 1.2 * first,
+        "peak memory under 1 GB": peak < 1024,
+        "nothing left behind": not left,
+        "references all full marks": full[0] == full[1],
+    }
     for target, ok in met.items():
         print(f"{'met ' if ok else 'MISSED'}  {target}")
     return all(met.values())
@@ -201,7 +240,9 @@ def _milestones(memory: list[tuple[int, int, int]], total: int) -> list[tuple[in
 
 def _full_marks(folder: Path, kinds: list[str]) -> tuple[int, int]:
     results = sorted((folder / "graded" / "results").glob("*.json"))  # s0000__01..., in grading order
-    references = [json.loads(path.read_text()) for path, kind in zip(results, kinds) if kind == "reference"]
+    references = [
+        json.loads(path.read_text()) for path, kind in zip(results, kinds, strict=True) if kind == "reference"
+    ]
     return sum(r["score"] == r["max_score"] > 0 for r in references), len(references)
 
 
@@ -214,8 +255,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="attention-kit-soak-") as tmp:
         before = leftovers()
         kinds = make_course(Path(tmp), args.students)
-        print(f"{len(kinds)} submissions ({args.students} students x {len(ASSIGNMENTS)} assignments); per block of "
-              f"{BLOCK}: " + ", ".join(f"{MIX.count(k)} {k}" for k in dict.fromkeys(sorted(MIX))))
+        print(
+            f"{len(kinds)} submissions ({args.students} students x {len(ASSIGNMENTS)} assignments); per block of "
+            f"{BLOCK}: " + ", ".join(f"{MIX.count(k)} {k}" for k in dict.fromkeys(sorted(MIX)))
+        )
         print(f"$ attention-kit grade submitted/ --workers {args.workers} --timeout {args.timeout:g}", flush=True)
         appeared, memory = grade(Path(tmp), args.workers, args.timeout, len(kinds))
         return 0 if report(kinds, appeared, memory, Path(tmp), before) else 1

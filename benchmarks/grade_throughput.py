@@ -11,10 +11,12 @@ nbgrader grading the whole class in one command (``nbgrader autograde "*"``); an
 each assignment's exported Gradescope bundle in the emulated harness (``setup.sh``
 once, then ``run_autograder`` per submission, one after another, as one container
 would). It checks that all give every notebook the same points per check, and
-prints seconds per submission and the ratios to stock nbgrader.
+prints seconds per submission and the ratios to stock nbgrader. The Gradescope harness installs torch into one
+image per assignment (minutes each): ``--skip-gradescope`` leaves it out, and the figures come in a few minutes.
 
-    .venv/bin/python benchmarks/grade_throughput.py [--count 40] [--workers 2]
+    .venv/bin/python benchmarks/grade_throughput.py [--count 40] [--workers 2] [--skip-gradescope]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,7 +73,7 @@ def nbgrader_scores(course: Path, students: dict[str, str], stock: bool) -> tupl
     shutil.copytree(course, copy, ignore=shutil.ignore_patterns("kit-graded"))
     if stock:
         config = (copy / "nbgrader_config.py").read_text()
-        (copy / "nbgrader_config.py").write_text(config[:config.index(KIT_BLOCK)])
+        (copy / "nbgrader_config.py").write_text(config[: config.index(KIT_BLOCK)])
     started = time.perf_counter()
     for assignment_id in sorted(set(students.values())):
         nbgrader_app.run(["generate_assignment", assignment_id, "--force"], copy)
@@ -95,9 +97,24 @@ def nbgrader_scores(course: Path, students: dict[str, str], stock: bool) -> tupl
 def kit_scores(course: Path, workers: int) -> tuple[float, dict]:
     out = course / "kit-graded"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(course / "submitted"), "--out", str(out),
-                    "--workers", str(workers), "--course", str(ROOT)], check=True, capture_output=True,
-                   env=nbgrader_app.env())
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder.cli",
+            "grade",
+            str(course / "submitted"),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--course",
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        env=nbgrader_app.env(),
+    )
     seconds = time.perf_counter() - started
     scores = {}
     for path in (out / "results").glob("*.json"):
@@ -112,22 +129,43 @@ def gradescope_scores(course: Path, students: dict[str, str], tmp: Path) -> tupl
     sources = {}
     for assignment_id in sorted(set(students.values())):
         bundle = tmp / f"{assignment_id}.zip"
-        subprocess.run([sys.executable, "-m", "autograder.cli", "export", "gradescope", assignment_id, "--out",
-                        str(bundle), "--course", str(ROOT)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "autograder.cli",
+                "export",
+                "gradescope",
+                assignment_id,
+                "--out",
+                str(bundle),
+                "--course",
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
         sources[assignment_id] = unzip(bundle, tmp / assignment_id)
     started = time.perf_counter()
-    images = {assignment_id: build_image(source, tmp / f"image-{assignment_id}")
-              for assignment_id, source in sources.items()}
+    images = {
+        assignment_id: build_image(source, tmp / f"image-{assignment_id}") for assignment_id, source in sources.items()
+    }
     set_up = time.perf_counter()
     scores = {}
     for student, assignment_id in students.items():
         folder = course / "submitted" / student / assignment_id
-        job = run_gradescope(images[assignment_id], sources[assignment_id], tmp / "jobs" / student,
-                             {path.name: path.read_bytes() for path in folder.iterdir()})
+        job = run_gradescope(
+            images[assignment_id],
+            sources[assignment_id],
+            tmp / "jobs" / student,
+            {path.name: path.read_bytes() for path in folder.iterdir()},
+        )
         scores[student] = {grade_id_of(t): t["score"] for t in job.results["tests"]}
     seconds = time.perf_counter() - set_up
-    print(f"  (Gradescope's setup.sh of every bundle took {set_up - started:.1f} s, exporting the bundles before "
-          "them, not counted)")
+    print(
+        f"  (Gradescope's setup.sh of every bundle took {set_up - started:.1f} s, exporting the bundles before "
+        "them, not counted)"
+    )
     return seconds, scores
 
 
@@ -135,18 +173,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--skip-gradescope",
+        action="store_true",
+        help="leave out the emulated Gradescope harness (one image per assignment, each installing "
+        "torch); default: include it",
+    )
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each line as it comes, also into a pipe or a log file
     with tempfile.TemporaryDirectory(prefix="attention-kit-bench-") as tmp:
         course = nbgrader_app.new_course(ROOT, Path(tmp) / "course")
         students = make_class(course, args.count)
         n = len(students)
         print(f"{n} submissions over {len(set(students.values()))} assignments")
+        runs = {
+            f"attention-kit grade --workers {args.workers}": lambda: kit_scores(course, args.workers),
+            "nbgrader autograde (course config: the kit's sandbox)": lambda: nbgrader_scores(course, students, False),
+            "nbgrader autograde (nbgrader defaults: a kernel each)": lambda: nbgrader_scores(course, students, True),
+        }
+        if not args.skip_gradescope:
+            runs["Gradescope harness (run_autograder per submission)"] = lambda: gradescope_scores(
+                course, students, Path(tmp) / "gradescope"
+            )
         graders = {}
-        graders[f"attention-kit grade --workers {args.workers}"] = kit_scores(course, args.workers)
-        graders["nbgrader autograde (course config: the kit's sandbox)"] = nbgrader_scores(course, students, False)
-        graders["nbgrader autograde (nbgrader defaults: a kernel each)"] = nbgrader_scores(course, students, True)
-        graders["Gradescope harness (run_autograder per submission)"] = gradescope_scores(
-            course, students, Path(tmp) / "gradescope")
+        for name, grade in runs.items():
+            print(f"{name} ...")
+            graders[name] = grade()
+            print(f"  {graders[name][0]:.1f} s")
         stock_seconds, stock = graders["nbgrader autograde (nbgrader defaults: a kernel each)"]
         print(f"\n{'grader':<58} {'total':>8} {'per submission':>15} {'vs stock nbgrader':>18}")
         for name, (seconds, _) in graders.items():
@@ -158,8 +211,11 @@ def main() -> int:
                     disagreements[name, student] = (scores.get(student), stock.get(student))
         for (name, student), (ours, theirs) in disagreements.items():
             print(f"  DIFFERENT POINTS for {student} from {name}: {ours}, stock nbgrader {theirs}")
-        print("same points per check for every submission from every grader" if not disagreements else
-              f"{len(disagreements)} gradings differ from stock nbgrader")
+        print(
+            "same points per check for every submission from every grader"
+            if not disagreements
+            else f"{len(disagreements)} gradings differ from stock nbgrader"
+        )
         return 1 if disagreements else 0
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the course root, notebooks executed in-process, the kit's CLI, one browser."""
+"""Shared fixtures: the course root, the kit's CLI, one browser."""
+
 from __future__ import annotations
 
 import os
@@ -9,15 +10,38 @@ from pathlib import Path
 
 import pytest
 
-from autograder.coverage import namespace_of as execute_in_process  # noqa: F401  (the tests' in-process kernel)
-
 ROOT = Path(__file__).resolve().parent.parent
 KIT = [sys.executable, "-m", "autograder.cli"]
+
+#: The xdist groups, longest first (measured: docs/development.md, "Suite time"); then each assignment's nbgrader
+#: course (tests/test_nbgrader_e2e.py), then the ungrouped tests. tasks.py runs the suite with
+#: ``--no-loadscope-reorder``, so the two workers take the groups in this order: the longest start at once, the
+#: short ones fill in at the end. (xdist's own order is by number of tests, whatever they cost.)
+LONGEST_FIRST = ["platforms", "student_side", "docs", "sealing", "browser", "adversarial", "rerun", "regrade"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from autograder.assignments import ASSIGNMENTS
+
+    order = [*LONGEST_FIRST, *sorted(ASSIGNMENTS)]
+
+    def rank(item: pytest.Item) -> int:
+        marker = item.get_closest_marker("xdist_group")
+        group = marker and (marker.args[0] if marker.args else marker.kwargs.get("name"))
+        return order.index(group) if group in order else len(order)
+
+    items.sort(key=rank)  # stable: each group's and each module's tests keep their order
 
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def courses() -> dict:
+    """Each assignment's nbgrader course with its sample class, graded once per session (tests/graded_classes.py)."""
+    return {}
 
 
 def run_kit(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -27,8 +51,16 @@ def run_kit(*args: str, timeout: float = 300, env: dict | None = None) -> subpro
 
 
 ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the browser tests (gitignored)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +71,22 @@ def browser(tmp_path_factory):
     either is missing the browser tests are skipped with the reason."""
     chromium = shutil.which("chromium")
     if chromium is None:
-        pytest.skip("no chromium on PATH: install it with `apt-get install -y chromium` (python3 tasks.py test "
-                    "does when it runs as root)")
+        pytest.skip(
+            "no chromium on PATH: install it with `apt-get install -y chromium` (python3 tasks.py test "
+            "does when it runs as root)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("the playwright package is missing: pip install -e '.[test]'")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium, args=CHROMIUM_ARGS,
-            headless=True, viewport={"width": 1280, "height": 900})
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+        )
         yield context
         context.close()
 

@@ -6,6 +6,7 @@ the test knows), connect to a port the test listens on, leave a daemon behind (`
 line of the checks. Each hostile cell raises with what it got, so the note on that cell says it; the answers
 are untouched, so each notebook earns full marks.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,14 +17,21 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.pipeline import CHILD_SIDE  # the child's own files
+
 from .conftest import ROOT
 from .notebooks import A01, reference, with_cell
 
 #: the kit's folders of checks, references and worked values, and compiled copies, as the grader hides them
 KIT_SECRETS = ("assignments", "references", "worked_values", "__pycache__")
 #: the modules of assignment 01's checks and worked values, as a student would look them up by name
-MODULES = ("autograder.assignments.simplified_attention", "autograder.assignments.fresh", "autograder.references",
-           "autograder.worked_values.simplified_attention", "autograder.worked_values.inputs")
+MODULES = (
+    "autograder.assignments.simplified_attention",
+    "autograder.references",
+    "autograder.fresh",
+    "autograder.worked_values.simplified_attention",
+    "autograder.worked_values.inputs",
+)
 
 READS = """
 import importlib.util, json, os, sys
@@ -38,7 +46,8 @@ for name in @MODULES@:
 for entry in sys.path:  # site-packages, or wherever the kit is imported from
     kit = os.path.join(entry or ".", "autograder")
     for folder, _, files in os.walk(kit):
-        paths += [os.path.join(folder, f) for f in files if folder != kit or f not in @CHILD_SIDE@]
+        paths += [os.path.join(folder, f) for f in files
+                  if os.path.relpath(os.path.join(folder, f), kit).replace(os.sep, "/") not in @CHILD_SIDE@]
 tries = [prefix + path for path in paths for prefix in ("", "/proc/self/root", "/proc/self/cwd/../../../..")]
 read = []
 for path in tries:
@@ -66,19 +75,25 @@ import subprocess
 subprocess.Popen(["setsid", "nohup", "sleep", "@MARKER@"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 """
 #: what each hostile cell's note says in every sandbox (the notebook's score is full in every case)
-SAYS = {"reads": re.compile(r"PermissionError: read 0 of the grader's files"),
-        "connects": re.compile(r"ConnectionError: PermissionError: Permission denied after 0 s"),
-        "daemon": re.compile(r"left 1 process running after its last cell")}
-CHILD_SIDE = ("__init__.py", "attention_check.py", "channel.py", "isolation.py", "leftovers.py",
-              "syscall_filter.py", "worker.py")  # the child's own
+SAYS = {
+    "reads": re.compile(r"PermissionError: read 0 of the grader's files"),
+    "connects": re.compile(r"ConnectionError: PermissionError: Permission denied after 0 s"),
+    "daemon": re.compile(r"left 1 process running after its last cell"),
+}
 
 
 def notebooks(secret_paths: list[Path], port: int, marker: str) -> dict[str, nbformat.NotebookNode]:
     """The hostile notebooks: name -> notebook."""
-    reads = (READS.replace("@PATHS@", repr(json.dumps([str(p) for p in secret_paths])))
-             .replace("@MODULES@", repr(MODULES)).replace("@CHILD_SIDE@", repr(CHILD_SIDE)))
-    return {"reads": with_cell(reads), "connects": with_cell(CONNECTS.replace("@PORT@", str(port))),
-            "daemon": with_cell(DAEMON.replace("@MARKER@", marker))}
+    reads = (
+        READS.replace("@PATHS@", repr(json.dumps([str(p) for p in secret_paths])))
+        .replace("@MODULES@", repr(MODULES))
+        .replace("@CHILD_SIDE@", repr(sorted(CHILD_SIDE)))
+    )
+    return {
+        "reads": with_cell(reads),
+        "connects": with_cell(CONNECTS.replace("@PORT@", str(port))),
+        "daemon": with_cell(DAEMON.replace("@MARKER@", marker)),
+    }
 
 
 def secret_files(kit: Path, *more: Path) -> list[Path]:
@@ -93,8 +108,10 @@ def secret_files(kit: Path, *more: Path) -> list[Path]:
 def hidden_lines(assignment_id: str = A01) -> set[str]:
     """Lines (16 characters or more) of the assignment's checks and of the kit's references that the student's
     notebook does not show itself: none may appear in anything the student receives."""
-    modules = [ROOT / "autograder" / "assignments" / "simplified_attention.py",
-               *sorted((ROOT / "autograder" / "references").glob("*.py"))]
+    modules = [
+        ROOT / "autograder" / "assignments" / "simplified_attention.py",
+        *sorted((ROOT / "autograder" / "references").glob("*.py")),
+    ]
     lines = {line.strip() for module in modules for line in module.read_text().splitlines()}
     shown = {line.strip() for cell in reference().cells for line in cell.source.splitlines()}
     return {line for line in lines - shown if len(line) >= 16 and not line.startswith(("import ", "from "))}
@@ -130,4 +147,3 @@ def quoting(line: str) -> nbformat.NotebookNode:
 
 def assert_says(kind: str, text: str) -> None:
     assert SAYS[kind].search(text), text
-

@@ -1,4 +1,5 @@
 """Notebooks the tests build from the reference solution of assignment 01."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,7 +29,9 @@ def with_cell(source: str, position: int = 2, notebook: nbformat.NotebookNode | 
 
 
 def mutated(name: str) -> nbformat.NotebookNode:
-    return samples.mutate(reference(), next(m for m in samples.all_mutations() if m.name == name and m.assignment == A01))
+    return samples.mutate(
+        reference(), next(m for m in samples.all_mutations() if m.name == name and m.assignment == A01)
+    )
 
 
 def write(notebook: nbformat.NotebookNode, path: Path) -> Path:

@@ -12,6 +12,7 @@ Both platforms run the grader as root in Docker without CAP_SYS_ADMIN: ``drop_sy
 (``capsh --drop=cap_sys_admin``), where the sandbox can make no namespace. Used by tests/test_platforms.py,
 tests/test_student_side.py (what a student downloads) and benchmarks/grade_throughput.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,8 +44,14 @@ class Image:
 
     def run(self, command: list, cwd: Path, drop_sys_admin: bool = False, **extra: str) -> subprocess.CompletedProcess:
         wrapper = ["capsh", "--drop=cap_sys_admin", "--", "-c", 'exec "$@"', "job"] if drop_sys_admin else []
-        return subprocess.run([*wrapper, *(str(c) for c in command)], cwd=cwd, env=self.env(**extra),
-                              capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            [*wrapper, *(str(c) for c in command)],
+            cwd=cwd,
+            env=self.env(**extra),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
 
 
 def unzip(bundle: Path, folder: Path) -> Path:
@@ -71,8 +78,9 @@ def build_image(source: Path, environment: Path) -> Image:
     else:
         venv.create(environment, with_pip=True)
     image = Image(environment / "bin")
-    setup = image.run(["bash", "setup.sh"], source,
-                      TORCH_INDEX_URL=os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple"))
+    setup = image.run(
+        ["bash", "setup.sh"], source, TORCH_INDEX_URL=os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple")
+    )
     if setup.returncode != 0:
         raise RuntimeError(f"setup.sh failed:\n{setup.stdout[-3000:]}\n{setup.stderr[-3000:]}")
     return image
@@ -108,8 +116,11 @@ def run_gradescope(image: Image, source: Path, root: Path, files: dict, drop_sys
     (root / "results").mkdir()
     done = image.run([root / "run_autograder"], root, drop_sys_admin, AUTOGRADER_ROOT=str(root))
     (root / "results" / "stdout").write_text(done.stdout + done.stderr)
-    return Job(json.loads((root / "results" / "results.json").read_text()), done.stdout + done.stderr,
-               uploaded == _hashes(root / "submission", files))
+    return Job(
+        json.loads((root / "results" / "results.json").read_text()),
+        done.stdout + done.stderr,
+        uploaded == _hashes(root / "submission", files),
+    )
 
 
 def run_prairielearn(image: Image, question: Path, root: Path, files: dict, drop_sys_admin: bool = False) -> Job:
@@ -117,16 +128,21 @@ def run_prairielearn(image: Image, question: Path, root: Path, files: dict, drop
     shutil.copytree(question / "tests", root / "tests")
     uploaded = put(files, root / "student")
     (root / "data").mkdir()
-    submitted = [{"name": name, "contents": base64.b64encode((root / "student" / name).read_bytes()).decode()}
-                 for name in files]
-    (root / "data" / "data.json").write_text(json.dumps({"params": {}, "correct_answers": {},
-                                                         "submitted_answers": {"_files": submitted}}))
+    submitted = [
+        {"name": name, "contents": base64.b64encode((root / "student" / name).read_bytes()).decode()} for name in files
+    ]
+    (root / "data" / "data.json").write_text(
+        json.dumps({"params": {}, "correct_answers": {}, "submitted_answers": {"_files": submitted}})
+    )
     entrypoint = json.loads((question / "info.json").read_text())["externalGradingOptions"]["entrypoint"]
     script = root / Path(entrypoint).relative_to("/grade")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     done = image.run([script], root, drop_sys_admin, GRADE_ROOT=str(root))
-    return Job(json.loads((root / "results" / "results.json").read_text()), done.stdout + done.stderr,
-               uploaded == _hashes(root / "student", files))
+    return Job(
+        json.loads((root / "results" / "results.json").read_text()),
+        done.stdout + done.stderr,
+        uploaded == _hashes(root / "student", files),
+    )
 
 
 def grade_id_of(test: dict) -> str:

@@ -1,4 +1,5 @@
 """The generated notebooks: in sync with their sources, and holding what they should."""
+
 from __future__ import annotations
 
 import base64
@@ -69,8 +70,10 @@ def test_a_notice_about_the_machine_is_not_part_of_a_generated_notebook():
     """matplotlib's notice that it is building its font cache (printed when that takes over 5 s, on a loaded
     machine with a cold cache) would otherwise make a solution notebook differ from its committed copy."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()")])
-    notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stderr", text=build.FONT_CACHE_NOTICE),
-                                 nbformat.v4.new_output("stream", name="stdout", text="weights\n")]
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=build.FONT_CACHE_NOTICE),
+        nbformat.v4.new_output("stream", name="stdout", text="weights\n"),
+    ]
     assert [o.text for o in build._stable(notebook).cells[0].outputs] == ["weights\n"]
 
 
@@ -80,7 +83,9 @@ def test_kernels_that_generate_the_notebooks_plot_whatever_backend_the_suite_use
     from autograder import coverage, nbgrader_app
 
     monkeypatch.delenv("MPLBACKEND", raising=False)
-    coverage.namespace_of(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import matplotlib.pyplot as plt")]))
+    coverage.namespace_of(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import matplotlib.pyplot as plt")])
+    )
     assert "MPLBACKEND" not in os.environ
     monkeypatch.setenv("MPLBACKEND", "Agg")
     assert "MPLBACKEND" not in nbgrader_app.env()
@@ -112,8 +117,10 @@ def test_build_check_names_a_checker_files_cell_out_of_date_however_its_files_we
         return build.stale_in_sources(tmp_path)
 
     assert rewrite(lambda files: files) == []  # another compressor, the same files
-    stale = [f"assignments/{assignment_id}/{assignment_id}.ipynb: its checker-files cell differs from what the "
-             "kit's checks give (run attention-kit build)"]
+    stale = [
+        f"assignments/{assignment_id}/{assignment_id}.ipynb: its checker-files cell differs from what the "
+        "kit's checks give (run attention-kit build)"
+    ]
     assert rewrite(lambda files: {**files, "attention_check.py": files["attention_check.py"] + "# edited\n"}) == stale
     notebook = course.read(path)
     notebook.cells.remove(checker_cell.find(notebook))

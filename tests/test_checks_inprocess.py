@@ -5,20 +5,22 @@ with no diagnosis; each sample mistake fails exactly the checks it declares, nam
 its catalogued mistake on each of them and on no other check; correct alternative
 implementations (samples that break nothing) pass with no diagnosis at all.
 """
+
 from __future__ import annotations
 
 import pytest
 
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import InKernel
+from autograder.checker.handle import InKernel
+from autograder.coverage import namespace_of
 from autograder.framework import PASSED, run_check
 
 from . import samples
-from .conftest import ROOT, execute_in_process
+from .conftest import ROOT
 
 
 def grade_in_process(notebook, assignment):
-    student = InKernel(execute_in_process(notebook))
+    student = InKernel(namespace_of(notebook))
     return {check.grade_id: run_check(check, student) for check in assignment.checks}
 
 

@@ -5,6 +5,7 @@ solutions, blank notebooks, a few sample mistakes (with the tampered copies the
 sample class adds), a notebook whose cell ends its process, and an unreadable file.
 Every expected number is taken from the result records the grader wrote.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from markupsafe import escape
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.mistakes import BY_ID
@@ -51,8 +53,9 @@ def graded(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("graded")
     # --open hands the page to the browser named by $BROWSER (Python's webbrowser): here, one that notes the address.
     browser = f"{sys.executable} -c \"import pathlib, sys; pathlib.Path('{out / OPENED}').write_text(sys.argv[1])\" %s"
-    result = run_kit("grade", submitted, "--out", out, "--workers", "2", "--course", ROOT, "--open",
-                     env={"BROWSER": browser})
+    result = run_kit(
+        "grade", submitted, "--out", out, "--workers", "2", "--course", ROOT, "--open", env={"BROWSER": browser}
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 
@@ -88,9 +91,9 @@ def test_open_hands_the_report_to_the_browser(graded):
 def test_report_names_the_stopped_cell_and_the_unreadable_file(graded):
     by_student = {r["student"]: r for r in records(graded)}
     text = (graded / "report.html").read_text()
-    assert html.escape(by_student[UNREADABLE]["output"]) in text
+    assert escape(by_student[UNREADABLE]["output"]) in text
     assert by_student[EXITS]["notes"], "the notebook that ends its process has a note saying so"
-    assert all(html.escape(note) in text for note in by_student[EXITS]["notes"])
+    assert all(escape(note) in text for note in by_student[EXITS]["notes"])
 
 
 def test_what_to_reteach_starts_with_a_step_fewest_notebooks_passed(graded):
@@ -103,8 +106,10 @@ def test_what_to_reteach_starts_with_a_step_fewest_notebooks_passed(graded):
                 steps[-1][1].add(check.grade_id)
             else:
                 steps.append((check.todo, {check.grade_id}))
-        passed = {todo: sum(all(t["status"] == "passed" for t in r["tests"] if t["name"] in ids) for r in ran)
-                  for todo, ids in steps}
+        passed = {
+            todo: sum(all(t["status"] == "passed" for t in r["tests"] if t["name"] in ids) for r in ran)
+            for todo, ids in steps
+        }
         first = re.search(rf"<section id='{assignment_id}'>.*?<ol class='reteach'><li><b>(.*?)</b>", text, re.S)
         assert first, f"{assignment_id}: no step to re-teach"
         assert passed[html.unescape(first[1])] == min(passed.values()) < len(ran), assignment_id
@@ -134,9 +139,13 @@ def test_mistake_tables_list_the_class_s_mistakes_with_their_counts(graded, page
     page.goto((graded / "report.html").as_uri())
     for assignment_id in SAMPLED:
         rows = page.locator(f"section[id='{assignment_id}'] table.mistakes tr[data-mistake]")
-        shown = {row.get_attribute("data-mistake"): (int(row.locator("td.count").inner_text()),
-                                                     set(row.locator("a.student").all_inner_texts()))
-                 for row in rows.all()}
+        shown = {
+            row.get_attribute("data-mistake"): (
+                int(row.locator("td.count").inner_text()),
+                set(row.locator("a.student").all_inner_texts()),
+            )
+            for row in rows.all()
+        }
         assert shown == {m: (len(who), who) for m, who in expected[assignment_id].items()}, assignment_id
         counts = [count for count, _ in shown.values()]
         assert counts == sorted(counts, reverse=True), "most frequent first"

@@ -1,4 +1,5 @@
 """``attention-kit check``: what a student sees, and its exit codes (0 pass, 1 fail, 2 cannot check)."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,10 @@ def test_reference_solution_passes_and_hidden_checks_are_not_run(tmp_path):
 def test_blank_notebook_fails_with_what_to_do():
     result = run_kit("check", ROOT / "release" / A01 / f"{A01}.ipynb")
     assert result.returncode == 1
-    assert "`attention_scores_loop` is not written yet: replace `raise NotImplementedError()` with your code." in result.stdout
+    assert (
+        "`attention_scores_loop` is not written yet: replace `raise NotImplementedError()` with your code."
+        in result.stdout
+    )
 
 
 def test_json_is_a_gradescope_results_object_named_by_grade_id(tmp_path):
@@ -47,7 +51,9 @@ def test_wrong_answer_is_explained_with_expected_got_rows_and_the_mistake(tmp_pa
 
 
 def test_a_cell_that_raises_is_reported_and_the_rest_still_graded(tmp_path):
-    result = run_kit("check", write(with_cell("raise ValueError('my own mistake')", position=0), tmp_path / "mine.ipynb"))
+    result = run_kit(
+        "check", write(with_cell("raise ValueError('my own mistake')", position=0), tmp_path / "mine.ipynb")
+    )
     assert result.returncode == 0, result.stdout
     assert "cell 1 (a cell you added): ValueError: my own mistake" in result.stdout
 

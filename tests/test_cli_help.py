@@ -1,4 +1,5 @@
 """The command line explains itself: a description per subcommand, a help text per option saying its default."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,15 @@ COMMANDS = subcommands(cli.parser())
 
 
 def test_every_command_is_listed():
-    assert {" ".join(words) for words in COMMANDS} >= {"build", "course", "course init", "check", "grade",
-                                                        "mistakes", "export"}
+    assert {" ".join(words) for words in COMMANDS} >= {
+        "build",
+        "course",
+        "course init",
+        "check",
+        "grade",
+        "mistakes",
+        "export",
+    }
 
 
 @pytest.mark.parametrize("words", sorted(COMMANDS), ids=" ".join)
@@ -43,8 +51,9 @@ def test_each_subcommand_s_help_has_a_description_and_every_option_a_help_with_i
             assert "default" in action.help, f"{' '.join(words)} {action.option_strings[0]}: the default is not said"
             if action.default not in (None, False):
                 said = f"{action.default:g}" if isinstance(action.default, float) else str(action.default)
-                assert f"default {said}" in action.help, f"{' '.join(words)} {action.option_strings[0]}: " \
-                                                         f"does not say its default, {said}"
+                assert f"default {said}" in action.help, (
+                    f"{' '.join(words)} {action.option_strings[0]}: does not say its default, {said}"
+                )
 
 
 def test_export_help_says_it_runs_from_a_checkout(capsys):

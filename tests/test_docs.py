@@ -8,6 +8,7 @@ export for each). Then: the instructor's round ends with a graded submission in 
 assignment is graded by nbgrader's own kernel in the same course. A block marked
 ``<!-- not run by the suite: why -->`` is skipped; the marks are few and say why.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -30,12 +31,19 @@ from .conftest import ROOT
 pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group("docs")]
 
 #: pages with commands, in the order they run (the JupyterHub checklist sets the course up)
-ORDER = ["docs/nbgrader-jupyterhub.md", "docs/term.md", "docs/customizing.md",
-         "docs/gradescope-prairielearn.md", "docs/development.md", "README.md"]
+ORDER = [
+    "docs/nbgrader-jupyterhub.md",
+    "docs/term.md",
+    "docs/customizing.md",
+    "docs/gradescope-prairielearn.md",
+    "docs/development.md",
+    "README.md",
+]
 PAGES = sorted({*ORDER, *(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))})
 #: pages other helpers write; linked from here before they exist in this branch
-BLOCK = re.compile(r"(?:<!-- not run by the suite: (?P<why>[^>]+?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$",
-                   re.S | re.M)
+BLOCK = re.compile(
+    r"(?:<!-- not run by the suite: (?P<why>[^>]+?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.S | re.M
+)
 PLAIN = "quiz"  # the plain nbgrader assignment of docs/customizing.md
 
 
@@ -71,26 +79,49 @@ def clone(tmp_path_factory) -> Clone:
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(course_dir)], check=True)
     write_plain_assignment(course_dir / "assignments" / PLAIN / f"{PLAIN}.ipynb")
     env = {**os.environ, "HOME": str(home), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    ran = {page: subprocess.run(["bash", "-c", "set -euo pipefail\n" + "\n".join(bash(page))], cwd=course_dir,
-                                env=env, capture_output=True, text=True, timeout=900)
-           for page in ORDER if bash(page)}
+    ran = {
+        page: subprocess.run(
+            ["bash", "-c", "set -euo pipefail\n" + "\n".join(bash(page))],
+            cwd=course_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        for page in ORDER
+        if bash(page)
+    }
     return Clone(home, course_dir, ran)
 
 
 def write_plain_assignment(path: Path) -> None:
     """An nbgrader assignment as its Create Assignment toolbar makes one: a solution cell and a 2-point test cell."""
-    def meta(grade_id: str, **fields) -> dict:
-        return {"nbgrader": {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3,
-                             "solution": False, "task": False, **fields}}
 
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                 "language": "python"}})
+    def meta(grade_id: str, **fields) -> dict:
+        return {
+            "nbgrader": {
+                "grade": False,
+                "grade_id": grade_id,
+                "locked": False,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+                **fields,
+            }
+        }
+
+    notebook = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     notebook.cells = [
         nbformat.v4.new_markdown_cell("Write `double(x)`."),
-        nbformat.v4.new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
-                                  metadata=meta("double", solution=True)),
-        nbformat.v4.new_code_cell("assert double(3) == 6", metadata=meta("test_double", grade=True, locked=True,
-                                                                         points=2)),
+        nbformat.v4.new_code_cell(
+            "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+            metadata=meta("double", solution=True),
+        ),
+        nbformat.v4.new_code_cell(
+            "assert double(3) == 6", metadata=meta("test_double", grade=True, locked=True, points=2)
+        ),
     ]
     path.parent.mkdir(parents=True)
     nbformat.write(notebook, str(path))
@@ -110,14 +141,18 @@ def test_every_page_with_commands_is_run_and_only_bash_blocks_are_commands():
 
 def test_the_few_blocks_not_run_say_why():
     skipped = {page: [b for b in blocks(page) if b.skipped] for page in PAGES}
-    assert sum(map(len, skipped.values())) <= 4, skipped  # the quick start, two slow ones run once elsewhere, an install
+    assert sum(map(len, skipped.values())) <= 4, (
+        skipped
+    )  # the quick start, two slow ones run once elsewhere, an install
     assert all(len(b.skipped) > 20 for found in skipped.values() for b in found)
 
 
 def test_the_readme_s_quick_start_is_the_two_commands():
     (quick_start,) = [b for b in blocks("README.md") if b.lang == "bash"]
-    assert [line.split("#")[0].strip() for line in quick_start.body.splitlines()] == ["python3 tasks.py demo",
-                                                                                      "python3 tasks.py test"]
+    assert [line.split("#")[0].strip() for line in quick_start.body.splitlines()] == [
+        "python3 tasks.py demo",
+        "python3 tasks.py test",
+    ]
 
 
 def test_links_lead_to_pages_and_no_path_leaves_the_repository():
@@ -125,7 +160,7 @@ def test_links_lead_to_pages_and_no_path_leaves_the_repository():
         text = (ROOT / page).read_text()
         assert "/work/" not in text and "../shared" not in text and "seeds/" not in text, page
         for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):
-            if not target.startswith("http") :
+            if not target.startswith("http"):
                 assert ((ROOT / page).parent / target).exists(), f"{page}: {target} does not exist"
 
 
@@ -153,8 +188,9 @@ def test_a_plain_nbgrader_assignment_is_graded_by_nbgrader_s_own_kernel(clone):
         path.parent.mkdir(parents=True)
         nbformat.write(notebook, str(path))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    graded = subprocess.run(["nbgrader", "autograde", PLAIN], cwd=clone.course, env=env, capture_output=True,
-                            text=True, timeout=300)
+    graded = subprocess.run(
+        ["nbgrader", "autograde", PLAIN], cwd=clone.course, env=env, capture_output=True, text=True, timeout=300
+    )
     assert graded.returncode == 0, graded.stdout + graded.stderr
     with Gradebook(f"sqlite:///{clone.course / 'gradebook.db'}") as gradebook:
         scores = {s: gradebook.find_submission_notebook(PLAIN, PLAIN, s).score for s in ("right", "wrong")}

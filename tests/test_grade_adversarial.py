@@ -6,6 +6,7 @@ saying what happened, and no submission file is changed. When grading as root,
 notebooks also try what a student on a shared grading server would: a fork bomb,
 the network, the host's files, privileges, and processes that outlive them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,26 +54,41 @@ CASES = {
     "correct": (reference(), FULL, ""),
     "infinite_loop": (with_cell("while True:\n    pass", position=60), FULL, "CellTimeout"),
     "os_exit": (with_cell("import os\nos._exit(0)", position=20), FULL, "stopped the notebook's process"),
-    "memory_bomb": (with_cell("hoard = []\nwhile True:\n    hoard.append(torch.ones(2**26))", position=2), FULL,
-                    "RuntimeError"),
+    "memory_bomb": (
+        with_cell("hoard = []\nwhile True:\n    hoard.append(torch.ones(2**26))", position=2),
+        FULL,
+        "RuntimeError",
+    ),
     "print_flood": (with_cell("print('x' * 50_000_000)", position=2), FULL, "OutputLimitExceeded"),
     "monkeypatched_torch": (with_cell(TAMPER, 2, mutated("softmax_dim0")), WEIGHTS_WRONG, ""),
     "redefined_checks": (with_cell(REDEFINE_CHECKS, 2, mutated("softmax_dim0")), WEIGHTS_WRONG, ""),
-    "tests_deleted": (next(s.notebook for s in samples.sample_class(ROOT, A01) if s.name == "tests_deleted"),
-                      FULL - 2, ""),
-    "tests_edited": (next(s.notebook for s in samples.sample_class(ROOT, A01) if s.name == "tests_edited"),
-                     FULL - 2, ""),
+    "tests_deleted": (
+        next(s.notebook for s in samples.sample_class(ROOT, A01) if s.name == "tests_deleted"),
+        FULL - 2,
+        "",
+    ),
+    "tests_edited": (
+        next(s.notebook for s in samples.sample_class(ROOT, A01) if s.name == "tests_edited"),
+        FULL - 2,
+        "",
+    ),
     "pasted_numbers": (mutated("pasted_numbers"), FULL - 3, ""),
     # as root the course's files are not even there; otherwise the report must say the notebook was not isolated
-    "reads_solutions": (with_cell("print(open('%s').read())" % (ROOT / "solutions" / A01 / f"{A01}.ipynb"), 2),
-                        FULL, "No such file or directory" if os.geteuid() == 0 else "not isolated"),
+    "reads_solutions": (
+        with_cell("print(open('%s').read())" % (ROOT / "solutions" / A01 / f"{A01}.ipynb"), 2),
+        FULL,
+        "No such file or directory" if os.geteuid() == 0 else "not isolated",
+    ),
     "not_json": (b"{ this is not json", 0.0, "not valid JSON"),
     "empty_file": (b"", 0.0, "the file is empty"),
     "not_utf8": ("caf\xe9 notebook".encode("latin-1"), 0.0, "not UTF-8"),
     "json_not_notebook": (b'{"name": "alice", "answers": [1, 2, 3]}', 0.0, "not a Jupyter notebook"),
     "unreadable_nbformat": (b'{"nbformat": 99, "nbformat_minor": 0, "cells": [], "metadata": {}}', 0.0, "nbformat"),
-    "other_assignment": (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}', 0.0,
-                         "not an attention-kit assignment"),
+    "other_assignment": (
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}',
+        0.0,
+        "not an attention-kit assignment",
+    ),
 }
 
 # Filled in when the batch is written: a port the test listens on, and the folder of the class.
@@ -118,25 +134,48 @@ raise PermissionError(ctypes.get_errno(), "unshare: " + os.strerror(ctypes.get_e
 """
 # What a notebook could do to the machine itself unless the grader runs as root and confines it.
 AS_ROOT = {
-    "fork_bomb": (with_cell("import os\nwhile True:\n    os.fork()"), FULL,
-                  "ProcessLimit: the notebook tried to start too many processes"),
-    "connects_to_local_port": (with_cell(f"import socket\nsocket.create_connection(('127.0.0.1', {PORT}), 10)"),
-                               FULL, "PermissionError: [Errno 13] Permission denied"),  # no socket but AF_UNIX
+    "fork_bomb": (
+        with_cell("import os\nwhile True:\n    os.fork()"),
+        FULL,
+        "ProcessLimit: the notebook tried to start too many processes",
+    ),
+    "connects_to_local_port": (
+        with_cell(f"import socket\nsocket.create_connection(('127.0.0.1', {PORT}), 10)"),
+        FULL,
+        "PermissionError: [Errno 13] Permission denied",
+    ),  # no socket but AF_UNIX
     "reads_shadow": (with_cell("print(open('/etc/shadow').read())"), FULL, "Permission denied: '/etc/shadow'"),
-    "reads_other_submission": (with_cell(f"print(open('{CLASS}/correct.ipynb').read())"), FULL,
-                               "No such file or directory"),
-    "writes_outside_tmp": (with_cell(WRITE_OUTSIDE), FULL,
-                           # the repository is read-only, or hidden where it lies under the notebook's private /tmp
-                           (re.compile(rf"{re.escape(str(ROOT))}/pwned\.txt: (Read-only file system|Permission denied)"),
-                            "/pwned.txt: No such file or directory", "/root/pwned.txt: Read-only file system")),
-    "leaves_process_and_thread": (with_cell(LINGER), FULL,
-                                  ("left 1 process running after its last cell (stopped before the checks ran)",
-                                   "left 1 thread running after its last cell")),
+    "reads_other_submission": (
+        with_cell(f"print(open('{CLASS}/correct.ipynb').read())"),
+        FULL,
+        "No such file or directory",
+    ),
+    "writes_outside_tmp": (
+        with_cell(WRITE_OUTSIDE),
+        FULL,
+        # the repository is read-only, or hidden where it lies under the notebook's private /tmp
+        (
+            re.compile(rf"{re.escape(str(ROOT))}/pwned\.txt: (Read-only file system|Permission denied)"),
+            "/pwned.txt: No such file or directory",
+            "/root/pwned.txt: Read-only file system",
+        ),
+    ),
+    "leaves_process_and_thread": (
+        with_cell(LINGER),
+        FULL,
+        (
+            "left 1 process running after its last cell (stopped before the checks ran)",
+            "left 1 thread running after its last cell",
+        ),
+    ),
     "setuid_root": (with_cell("import os\nos.setuid(0)"), FULL, "PermissionError: [Errno 1] Operation not permitted"),
     "unshare": (with_cell(UNSHARE), FULL, "PermissionError: [Errno 1] unshare: Operation not permitted"),
     # modules the zygote never imported, read from Python's prefix (under /root here) after the drop
-    "imports_more_modules": (with_cell("import colorsys, sqlite3, statistics, tomllib, wave, torch.utils.benchmark"),
-                             FULL, ""),
+    "imports_more_modules": (
+        with_cell("import colorsys, sqlite3, statistics, tomllib, wave, torch.utils.benchmark"),
+        FULL,
+        "",
+    ),
 }
 if os.geteuid() == 0:
     CASES.update(AS_ROOT)
@@ -264,10 +303,18 @@ def test_grades_csv_has_one_row_per_submission_and_one_column_per_check(graded):
 
 #: root mapped to an ordinary user in a user namespace of its own, where (``refused``) the grader's child may make
 #: no user namespace: a user namespace allowed one namespace below it, which the ordinary user's takes
-AS_A_USER = {"allowed": ["unshare", "--user", "--map-user=1000", "--map-group=1000"],
-             "refused": ["unshare", "--user", "--map-root-user", "sh", "-c",
-                         'echo 1 > /proc/sys/user/max_user_namespaces && exec unshare --user --map-user=1000 '
-                         '--map-group=1000 "$@"', "--"]}
+AS_A_USER = {
+    "allowed": ["unshare", "--user", "--map-user=1000", "--map-group=1000"],
+    "refused": [
+        "unshare",
+        "--user",
+        "--map-root-user",
+        "sh",
+        "-c",
+        'echo 1 > /proc/sys/user/max_user_namespaces && exec unshare --user --map-user=1000 --map-group=1000 "$@"',
+        "--",
+    ],
+}
 
 
 def grade_as_a_user(folder: Path, namespaces: str, terminal_fd: int | None = None):
@@ -277,9 +324,14 @@ def grade_as_a_user(folder: Path, namespaces: str, terminal_fd: int | None = Non
     if as_user and (not shutil.which("unshare") or subprocess.run([*as_user, "true"]).returncode != 0):
         pytest.skip("no user namespaces to run the grader as an ordinary user")
     (folder / "mine.ipynb").write_text(nbformat.writes(with_cell("import os\nprint(os.geteuid())")))
-    result = subprocess.run([*as_user, *KIT, "grade", folder / "mine.ipynb", "--out", folder / "out", "--course", ROOT],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=terminal_fd or subprocess.PIPE, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [*as_user, *KIT, "grade", folder / "mine.ipynb", "--out", folder / "out", "--course", ROOT],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=terminal_fd or subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
     return result, json.loads((folder / "out" / "results" / f"mine__{A01}.json").read_text())
 
 
@@ -312,7 +364,11 @@ def test_where_the_kernel_refuses_user_namespaces_the_report_names_every_protect
     assert graded["score"] == FULL
     note = next(line for line in graded["output"].splitlines() if line.startswith("Sandbox: "))
     assert note.startswith("Sandbox: not isolated (user namespaces are refused by this kernel")
-    for protection in ("the course's files and the other submissions", "the grader's own user",
-                       "any number of processes (which may outlive it)", "write outside its temporary folder"):
+    for protection in (
+        "the course's files and the other submissions",
+        "the grader's own user",
+        "any number of processes (which may outlive it)",
+        "write outside its temporary folder",
+    ):
         assert protection in note
     assert "network" not in note, "the system-call filter refuses sockets without any namespace"

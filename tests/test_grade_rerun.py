@@ -1,11 +1,12 @@
 """``attention-kit grade`` over a term: a run that dies loses nothing, a rerun grades only what is left.
 
-A class of 200 notebooks of assignment 01 is graded once without interruption, and once killed at several
+A class of 140 notebooks of assignment 01 is graded once without interruption, and once killed at several
 points (before the first result with SIGTERM, mid-way with SIGKILL of its process group, later with Ctrl-C, and as if
 killed while grades.csv and a result were being written) and rerun each time with the same command: the last
 rerun ends with the very files of the uninterrupted run (times aside), and each rerun graded only the rest.
 A rerun of a finished run grades nothing and starts no sandbox.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,16 +26,19 @@ from . import samples
 from .conftest import KIT, ROOT
 from .notebooks import A01
 
-CLASS_SIZE = 200
+pytestmark = pytest.mark.xdist_group("rerun")  # one worker grades the class uninterrupted, once
+
+CLASS_SIZE = 140  # room for the kills below (after 50 results, then 40 more) and a rest to rerun
 
 
 @pytest.fixture(scope="module")
 def submissions(tmp_path_factory) -> Path:
-    """200 notebooks: the reference, the blank notebook and each sample mistake of assignment 01, in turn."""
+    """CLASS_SIZE notebooks: the reference, the blank notebook and each sample mistake of assignment 01, in turn."""
     folder = tmp_path_factory.mktemp("class")
     reference = samples.solution(ROOT, A01)
-    kinds = [reference, samples.blank(ROOT, A01)] + [samples.mutate(reference, m) for m in samples.all_mutations()
-                                                     if m.assignment == A01]
+    kinds = [reference, samples.blank(ROOT, A01)] + [
+        samples.mutate(reference, m) for m in samples.all_mutations() if m.assignment == A01
+    ]
     for number in range(CLASS_SIZE):
         samples.write(kinds[number % len(kinds)], folder / f"student{number:03d}.ipynb")
     return folder
@@ -42,9 +46,15 @@ def submissions(tmp_path_factory) -> Path:
 
 def start(submissions: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.Popen([*KIT, "grade", str(submissions), "--out", str(out), "--workers", "2", "--course",
-                             str(ROOT)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        [*KIT, "grade", str(submissions), "--out", str(out), "--workers", "2", "--course", str(ROOT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def finish(run: subprocess.Popen) -> str:
@@ -72,8 +82,8 @@ def graded_count(output: str) -> int:
 
 
 def files(out: Path) -> dict[str, object]:
-    """Every file a run leaves, by path: results without their grading time; report.html only by name (it says
-    how long the run took)."""
+    """Every file a run leaves, by path: results without their grading time; report.html and similarity.html only by
+    name (they say how long the run and the analysis took)."""
     found = {}
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         name = str(path.relative_to(out))
@@ -82,7 +92,7 @@ def files(out: Path) -> dict[str, object]:
             result.pop("execution_time")
             found[name] = result
         else:
-            found[name] = None if path.name == "report.html" else path.read_text()
+            found[name] = None if path.name in ("report.html", "similarity.html") else path.read_text()
     return found
 
 
@@ -112,15 +122,16 @@ def test_a_killed_run_loses_nothing_and_a_rerun_grades_only_the_rest(submissions
     done = results_in(out)
     # killed while grades.csv and a result were being written: what each write leaves before its rename
     (out / ".grades.csv.partial").write_text("student,assignment,score\nstudent000,01_sim")
-    (out / "results" / ".student199__01_simplified_attention.json.partial").write_text('{"score": 2')
+    (out / "results" / f".student{CLASS_SIZE - 1:03d}__{A01}.json.partial").write_text('{"score": 2')
 
     output = finish(start(submissions, out))
     assert graded_count(output) == CLASS_SIZE - done
     assert files(out) == files(uninterrupted)
 
 
-def test_a_rerun_of_a_finished_run_grades_nothing_and_starts_no_sandbox(submissions, uninterrupted, tmp_path,
-                                                                        monkeypatch, capsys):
+def test_a_rerun_of_a_finished_run_grades_nothing_and_starts_no_sandbox(
+    submissions, uninterrupted, tmp_path, monkeypatch, capsys
+):
     out = shutil.copytree(uninterrupted, tmp_path / "graded")
     (out / "grades.csv").unlink()
     (out / "report.html").unlink()

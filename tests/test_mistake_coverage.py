@@ -7,6 +7,7 @@ answers that are the same numbers). The matrix (mistake x assignment: places mut
 named) is printed at the end of the test session. The correct alternatives keep earning full marks
 with no mistake named (test_checks_inprocess.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ import pytest
 
 from autograder import coverage
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import InKernel
+from autograder.checker.handle import InKernel
 from autograder.framework import PASSED, run_check
 from autograder.mistakes import BY_ID
 
@@ -56,23 +57,33 @@ EDITS: dict[str, list[Edit]] = {
     "weighted_sum_wrong_axis": [Edit(r"\.sum\(dim=1\)", ".sum(dim=0)", where="weighted_values")],
     "mask_after_softmax_no_renorm": [Edit(r"return (\w+) / \1\.sum\(dim=-1, keepdim=True\)", r"return \1")],
     "weights_on_inputs": [Edit(r"(attn_weights @ )values\b", r"\1x"), Edit(r"(\(attn_weights, )values\)", r"\1x)")],
-    "pe_sin_cos_swapped": [Edit(r"torch\.sin\((\w+)\)(.*?)torch\.cos\(\1\)", r"torch.cos(\1)\2torch.sin(\1)",
-                                across_lines=True)],
+    "pe_sin_cos_swapped": [
+        Edit(r"torch\.sin\((\w+)\)(.*?)torch\.cos\(\1\)", r"torch.cos(\1)\2torch.sin(\1)", across_lines=True)
+    ],
     "pe_wrong_exponent": [Edit(r"arange\(0, d_model, 2", "arange(0, d_model // 2")],
     "padding_mask_inverted": [Edit(r"\[None, :\] >= ", "[None, :] < ")],
     "padding_mask_on_queries": [Edit(r"\[:, None, None, :\]", "[:, None, :, None]")],
     "padding_mask_wrong_batch_axis": [Edit(r"\[:, None, None, :\]", "[:, None, :]")],
-    "fully_masked_nan": [Edit(r"return weights\.masked_fill\(fully_masked, 0\.0\)", "return weights"),
-                         Edit(r"= safe_softmax\(scores\)", "= torch.softmax(scores, dim=-1)")],
-    "cross_attention_self_keys": [Edit(r"self\.W_(key|value)\(memory\)", r"self.W_\1(x)"),
-                                  Edit(r"self\.cross_attn\(x, memory,", "self.cross_attn(x, x,")],
+    "fully_masked_nan": [
+        Edit(r"return weights\.masked_fill\(fully_masked, 0\.0\)", "return weights"),
+        Edit(r"= safe_softmax\(scores\)", "= torch.softmax(scores, dim=-1)"),
+    ],
+    "cross_attention_self_keys": [
+        Edit(r"self\.W_(key|value)\(memory\)", r"self.W_\1(x)"),
+        Edit(r"self\.cross_attn\(x, memory,", "self.cross_attn(x, x,"),
+    ],
     "cross_attention_causal": [Edit(r"= padded_attention\(", "= causal_padded_attention(")],
     "online_sum_not_rescaled": [Edit(r"running_sum \* torch\.exp\(running_max - new_max\)", "running_sum")],
     "online_output_not_rescaled": [Edit(r"output \* torch\.exp\(running_max - new_max\)", "output")],
     "causal_block_offset": [Edit(r"torch\.arange\(start, stop\)", "torch.arange(stop - start)")],
-    "cache_updated_after_attention": [Edit(
-        r"(\n\s*self\.cached_keys = [^\n]*\n\s*self\.cached_values = [^\n]*)((\n\s*)scores = [^\n]*\n\s*weights = "
-        r"[^\n]*)\n\s*return (weights @ self\.cached_values)", r"\2\3output = \4\1\3return output", across_lines=True)],
+    "cache_updated_after_attention": [
+        Edit(
+            r"(\n\s*self\.cached_keys = [^\n]*\n\s*self\.cached_values = [^\n]*)((\n\s*)scores = [^\n]*\n\s*weights = "
+            r"[^\n]*)\n\s*return (weights @ self\.cached_values)",
+            r"\2\3output = \4\1\3return output",
+            across_lines=True,
+        )
+    ],
     "cache_position_offset": [Edit(r"self\.pe\[position:position \+ 1\]", "self.pe[:x_new.shape[1]]")],
 }
 
@@ -89,14 +100,14 @@ def places(source: str, edit: Edit) -> list[str]:
         if edit.across_lines:
             for hit in re.finditer(edit.pattern, region.group(2), re.S):
                 at = region.start(2) + hit.start()
-                mutants.append(source[:at] + hit.expand(edit.replacement) + source[at + len(hit.group(0)):])
+                mutants.append(source[:at] + hit.expand(edit.replacement) + source[at + len(hit.group(0)) :])
             continue
         lines, start = region.group(2).split("\n"), region.start(2)
         for line in lines:
             if edit.where in line:
                 for hit in re.finditer(edit.pattern, line):
                     at = start + hit.start()
-                    mutants.append(source[:at] + hit.expand(edit.replacement) + source[at + len(hit.group(0)):])
+                    mutants.append(source[:at] + hit.expand(edit.replacement) + source[at + len(hit.group(0)) :])
             start += len(line) + 1
     return mutants
 
@@ -128,9 +139,16 @@ def test_every_place_a_mistake_can_be_made_fails_and_names_it(mistake, record_pr
             named = all(accepted & set(r.tags) for r in failed)
             counts = [counts[0] + 1, counts[1] + bool(failed), counts[2] + bool(failed and named)]
             if not failed or not named:
-                unnamed.append(f"{assignment_id} cell {index}: " + (
-                    "no check failed" if not failed else
-                    "; ".join(f"{r.grade_id} named {r.tags or 'nothing'}" for r in failed if not accepted & set(r.tags))))
+                unnamed.append(
+                    f"{assignment_id} cell {index}: "
+                    + (
+                        "no check failed"
+                        if not failed
+                        else "; ".join(
+                            f"{r.grade_id} named {r.tags or 'nothing'}" for r in failed if not accepted & set(r.tags)
+                        )
+                    )
+                )
         if counts[0]:
             row[assignment_id] = counts
     record_property("mistake_matrix", {mistake: row})

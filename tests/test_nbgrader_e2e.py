@@ -5,22 +5,21 @@ sample submissions: the reference solution, the blank notebook, every sample mis
 alternative, tampered test cells, and students who try to cheat (a ``run_cell`` wrapper, patched
 comparisons, a redefined ``check``, a fake checker module, doctored self-check files handed in
 beside the notebook); for the first assignment also one notebook for each way a student breaks its nbgrader
-metadata, and a file that is not JSON (none of which may stop the class: ``tests/samples/broken_metadata.py``). With the course's config, autograde runs each notebook in the kit's sandbox:
+metadata, and a file that is not JSON (none of which may stop the class: ``tests/samples/broken_metadata.py``).
+With the course's config, autograde runs each notebook in the kit's sandbox:
 the reference gets full marks, the blank notebook 0, each sample exactly the points it declares,
 and each cheat exactly what its honest notebook gets. ``attention-kit grade`` and ``check`` give
 the same points per check on the very same files; the graded notebooks keep the student's own
 outputs; manual grading, ``generate_feedback`` and ``export`` work and carry the kit's diagnoses;
 nbgrader's ``validate`` (the Validate button) runs the released check cells.
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -28,70 +27,20 @@ from autograder import course, nbgrader_app
 from autograder.assignments import ASSIGNMENTS
 
 from . import samples
-from .conftest import ROOT, run_kit
+from .conftest import ROOT
+from .graded_classes import BROKEN_ON, Autograded, course_of
 from .samples import broken_metadata
 
 pytestmark = pytest.mark.nbgrader
-
-
-@dataclass
-class Autograded:
-    course: Path
-    assignment_id: str
-    class_: dict[str, samples.Sample | broken_metadata.Broken]
-    scores: dict[str, dict[str, float]]  # student -> grade id -> points nbgrader gave
-    log: str  # what nbgrader autograde printed
-
-    def submitted(self, student: str) -> Path:
-        return self.course / "submitted" / student / self.assignment_id / f"{self.assignment_id}.ipynb"
-
-    def autograded(self, student: str) -> nbformat.NotebookNode:
-        return course.read(self.course / "autograded" / student / self.assignment_id / f"{self.assignment_id}.ipynb")
 
 
 def _params():
     return [pytest.param(a, marks=pytest.mark.xdist_group(a)) for a in sorted(ASSIGNMENTS)]
 
 
-@pytest.fixture(scope="session")
-def courses() -> dict[str, Autograded]:
-    """Each assignment's course, autograded once per session (filled on first use)."""
-    return {}
-
-
 @pytest.fixture(params=_params())
 def autograded(request, courses, tmp_path_factory) -> Autograded:
     return course_of(request.param, courses, tmp_path_factory)
-
-
-def course_of(assignment_id: str, courses: dict, tmp_path_factory) -> Autograded:
-    if assignment_id not in courses:
-        courses[assignment_id] = autograde(assignment_id, tmp_path_factory)
-    return courses[assignment_id]
-
-
-def autograde(assignment_id: str, tmp_path_factory) -> Autograded:
-    course_dir = nbgrader_app.new_course(ROOT, tmp_path_factory.mktemp(assignment_id))
-    nbgrader_app.run(["generate_assignment", assignment_id, "--force"], course_dir)
-    class_ = {s.name: s for s in samples.sample_class(ROOT, assignment_id) + samples.cheats(ROOT, assignment_id)}
-    for sample in class_.values():
-        samples.write(sample.notebook, course_dir / "submitted" / sample.name / assignment_id / f"{assignment_id}.ipynb",
-                      sample.files)
-    if assignment_id == BROKEN_ON:
-        broken = {b.name: b for b in broken_metadata.broken_class(ROOT, assignment_id)}
-        for name, notebook in broken.items():
-            notebook.write(course_dir / "submitted" / name / assignment_id / f"{assignment_id}.ipynb")
-        class_.update(broken)
-    graded = nbgrader_app.run(["autograde", assignment_id, "--create"], course_dir)  # raises unless exit code 0
-    scores = {}
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
-        for student in class_:
-            notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student)
-            scores[student] = {grade.name: grade.score for grade in notebook.grades}
-    return Autograded(course_dir, assignment_id, class_, scores, graded.stdout + graded.stderr)
-
-
-BROKEN_ON = min(ASSIGNMENTS)  # the assignment whose class also holds the notebooks with broken metadata
 
 
 def failing(points: dict[str, float]) -> set[str]:
@@ -109,8 +58,11 @@ def test_blank_notebook_gets_zero_on_every_check(autograded):
 
 
 def test_each_sample_loses_exactly_the_points_of_its_checks(autograded):
-    wrong = {name: failing(autograded.scores[name]) ^ set(sample.fails)
-             for name, sample in autograded.class_.items() if failing(autograded.scores[name]) != set(sample.fails)}
+    wrong = {
+        name: failing(autograded.scores[name]) ^ set(sample.fails)
+        for name, sample in autograded.class_.items()
+        if failing(autograded.scores[name]) != set(sample.fails)
+    }
     assert not wrong, f"checks that nbgrader graded differently from what the sample declares: {wrong}"
 
 
@@ -134,31 +86,28 @@ def test_the_graded_notebook_keeps_what_the_student_s_cells_showed(autograded):
     assert any(o.output_type == "stream" for c in given for o in c.outputs)  # printed text
     if "plt.show()" in "".join(c.source for c in given):
         assert any("image/png" in o.get("data", {}) for c in given for o in c.outputs)  # plots
-    errors = [o for c in blank.cells if not course.is_test_cell(c) for o in c.get("outputs", [])
-              if o.output_type == "error"]
+    errors = [
+        o for c in blank.cells if not course.is_test_cell(c) for o in c.get("outputs", []) if o.output_type == "error"
+    ]
     assert any(o.ename == "NotImplementedError" for o in errors)  # the blank notebook's own errors
     for cell in reference.cells:
         if course.is_test_cell(cell):
             assert cell.outputs[0].text.startswith(f"PASSED {course.nbgrader_meta(cell)['grade_id']} ")
 
 
-def test_kit_grade_agrees_with_nbgrader_on_every_check(autograded, tmp_path):
-    result = run_kit("grade", autograded.course / "submitted", "--out", tmp_path, "--course", ROOT)
-    assert result.returncode == 0, result.stderr
+def test_kit_grade_agrees_with_nbgrader_on_every_check(autograded):
     for student, nbgrader_points in autograded.scores.items():
-        kit = json.loads((tmp_path / "results" / f"{student}__{autograded.assignment_id}.json").read_text())
+        kit = autograded.kit_result(student)
         assert {t["name"]: t["score"] for t in kit["tests"]} == nbgrader_points, student
-    with open(tmp_path / "grades.csv") as handle:
+    with open(autograded.kit_graded() / "grades.csv") as handle:
         rows = {row["student"]: float(row["score"]) for row in csv.DictReader(handle)}
     assert rows == {student: sum(points.values()) for student, points in autograded.scores.items()}
 
 
 def test_kit_check_agrees_with_nbgrader_on_public_checks(autograded):
-    students = sorted(autograded.class_)
-    result = run_kit("check", "--json", *(autograded.submitted(s) for s in students))
-    reports = json.loads(result.stdout)
-    assert result.returncode in (1, 2)  # the blank notebook fails its public checks (2: a file is not a notebook)
-    for student, report in zip(students, reports):
+    checked = autograded.kit_checked()
+    assert checked.returncode in (1, 2)  # the blank notebook fails its public checks (2: a file is not a notebook)
+    for student, report in checked.reports.items():
         if not report["gradable"]:  # not a notebook: check cannot tell its assignment, nbgrader's layout can
             assert not any(autograded.scores[student].values()), student
             continue
@@ -185,11 +134,16 @@ def test_broken_metadata_stops_no_one_and_each_repair_is_logged(courses, tmp_pat
     assert f"Repaired meta_grade_flag_off's {BROKEN_ON}: test cells " in log and "grade flag changed" in log
     assert f"meta_unreadable's {BROKEN_ON} cannot be graded (it scores 0): the file is not valid JSON" in log
     kept = autograded.course / "attention-kit" / "results" / f"meta_duplicated_tests__{BROKEN_ON}.json"
-    assert any(note.startswith("Repaired: test cells ") and "duplicated" in note  # the kit's record of it
-               for note in json.loads(kept.read_text())["notes"])
+    assert any(
+        note.startswith("Repaired: test cells ") and "duplicated" in note  # the kit's record of it
+        for note in json.loads(kept.read_text())["notes"]
+    )
     unreadable = autograded.autograded("meta_unreadable")
-    assert all("not graded: the file is not valid JSON" in "".join(o.get("evalue", "") for o in c.outputs)
-               for c in unreadable.cells if course.is_test_cell(c))
+    assert all(
+        "not graded: the file is not valid JSON" in "".join(o.get("evalue", "") for o in c.outputs)
+        for c in unreadable.cells
+        if course.is_test_cell(c)
+    )
 
 
 def test_manual_grading_feedback_and_export_work(autograded):
@@ -199,8 +153,11 @@ def test_manual_grading_feedback_and_export_work(autograded):
         grade = gradebook.find_grade(first, assignment_id, assignment_id, student)
         grade.manual_score = 0.5
         gradebook.db.commit()
-    diagnosed = next(m for m in samples.all_mutations() if m.assignment == assignment_id and m.mistake
-                     and m.name in autograded.class_)
+    diagnosed = next(
+        m
+        for m in samples.all_mutations()
+        if m.assignment == assignment_id and m.mistake and m.name in autograded.class_
+    )
     for name in ("reference", student, diagnosed.name):
         nbgrader_app.run(["generate_feedback", assignment_id, "--student", name], autograded.course)
         assert (autograded.course / "feedback" / name / assignment_id / f"{assignment_id}.html").exists(), name
@@ -208,8 +165,11 @@ def test_manual_grading_feedback_and_export_work(autograded):
     page = (autograded.course / "feedback" / diagnosed.name / assignment_id / f"{assignment_id}.html").read_text()
     assert f"Likely mistake ({diagnosed.mistake})" in page
     with open(autograded.course / "grades.csv") as handle:
-        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)
-                    if row["assignment"] == assignment_id}
+        exported = {
+            row["student_id"]: float(row["raw_score"])
+            for row in csv.DictReader(handle)
+            if row["assignment"] == assignment_id
+        }
     expected = {s: sum(p.values()) for s, p in autograded.scores.items()}
     expected[student] += 0.5
     assert exported == expected
@@ -226,8 +186,13 @@ def test_nbgrader_validate_runs_the_released_check_cells(courses, tmp_path_facto
     samples.write(samples.filled(ROOT, assignment_id), notebook)
     passed = nbgrader_app.run(["validate", str(notebook)], autograded.course)
     assert "Success! Your notebook passes all the tests." in passed.stdout + passed.stderr
-    broken = next(m for m in samples.all_mutations() if m.assignment == assignment_id and m.mistake
-                  and m.breaks & {c.grade_id for c in ASSIGNMENTS[assignment_id].checks if not c.hidden})
+    broken = next(
+        m
+        for m in samples.all_mutations()
+        if m.assignment == assignment_id
+        and m.mistake
+        and m.breaks & {c.grade_id for c in ASSIGNMENTS[assignment_id].checks if not c.hidden}
+    )
     samples.write(samples.filled(ROOT, assignment_id, broken), notebook)
     failed = nbgrader_app.run(["validate", str(notebook)], autograded.course)
     assert "VALIDATION FAILED" in failed.stdout + failed.stderr

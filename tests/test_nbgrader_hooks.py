@@ -1,5 +1,6 @@
 """The course config's metadata check gives nbgrader's verdicts, on good and corrupted metadata alike; an
 instructor's error stops autograde before any student."""
+
 from __future__ import annotations
 
 import copy

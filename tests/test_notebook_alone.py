@@ -2,6 +2,7 @@
 
 Fast, in-process halves of what tests/test_student_side.py proves end to end in a student's bare environment.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -11,9 +12,10 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import checker_cell, course, pipeline, public
+from autograder import checker_cell, course, pipeline
 from autograder.assignments import ASSIGNMENTS
-from autograder.attention_check import CHECKER_FILES_CELL, notebooks_of, run_notebook
+from autograder.checker.cells import CHECKER_FILES_CELL
+from autograder.checker.command_line import notebooks_of, run_notebook
 
 from .conftest import ROOT
 
@@ -59,8 +61,9 @@ def test_alone_it_writes_the_missing_files_once_says_so_and_touches_nothing_else
     (tmp_path / "my notes.txt").write_text("mine")
 
     printed, left = run_the_cell(code)
-    assert printed == (f"Wrote {' and '.join(sorted(files))} into {tmp_path}: the check cells need them "
-                       "(they hold no answer).\n")
+    assert printed == (
+        f"Wrote {' and '.join(sorted(files))} into {tmp_path}: the check cells need them (they hold no answer).\n"
+    )
     assert left == set()  # nothing left in the student's namespace
     assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {**files, "my notes.txt": "mine"}
 
@@ -69,8 +72,10 @@ def test_alone_it_writes_the_missing_files_once_says_so_and_touches_nothing_else
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == written
 
     (tmp_path / "attention_check.py").write_text("# an older checker\n")
-    assert run_the_cell(code)[0] == f"Wrote attention_check.py into {tmp_path}: the check cells need them (they " \
-                                    "hold no answer).\n"
+    assert (
+        run_the_cell(code)[0] == f"Wrote attention_check.py into {tmp_path}: the check cells need them (they "
+        "hold no answer).\n"
+    )
     assert (tmp_path / "attention_check.py").read_text() == files["attention_check.py"]
 
 
@@ -91,7 +96,10 @@ def test_the_terminal_checker_finds_its_notebook_renamed_by_the_id_in_its_metada
     (tmp_path / "broken.ipynb").write_text("{not json")
     notebook = nbformat.v4.new_notebook()  # no metadata, but its assignment's name
     nbformat.write(notebook, str(tmp_path / f"{mine}.ipynb"))
-    checks = [public.released(ASSIGNMENTS[mine])]
+    checks = [ASSIGNMENTS[mine].released()]
     assert [p.name for p in notebooks_of(tmp_path, checks)] == [
-        f"{mine}.ipynb", f"{mine} (1).ipynb", f"Copy of {mine}.ipynb"]
-    assert notebooks_of(tmp_path, [public.released(ASSIGNMENTS[other])]) == [tmp_path / "x.ipynb"]
+        f"{mine}.ipynb",
+        f"{mine} (1).ipynb",
+        f"Copy of {mine}.ipynb",
+    ]
+    assert notebooks_of(tmp_path, [ASSIGNMENTS[other].released()]) == [tmp_path / "x.ipynb"]

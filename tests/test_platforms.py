@@ -10,6 +10,7 @@ the entrypoint named in info.json runs from under GRADE_ROOT, in the same enviro
 Each results.json is checked against the platform's documented schema (written out below) and against the
 points per check that ``attention-kit grade`` gives the same notebooks.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,8 +32,8 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import ASSIGNMENTS, COURSE, module_name
-from autograder.platforms import withhold
 from autograder.kit_sources import PER_ASSIGNMENT
+from autograder.platforms import withhold
 
 from . import hostile, samples
 from .conftest import ROOT, run_kit
@@ -67,20 +68,28 @@ class Case:
 
 CASES = {
     **{name: Case({NOTEBOOK: notebook}, name, "points") for name, notebook in KIT_GRADED.items()},
-    "two_notebooks_one_named": Case({NOTEBOOK: MISTAKE, "scratch.ipynb": reference()}, "mistake",
-                                    "not graded: scratch.ipynb"),
-    "two_notebooks": Case({"copy1.ipynb": reference(), "copy2.ipynb": reference()}, None,
-                          f"hand in only your {NOTEBOOK}"),
+    "two_notebooks_one_named": Case(
+        {NOTEBOOK: MISTAKE, "scratch.ipynb": reference()}, "mistake", "not graded: scratch.ipynb"
+    ),
+    "two_notebooks": Case(
+        {"copy1.ipynb": reference(), "copy2.ipynb": reference()}, None, f"hand in only your {NOTEBOOK}"
+    ),
     "no_notebook": Case({}, None, f"nothing was handed in.\nWhat to do: upload your {NOTEBOOK}"),
-    "not_a_notebook": Case({"answers.txt": b"my answers"}, None, "no Jupyter notebook (.ipynb) was handed in, "
-                                                                 "only answers.txt"),
+    "not_a_notebook": Case(
+        {"answers.txt": b"my answers"}, None, "no Jupyter notebook (.ipynb) was handed in, only answers.txt"
+    ),
     "broken_notebook": Case({NOTEBOOK: b"{ not json"}, None, "not valid JSON"),
-    "other_assignment": Case({"02_qkv_self_attention.ipynb": samples.blank(ROOT, "02_qkv_self_attention")}, None,
-                             f"this notebook is assignment 02_qkv_self_attention, and this autograder grades {A01}"),
+    "other_assignment": Case(
+        {"02_qkv_self_attention.ipynb": samples.blank(ROOT, "02_qkv_self_attention")},
+        None,
+        f"this notebook is assignment 02_qkv_self_attention, and this autograder grades {A01}",
+    ),
     # the mistake's notebook with its nbgrader metadata broken: graded on its answers, the repair named
-    **{broken.name: Case({NOTEBOOK: broken.text.encode()}, "mistake", "Repaired: ")
-       for broken in broken_metadata.broken_class(ROOT, A01)
-       if broken.name in ("meta_duplicated_tests", "meta_json_needs_repair")},
+    **{
+        broken.name: Case({NOTEBOOK: broken.text.encode()}, "mistake", "Repaired: ")
+        for broken in broken_metadata.broken_class(ROOT, A01)
+        if broken.name in ("meta_duplicated_tests", "meta_json_needs_repair")
+    },
 }
 NOTES = {"loops": "CellTimeout", "exits": "stopped the notebook's process"}  # and what they are told about a cell
 CHECKS = ASSIGNMENTS[A01].by_id
@@ -148,10 +157,32 @@ def prairielearn_jobs(image, question, tmp_path_factory) -> dict:
 
 # -- Gradescope's documented format, written out -------------------------------------------------------------
 
-GRADESCOPE_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
-                   "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
-GRADESCOPE_TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format",
-                        "tags", "visibility", "extra_data"}
+GRADESCOPE_KEYS = {
+    "score",
+    "execution_time",
+    "output",
+    "output_format",
+    "test_output_format",
+    "test_name_format",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+}
+GRADESCOPE_TEST_KEYS = {
+    "score",
+    "max_score",
+    "status",
+    "name",
+    "name_format",
+    "number",
+    "output",
+    "output_format",
+    "tags",
+    "visibility",
+    "extra_data",
+}
 GRADESCOPE_VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 
 
@@ -199,6 +230,7 @@ def assert_prairielearn_format(result: dict) -> None:
 
 # -- the tests -----------------------------------------------------------------------------------------------
 
+
 def test_the_zip_has_setup_and_run_autograder_at_its_root(gradescope_zip):
     with zipfile.ZipFile(gradescope_zip) as bundle:
         modes = {info.filename: info.external_attr >> 16 for info in bundle.infolist()}
@@ -208,8 +240,15 @@ def test_the_zip_has_setup_and_run_autograder_at_its_root(gradescope_zip):
 
 
 def test_setup_installs_the_cpu_build_of_torch_and_the_kit_without_nbgrader(image, source):
-    probe = image.run(["python3", "-c", "import importlib.util, torch, autograder; print(torch.version.cuda, "
-                                        "importlib.util.find_spec('nbgrader'), autograder.__file__)"], source)
+    probe = image.run(
+        [
+            "python3",
+            "-c",
+            "import importlib.util, torch, autograder; print(torch.version.cuda, "
+            "importlib.util.find_spec('nbgrader'), autograder.__file__)",
+        ],
+        source,
+    )
     cuda, nbgrader, kit = probe.stdout.split()
     assert (cuda, nbgrader) == ("None", "None"), probe.stdout + probe.stderr
     assert Path(kit).is_relative_to(image.bin.parent), "graded by the kit installed from the zip's wheel"
@@ -236,7 +275,8 @@ def test_gradescope_results(gradescope_jobs, kit_points, name):
 def test_gradescope_shows_hidden_checks_once_grades_are_published(gradescope_jobs):
     tests = gradescope_jobs["mistake"].results["tests"]
     assert {grade_id_of(t): t["visibility"] for t in tests} == {
-        grade_id: "after_published" if check.hidden else "visible" for grade_id, check in CHECKS.items()}
+        grade_id: "after_published" if check.hidden else "visible" for grade_id, check in CHECKS.items()
+    }
     assert "softmax_dim0" in {tag for t in tests for tag in t["tags"]}, "the diagnosis travels"
 
 
@@ -274,7 +314,9 @@ def test_the_question_folder_is_what_prairielearn_documents(question, source):
     assert (question / Path(options["entrypoint"]).relative_to("/grade")).is_file()
     html = (question / "question.html").read_text()
     assert f'<pl-file-upload file-names="{NOTEBOOK}">' in html and "<pl-external-grader-results>" in html
-    assert f'<pl-file-download file-name="{NOTEBOOK}">' in html and (question / "clientFilesQuestion" / NOTEBOOK).is_file()
+    assert (
+        f'<pl-file-download file-name="{NOTEBOOK}">' in html and (question / "clientFilesQuestion" / NOTEBOOK).is_file()
+    )
     assert (question / "image" / "Dockerfile").read_text().count("\nFROM prairielearn/grader-python\n") == 1
     assert (question / "image" / "setup.sh").read_bytes() == (source / "setup.sh").read_bytes(), "one installer"
     assert [p.name for p in (question / "image").glob("*.whl")] == [p.name for p in source.glob("*.whl")]
@@ -304,36 +346,45 @@ def test_export_names_an_unknown_assignment(tmp_path):
 def test_the_kit_runs_on_python_3_10():
     """Gradescope's Ubuntu 22.04 image has Python 3.10; only 3.11 is here, so the proof is static."""
     vermin = Path(sys.executable).parent / "vermin"
-    result = subprocess.run([str(vermin), "-t=3.10-", "--no-tips", "--violations", str(ROOT / "autograder")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(vermin), "-t=3.10-", "--no-tips", "--violations", str(ROOT / "autograder")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 # -- sealed in a default Docker container: root without CAP_SYS_ADMIN, so no namespace ----------------------------
 
+
 def installed_kit(image: Image) -> Path:
-    found = image.run(["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"],
-                      image.bin)
+    found = image.run(
+        ["python3", "-c", "import autograder, os; print(os.path.dirname(autograder.__file__))"], image.bin
+    )
     return Path(found.stdout.strip())
 
 
 def test_the_bundle_holds_the_exported_assignment_only(source, image):
     """Its wheel and the kit installed from it: assignment 01's checks, worked values and references (it has
     none), no other assignment's; and once installed, the wheel is root's only."""
-    assert [importlib.import_module(f"autograder.assignments.{module_name(a)}").ASSIGNMENT for a in COURSE] == \
-        list(ASSIGNMENTS.values()), "the registry names each assignment's module, in course order"
+    assert [importlib.import_module(f"autograder.assignments.{module_name(a)}").ASSIGNMENT for a in COURSE] == list(
+        ASSIGNMENTS.values()
+    ), "the registry names each assignment's module, in course order"
     (wheel,) = source.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
         listed = {name for name in archive.namelist() if name.startswith("autograder/")}
-    installed = {f"autograder/{p.relative_to(installed_kit(image)).as_posix()}"
-                 for p in installed_kit(image).rglob("*.py")}
+    installed = {
+        f"autograder/{p.relative_to(installed_kit(image)).as_posix()}" for p in installed_kit(image).rglob("*.py")
+    }
     for files in (listed, installed):
         per_assignment = {name for name in files if name.split("/")[1] in PER_ASSIGNMENT}
         assert {f"autograder/{folder}/simplified_attention.py" for folder in ("assignments", "worked_values")} <= files
-        others = {f"autograder/{folder}/{name}.py" for folder in PER_ASSIGNMENT for name in COURSE.values()
-                  if name != "simplified_attention"}
+        others = {
+            f"autograder/{folder}/{name}.py"
+            for folder in PER_ASSIGNMENT
+            for name in COURSE.values()
+            if name != "simplified_attention"
+        }
         assert not others & per_assignment, sorted(per_assignment)
-        assert "autograder/assignments/shared.py" not in files, "04's causal attention is not 01's to hold"
+        assert "autograder/references/causal_attention.py" not in files, "04's causal attention is not 01's to hold"
     assert stat.S_IMODE(wheel.stat().st_mode) & 0o077 == 0
 
 
@@ -356,10 +407,14 @@ def sealed_jobs(image, source, question, listener, tmp_path_factory) -> dict:
     runs = {"gradescope": (run_gradescope, source, "8642.7"), "prairielearn": (run_prairielearn, question, "8642.8")}
     tmp = tmp_path_factory.mktemp("sealed")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = {(platform, name): pool.submit(run, image, bundle, tmp / platform / name, {NOTEBOOK: notebook}, True)
-                for platform, (run, bundle, marker) in runs.items()
-                for name, notebook in {**hostile.notebooks(secrets, port, marker),
-                                       "quotes": hostile.quoting(QUOTED)}.items()}
+        jobs = {
+            (platform, name): pool.submit(run, image, bundle, tmp / platform / name, {NOTEBOOK: notebook}, True)
+            for platform, (run, bundle, marker) in runs.items()
+            for name, notebook in {
+                **hostile.notebooks(secrets, port, marker),
+                "quotes": hostile.quoting(QUOTED),
+            }.items()
+        }
         done = {key: job.result() for key, job in jobs.items()}
     return {"jobs": done, "stray": {platform: hostile.stray(marker) for platform, (_, _, marker) in runs.items()}}
 

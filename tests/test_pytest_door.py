@@ -2,6 +2,7 @@
 
 The same checks as every other door: the reference passes every test with the full score, a sample mistake fails
 exactly the checks it breaks, each failure saying why and naming the mistake."""
+
 from __future__ import annotations
 
 import os
@@ -14,15 +15,33 @@ import pytest
 from autograder.assignments import ASSIGNMENTS
 
 from .conftest import ROOT
-from .samples import broken_metadata
 from .notebooks import A01, mutated, reference, write
+from .samples import broken_metadata
 
 
 def run_pytest(notebook, *options: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
-    return subprocess.run([sys.executable, "-m", "pytest", "autograder", "--submission", str(notebook), "-q",
-                           "-p", "no:cacheprovider", "-p", "no:xdist", *options], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "autograder",
+            "--submission",
+            str(notebook),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            *options,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_reference_passes_every_check_with_the_full_score(tmp_path):

@@ -5,6 +5,7 @@ These two notebooks have no course material behind them: their worked values are
 numbers, to the precision printed, and must be what the solution notebook (run by nbgrader when it was built) printed
 under the code; so neither the prose, nor the notebook's code, nor the kit's values can drift from the others.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,6 +32,7 @@ QUOTED = {
     (A07, "md-23"): lambda: [w07.LEFT_MASK],
     (A07, "md-26"): lambda: [w07.LEFT_CONTEXT[2, 0]],
     (A07, "md-35"): lambda: [w07.CROSS_OUTPUT[1]],
+    (A07, "md-40"): lambda: [torch.tensor(w07.DECODER_OUTPUT.shape), w07.DECODER_OUTPUT[1, :3]],
     (A08, "md-05"): lambda: [w08.ONLINE_SOFTMAX, True],
     (A08, "md-09"): lambda: [w08.FLASH_OUTPUT, True],
     (A08, "md-12"): lambda: [w08.FLASH_CAUSAL_OUTPUT, True],
@@ -38,6 +40,8 @@ QUOTED = {
 }
 #: numbers quoted in a sentence rather than in a block: the hand-worked online softmax
 IN_PROSE = {(A08, "md-03"): lambda: [s for _, s in w08.SMALL_RUNNING for _ in range(2)]}
+#: blocks quoted from what the solution printed, not from worked values: the peak memory of the kit's solution
+PRINTED = [(A08, "md-memory-read")]
 
 FENCED = re.compile(r"```\n(.*?)```", re.S)
 TOKEN = re.compile(r"-?inf|nan|True|False|-?\d+\.\d+|-?\d+")
@@ -62,7 +66,7 @@ def flat(values) -> list[float]:
 def same(quoted: float, value: float, decimals: int = 4) -> bool:
     if math.isnan(value) or math.isinf(value):
         return math.isnan(quoted) if math.isnan(value) else quoted == value
-    return abs(quoted - value) <= 0.5 * 10 ** -decimals + 1e-9
+    return abs(quoted - value) <= 0.5 * 10**-decimals + 1e-9
 
 
 def printed(assignment_id: str) -> str:
@@ -76,6 +80,12 @@ def test_a_quoted_block_holds_the_worked_values_and_is_what_the_code_prints(wher
     (block,) = FENCED.findall(markdown(*where))
     quoted, expected = numbers(block), flat(QUOTED[where]())
     assert len(quoted) == len(expected) and all(map(same, quoted, expected)), (quoted, expected)
+    assert block.strip() in printed(where[0])
+
+
+@pytest.mark.parametrize("where", PRINTED, ids="/".join)
+def test_a_quoted_printout_is_what_the_solution_printed(where):
+    (block,) = FENCED.findall(markdown(*where))
     assert block.strip() in printed(where[0])
 
 

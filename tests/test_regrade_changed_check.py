@@ -7,6 +7,7 @@ PYTHONPATH or by running from its folder). Only assignment 01 is regraded;
 changes.csv lists exactly the students whose points moved; history/ holds the earlier results; report.html
 opens with what changed. The same through nbgrader: ``attention-kit regrade-changes``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,6 +26,8 @@ from autograder import nbgrader_app
 from . import samples
 from .conftest import ROOT, run_kit
 from .notebooks import A01
+
+pytestmark = pytest.mark.xdist_group("regrade")  # the class is graded twice by one worker, not by both
 
 A02 = "02_qkv_self_attention"
 CHANGED = "softmax_torch_hidden"
@@ -47,10 +50,19 @@ def changed_kit(tmp_path_factory) -> Path:
 
 def grade_with(kit: Path, submissions: Path, out: Path) -> str:
     """``attention-kit grade`` run from the kit copy's folder, so that the copy is the kit imported."""
-    env = {**os.environ, "PYTHONPATH": str(kit),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(submissions), "--out", str(out),
-                             "--course", str(ROOT)], cwd=kit, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(kit),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "grade", str(submissions), "--out", str(out), "--course", str(ROOT)],
+        cwd=kit,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -64,10 +76,15 @@ def graded_twice(changed_kit, tmp_path_factory):
     """The class graded by the kit, then by the copy with the changed check: (first results, out, output)."""
     submissions, out = tmp_path_factory.mktemp("class"), tmp_path_factory.mktemp("graded")
     reference = samples.solution(ROOT, A01)
-    class_ = {f"{A01}_reference": reference, f"{A01}_blank": samples.blank(ROOT, A01),
-              f"{A02}_reference": samples.solution(ROOT, A02), f"{A02}_blank": samples.blank(ROOT, A02)}
-    class_.update({f"{A01}_{m.name}": samples.mutate(reference, m) for m in samples.all_mutations()
-                   if m.assignment == A01})
+    class_ = {
+        f"{A01}_reference": reference,
+        f"{A01}_blank": samples.blank(ROOT, A01),
+        f"{A02}_reference": samples.solution(ROOT, A02),
+        f"{A02}_blank": samples.blank(ROOT, A02),
+    }
+    class_.update(
+        {f"{A01}_{m.name}": samples.mutate(reference, m) for m in samples.all_mutations() if m.assignment == A01}
+    )
     for name, notebook in class_.items():
         samples.write(notebook, submissions / f"{name}.ipynb")
     first = run_kit("grade", submissions, "--out", out, "--course", ROOT)
@@ -95,8 +112,9 @@ def test_changes_csv_lists_exactly_the_students_whose_points_moved(graded_twice)
     assert moved == {(f"{A01}_{OVERFLOWS}", A01, CHANGED, 0.0, 1.0)}  # the fix helps exactly that mistake
     with open(out / "changes.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert {(r["student"], r["assignment"], r["check"], float(r["old_points"]), float(r["new_points"]))
-            for r in rows} == moved
+    assert {
+        (r["student"], r["assignment"], r["check"], float(r["old_points"]), float(r["new_points"])) for r in rows
+    } == moved
     report = (out / "report.html").read_text()
     changes = report.split("<section id='changes'>", 1)[1].split("</section>", 1)[0]
     assert "What changed since the last grading" in changes
@@ -117,8 +135,7 @@ def test_a_rerun_with_the_same_checks_grades_nothing_and_keeps_what_changed(grad
 
 
 @pytest.mark.nbgrader
-def test_regrade_changes_reruns_nbgrader_on_exactly_the_submissions_graded_with_the_old_check(changed_kit,
-                                                                                             tmp_path):
+def test_regrade_changes_reruns_nbgrader_on_exactly_the_submissions_graded_with_the_old_check(changed_kit, tmp_path):
     """An nbgrader course: three students autograded with the kit, a fourth later with the changed kit; then
     ``attention-kit regrade-changes`` (changed kit) reruns nbgrader on exactly the first three and writes
     changes.csv; the gradebook holds the new points."""
@@ -126,8 +143,12 @@ def test_regrade_changes_reruns_nbgrader_on_exactly_the_submissions_graded_with_
     nbgrader_app.run(["generate_assignment", A01, "--force"], course_dir)
     reference = samples.solution(ROOT, A01)
     mistake = next(m for m in samples.all_mutations() if m.assignment == A01 and m.name == OVERFLOWS)
-    class_ = {"ann": reference, "bob": samples.blank(ROOT, A01), "cy": samples.mutate(reference, mistake),
-              "dee": reference}
+    class_ = {
+        "ann": reference,
+        "bob": samples.blank(ROOT, A01),
+        "cy": samples.mutate(reference, mistake),
+        "dee": reference,
+    }
     for student, notebook in class_.items():
         if student != "dee":
             samples.write(notebook, course_dir / "submitted" / student / A01 / f"{A01}.ipynb")
@@ -141,14 +162,16 @@ def test_regrade_changes_reruns_nbgrader_on_exactly_the_submissions_graded_with_
     assert f"Regraded 3 submissions of {A01} with nbgrader autograde: ann, bob, cy." in output
     assert (course_dir / "autograded" / "dee" / A01 / f"{A01}.ipynb").stat().st_mtime_ns == dee
     with open(course_dir / "attention-kit" / "changes.csv", newline="") as handle:
-        rows = {(r["student"], r["check"], float(r["old_points"]), float(r["new_points"]))
-                for r in csv.DictReader(handle)}
+        rows = {
+            (r["student"], r["check"], float(r["old_points"]), float(r["new_points"])) for r in csv.DictReader(handle)
+        }
     assert rows == {("cy", CHANGED, 0.0, 1.0)}  # the fix helps cy's mistake; ann passes and bob fails either way
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
         scores = {s: gradebook.find_grade(CHANGED, A01, A01, s).score for s in class_}
     assert scores == {"ann": 1.0, "bob": 0.0, "cy": 1.0, "dee": 1.0}
-    assert "nothing to regrade" in run_with(changed, [sys.executable, "-m", "autograder.cli", "regrade-changes", A01],
-                                            course_dir)
+    assert "nothing to regrade" in run_with(
+        changed, [sys.executable, "-m", "autograder.cli", "regrade-changes", A01], course_dir
+    )
 
 
 def run_with(env: dict, command: list[str], cwd: Path) -> str:

@@ -5,6 +5,7 @@ steps passes nbgrader's DeduplicateIds and metadata check, which stop stock ``nb
 them; each repair is named. (The same notebooks run through every door in test_nbgrader_e2e.py, test_pytest_door.py
 and test_platforms.py.)
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,9 +46,14 @@ def test_a_repaired_notebook_passes_nbgrader_s_checks_and_keeps_its_answers(name
     sub = read(BROKEN[name].write(tmp_path / f"{name}.ipynb"))
     assert sub.gradable, sub.problem
     nbgrader_checks(sub.notebook)
-    answers = [c.source for c in samples.mutate(samples.solution(ROOT, A01), next(
-        m for m in samples.all_mutations() if m.assignment == A01 and m.breaks and m.mistake)).cells
-        if course.nbgrader_meta(c).get("solution")]
+    answers = [
+        c.source
+        for c in samples.mutate(
+            samples.solution(ROOT, A01),
+            next(m for m in samples.all_mutations() if m.assignment == A01 and m.breaks and m.mistake),
+        ).cells
+        if course.nbgrader_meta(c).get("solution")
+    ]
     ran = "\n".join(source for _, source in sub.cells)
     assert all(answer in ran for answer in answers), "every answer the student wrote still runs"
     assert bool(sub.repairs) == (name != "meta_reordered"), sub.repairs
@@ -73,5 +79,6 @@ def test_the_submitted_file_is_never_written(tmp_path):
     paths = {name: broken.write(tmp_path / f"{name}.ipynb") for name, broken in BROKEN.items()}
     for path in paths.values():
         read(path)
-    assert {name: path.read_text(encoding="utf-8") for name, path in paths.items()} == \
-        {name: broken.text for name, broken in BROKEN.items()}
+    assert {name: path.read_text(encoding="utf-8") for name, path in paths.items()} == {
+        name: broken.text for name, broken in BROKEN.items()
+    }

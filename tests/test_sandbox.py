@@ -1,4 +1,5 @@
 """The sandbox's own promises, tested on the Sandbox object directly (no notebook file, no grader around it)."""
+
 from __future__ import annotations
 
 import os

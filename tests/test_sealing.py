@@ -12,6 +12,7 @@ notebooks must earn full marks, their hostile cells must get nothing (the same n
 connection may reach the test's port, no daemon may outlive grading, and no line of the hidden checks or
 references may appear in any output, result or feedback page.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,14 +32,20 @@ from . import hostile
 from .conftest import ROOT
 from .notebooks import A01, write
 
-pytestmark = [pytest.mark.nbgrader, pytest.mark.xdist_group("sealing"),
-              pytest.mark.skipif(os.geteuid() != 0, reason="makes a user and drops capabilities: needs root")]
+pytestmark = [
+    pytest.mark.nbgrader,
+    pytest.mark.xdist_group("sealing"),
+    pytest.mark.skipif(os.geteuid() != 0, reason="makes a user and drops capabilities: needs root"),
+]
 
 FULL = 20.0
 PYTHON = Path("/usr/bin/python3.11")  # Debian's: every user can read it (the tests' own may live under /root)
 USER = "ak-grader"
-MODES = {"root": [], "no_sys_admin": ["capsh", "--drop=cap_sys_admin", "--", "-c", 'exec "$@"', "sealed"],
-         "user": ["runuser", "--preserve-environment", "-u", USER, "--"]}
+MODES = {
+    "root": [],
+    "no_sys_admin": ["capsh", "--drop=cap_sys_admin", "--", "-c", 'exec "$@"', "sealed"],
+    "user": ["runuser", "--preserve-environment", "-u", USER, "--"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +67,17 @@ def python(base) -> Path:
     site = next((base / "python" / "lib").glob("python3*/site-packages"))
     (site / "tests-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     alembic = base / "python" / "bin" / "alembic"
-    alembic.write_text(f"#!{base / 'python' / 'bin' / 'python'}\nimport sys\nfrom alembic.config import main\n"
-                       "sys.exit(main())\n")
+    alembic.write_text(
+        f"#!{base / 'python' / 'bin' / 'python'}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n"
+    )
     alembic.chmod(0o755)
     if subprocess.run(["id", USER], capture_output=True).returncode != 0:
         subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER], check=True)
-    probe = subprocess.run([*MODES["user"], base / "python" / "bin" / "python", "-c", "import torch, nbgrader"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [*MODES["user"], base / "python" / "bin" / "python", "-c", "import torch, nbgrader"],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
         pytest.skip(f"the tests' packages are not readable by every user: {probe.stderr[-300:]}")
     return base / "python" / "bin" / "python"
@@ -91,8 +102,12 @@ def listener():
 
 
 def run(python: Path, wrapper: list, args: list, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}", "HOME": str(cwd),
-           "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(cwd),
+        "PYTHONWARNINGS": "ignore",
+    }
     env = {k: v for k, v in env.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     done = subprocess.run([*wrapper, python, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -113,8 +128,25 @@ def grade_in(mode: str, base: Path, python: Path, template: Path, port: int) -> 
     if mode == "user":
         subprocess.run(["chown", "-R", USER, folder], check=True)
     wrapper = MODES[mode]
-    kit = run(python, wrapper, ["-m", "autograder.cli", "grade", klass, "--out", folder / "out", "--course", course,
-                                "--timeout", "30", "--workers", "2"], course)
+    kit = run(
+        python,
+        wrapper,
+        [
+            "-m",
+            "autograder.cli",
+            "grade",
+            klass,
+            "--out",
+            folder / "out",
+            "--course",
+            course,
+            "--timeout",
+            "30",
+            "--workers",
+            "2",
+        ],
+        course,
+    )
     nbgrader = run(python, wrapper, ["-m", "nbgrader", "autograde", A01, "--create"], course)
     results = {name: json.loads((folder / "out" / "results" / f"{name}__{A01}.json").read_text()) for name in notebooks}
     from nbgrader.api import Gradebook
@@ -123,10 +155,16 @@ def grade_in(mode: str, base: Path, python: Path, template: Path, port: int) -> 
         points = {name: gradebook.find_submission_notebook(A01, A01, name).score for name in notebooks}
     autograded = {name: (course / "autograded" / name / A01 / f"{A01}.ipynb").read_text() for name in notebooks}
     written = "\n".join(p.read_text(errors="replace") for p in (folder / "out").rglob("*") if p.is_file())
-    return {"results": results, "points": points, "autograded": autograded, "stray": hostile.stray(marker(mode)),
-            "nbgrader_log": nbgrader.stdout + nbgrader.stderr,
-            "everything": "\n".join([written, *autograded.values(), kit.stdout, kit.stderr, nbgrader.stdout,
-                                     nbgrader.stderr])}
+    return {
+        "results": results,
+        "points": points,
+        "autograded": autograded,
+        "stray": hostile.stray(marker(mode)),
+        "nbgrader_log": nbgrader.stdout + nbgrader.stderr,
+        "everything": "\n".join(
+            [written, *autograded.values(), kit.stdout, kit.stderr, nbgrader.stdout, nbgrader.stderr]
+        ),
+    }
 
 
 def marker(mode: str) -> str:
@@ -155,8 +193,10 @@ def test_hostile_cells_get_nothing_and_the_answers_their_marks(graded, mode):
 
 def test_every_sandbox_gives_the_same_notes_on_the_hostile_cells(graded):
     def notes(mode: str) -> dict:
-        return {name: [line for line in result["output"].splitlines() if not line.startswith("Sandbox: ")]
-                for name, result in graded[mode]["results"].items()}
+        return {
+            name: [line for line in result["output"].splitlines() if not line.startswith("Sandbox: ")]
+            for name, result in graded[mode]["results"].items()
+        }
 
     assert notes("root") == notes("no_sys_admin") == notes("user")
 
@@ -179,8 +219,12 @@ def test_the_ordinary_user_was_not_root(graded, base):
 def test_what_could_not_be_applied_is_named_in_the_report_and_in_nbgraders_log(graded):
     """Only without CAP_SYS_ADMIN is anything missing here (an ordinary user's child has a user namespace)."""
     for mode, result in graded.items():
-        notes = [line for r in result["results"].values() for line in r["output"].splitlines()
-                 if line.startswith("Sandbox: ")]
+        notes = [
+            line
+            for r in result["results"].values()
+            for line in r["output"].splitlines()
+            if line.startswith("Sandbox: ")
+        ]
         logged = "Sandbox of reads: partly isolated" in result["nbgrader_log"]
         if mode == "no_sys_admin":
             assert len(notes) == 3 and all("no new root" in note for note in notes) and logged, notes

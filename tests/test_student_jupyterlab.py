@@ -10,6 +10,7 @@ To keep the path short, the copy has the assignment's other TO-DOs filled in fro
 the reference solution (test material, never shipped); the one under test is left
 as released.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,10 @@ def student_copy(folder: Path) -> Path:
     shutil.copytree(ROOT / "release" / A01, folder)
     path = folder / f"{A01}.ipynb"
     notebook = course.read(path)
-    answers = {course.nbgrader_meta(c).get("grade_id"): as_written(c.source)
-               for c in course.read(course.notebook_path(ROOT, "solutions", A01)).cells}
+    answers = {
+        course.nbgrader_meta(c).get("grade_id"): as_written(c.source)
+        for c in course.read(course.notebook_path(ROOT, "solutions", A01)).cells
+    }
     for cell in notebook.cells:
         meta = course.nbgrader_meta(cell)
         if meta.get("solution") and TODO not in answers[meta["grade_id"]]:
@@ -107,27 +110,50 @@ def lab(tmp_path_factory) -> Lab:
     news = base / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(base / "config"), JUPYTER_DATA_DIR=str(base / "data"),
-               JUPYTER_RUNTIME_DIR=str(base / "runtime"), IPYTHONDIR=str(base / "ipython"),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(base / "config"),
+        JUPYTER_DATA_DIR=str(base / "data"),
+        JUPYTER_RUNTIME_DIR=str(base / "runtime"),
+        IPYTHONDIR=str(base / "ipython"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
     extensions = [f"--ServerApp.jpserver_extensions={name}={on}" for name, on in NBGRADER_SERVER_EXTENSIONS.items()]
     with log.open("w") as stderr:
         server = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={notebook.parent}", *extensions, "--LabApp.news_url=None",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-            cwd=notebook.parent, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--allow-root",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                "--ServerApp.port_retries=0",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={notebook.parent}",
+                *extensions,
+                "--LabApp.news_url=None",
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            ],
+            cwd=notebook.parent,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     try:
         root = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{root}/api/status?token={token}", server, log)
-        validate = wait_until_serving(f"{root}/nbgrader_version?version={nbgrader.__version__}&token={token}",
-                                      server, log)
+        validate = wait_until_serving(
+            f"{root}/nbgrader_version?version={nbgrader.__version__}&token={token}", server, log
+        )
         assert validate == {"success": True}, f"nbgrader's Validate server extension is not running: {validate}"
         cells = course.read(notebook).cells
         todo = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("solution") and TODO in c.source)
         check = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("grade_id") == CHECK)
-        checker_files = next(i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("grade_id") == "checker-files")
+        checker_files = next(
+            i for i, c in enumerate(cells) if course.nbgrader_meta(c).get("grade_id") == "checker-files"
+        )
         yield Lab(f"{root}/lab/tree/{notebook.name}?token={token}", notebook, len(cells), todo, check, checker_files)
     finally:
         server.terminate()

@@ -6,6 +6,7 @@ package indexes served on 127.0.0.1 by this test: each holds a torch wheel of me
 is switched off, so the indexes it uses are the ones the step chose. An unreachable index is a closed port on
 loopback (127.0.0.1:9).
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,7 +31,9 @@ def torch_wheel(folder: Path, version: str) -> str:
     info = f"torch-{version}.dist-info"
     with zipfile.ZipFile(folder / name, "w") as wheel:
         wheel.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: torch\nVersion: {version}\n")
-        wheel.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr(
+            f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        )
         wheel.writestr(f"{info}/RECORD", "")
     return name
 

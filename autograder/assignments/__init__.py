@@ -2,6 +2,7 @@
 
 A platform bundle holds one assignment's module only (``attention-kit export``): the registry holds the
 assignments whose modules are present."""
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -10,10 +11,16 @@ from importlib.util import find_spec
 from ..framework import Assignment, Check
 
 #: the course's assignments in order, each with the name of its modules; add a new assignment here
-COURSE = {"01_simplified_attention": "simplified_attention", "02_qkv_self_attention": "qkv_self_attention",
-          "03_scaled_dot_product_attention": "scaled_dot_product", "04_causal_attention": "causal_attention",
-          "05_multi_head_attention": "multi_head_attention", "06_transformer_encoder": "transformer_encoder",
-          "07_masks_and_cross_attention": "masks_and_cross_attention", "08_efficient_attention": "efficient_attention"}
+COURSE = {
+    "01_simplified_attention": "simplified_attention",
+    "02_qkv_self_attention": "qkv_self_attention",
+    "03_scaled_dot_product_attention": "scaled_dot_product",
+    "04_causal_attention": "causal_attention",
+    "05_multi_head_attention": "multi_head_attention",
+    "06_transformer_encoder": "transformer_encoder",
+    "07_masks_and_cross_attention": "masks_and_cross_attention",
+    "08_efficient_attention": "efficient_attention",
+}
 MODULES = tuple(import_module(f"{__name__}.{name}") for name in COURSE.values() if find_spec(f"{__name__}.{name}"))
 
 ASSIGNMENTS: dict[str, Assignment] = {module.ASSIGNMENT.id: module.ASSIGNMENT for module in MODULES}

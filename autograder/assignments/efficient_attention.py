@@ -11,18 +11,15 @@ are given; the student writes ``step``. Its public check builds it with the work
 builds it with other sizes and compares every step's output with PyTorch's causal attention recomputed from scratch
 on the student's own projections of the tokens plus their positional encoding.
 """
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
+from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, module, rand, randn, student_linear
 from ..references import efficient_attention as references
-from ..compare import expect_tensor
-from ..framework import Assignment
-from ..public import call, expect, module
 from ..worked_values import efficient_attention as worked
-from .shared import linear
-from .fresh import HIDDEN_TOL, rand, randn
 
 ASSIGNMENT = Assignment("08_efficient_attention", "Efficient attention: online softmax, tiles and a KV cache")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
@@ -30,16 +27,24 @@ public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
 
 # --- Step 1: online softmax ---------------------------------------------------------------------------------------
 
-ONLINE_HINT = ("keep a running maximum m and a running sum s of exp(score - m); for each block, m_new = max(m, "
-               "block max), s = s * exp(m - m_new) + sum(exp(block - m_new)); at the end, exp(scores - m) / s.")
+ONLINE_HINT = (
+    "keep a running maximum m and a running sum s of exp(score - m); for each block, m_new = max(m, "
+    "block max), s = s * exp(m - m_new) + sum(exp(block - m_new)); at the end, exp(scores - m) / s."
+)
 
 
 @public("online_softmax", points=1, todo="Online softmax: running maximum and sum over blocks")
 def check_online_softmax():
     scores, block_size = worked.SCORES, worked.BLOCK_SIZE
-    return [call("online_softmax", scores, block_size),
-            expect(worked.ONLINE_SOFTMAX, what="online_softmax of the 2x10 scores in blocks of 4", hint=ONLINE_HINT,
-                   reference=lambda ops: references.online_softmax(ops, scores, block_size))]
+    return [
+        call("online_softmax", scores, block_size),
+        expect(
+            worked.ONLINE_SOFTMAX,
+            what="online_softmax of the 2x10 scores in blocks of 4",
+            hint=ONLINE_HINT,
+            reference=lambda ops: references.online_softmax(ops, scores, block_size),
+        ),
+    ]
 
 
 @hidden("online_softmax_hidden", points=1, todo="Online softmax vs torch.softmax (other sizes and blocks)")
@@ -51,29 +56,42 @@ def check_online_softmax_hidden(student):
         scores = randn(seed, *shape, scale=2.0) + torch.arange(shape[-1]) / 2
         if len(shape) == 2 and shape[0] == 3:
             scores[1] += 1000.0
-        message = expect_tensor(student.call("online_softmax", scores, block_size), torch.softmax(scores, dim=-1),
-                                what=f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of "
-                                     f"{block_size}", student=student, hint=ONLINE_HINT, **HIDDEN_TOL,
-                                reference=lambda ops: references.online_softmax(ops, scores, block_size))
+        message = expect_tensor(
+            student.call("online_softmax", scores, block_size),
+            torch.softmax(scores, dim=-1),
+            what=f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of {block_size}",
+            student=student,
+            hint=ONLINE_HINT,
+            **HIDDEN_TOL,
+            reference=lambda ops: references.online_softmax(ops, scores, block_size),
+        )
     return message
 
 
 # --- Step 2: tiled attention, FlashAttention's forward pass ----------------------------------------------------------
 
-FLASH_HINT = ("for each block of keys and values: scores of all queries against the block (scaled), new running "
-              "maximum, rescale the running sum AND the accumulated output by exp(m - m_new), add the block's "
-              "exp(scores - m_new) (and its product with the values); divide by the running sum at the end.")
-CAUSAL_HINT = ("in the block of keys start..stop, key j is at position start + j: hide it from query i when "
-               "start + j > i.")
+FLASH_HINT = (
+    "for each block of keys and values: scores of all queries against the block (scaled), new running "
+    "maximum, rescale the running sum AND the accumulated output by exp(m - m_new), add the block's "
+    "exp(scores - m_new) (and its product with the values); divide by the running sum at the end."
+)
+CAUSAL_HINT = (
+    "in the block of keys start..stop, key j is at position start + j: hide it from query i when start + j > i."
+)
 
 
 def _flash_public(causal: bool) -> list:
     q, k, v, block_size = worked.QUERIES, worked.KEYS, worked.VALUES, worked.BLOCK_SIZE
     value = worked.FLASH_CAUSAL_OUTPUT if causal else worked.FLASH_OUTPUT
-    return [call("flash_attention", q, k, v, block_size, causal=causal),
-            expect(value, what=f"flash_attention of the 10 tokens in blocks of 4 keys, causal={causal}",
-                   hint=CAUSAL_HINT if causal else FLASH_HINT,
-                   reference=lambda ops: references.flash_attention(ops, q, k, v, block_size, causal))]
+    return [
+        call("flash_attention", q, k, v, block_size, causal=causal),
+        expect(
+            value,
+            what=f"flash_attention of the 10 tokens in blocks of 4 keys, causal={causal}",
+            hint=CAUSAL_HINT if causal else FLASH_HINT,
+            reference=lambda ops: references.flash_attention(ops, q, k, v, block_size, causal),
+        ),
+    ]
 
 
 def _flash_hidden(student, causal: bool, cases: tuple) -> str:
@@ -82,12 +100,19 @@ def _flash_hidden(student, causal: bool, cases: tuple) -> str:
         q = randn(seed, *shape)
         k, v = randn(seed + 1, *shape[:-2], num_keys, shape[-1]), randn(seed + 2, *shape[:-2], num_keys, shape[-1])
         size = "x".join(map(str, shape))
-        what = (f"flash_attention of fresh {size} queries and {num_keys} keys in blocks of {block_size}, "
-                f"causal={causal} (compared with scaled_dot_product_attention)")
-        message = expect_tensor(student.call("flash_attention", q, k, v, block_size, causal=causal),
-                                F.scaled_dot_product_attention(q, k, v, is_causal=causal), what=what, student=student,
-                                hint=CAUSAL_HINT if causal else FLASH_HINT, **HIDDEN_TOL,
-                                reference=lambda ops: references.flash_attention(ops, q, k, v, block_size, causal))
+        what = (
+            f"flash_attention of fresh {size} queries and {num_keys} keys in blocks of {block_size}, "
+            f"causal={causal} (compared with scaled_dot_product_attention)"
+        )
+        message = expect_tensor(
+            student.call("flash_attention", q, k, v, block_size, causal=causal),
+            F.scaled_dot_product_attention(q, k, v, is_causal=causal),
+            what=what,
+            student=student,
+            hint=CAUSAL_HINT if causal else FLASH_HINT,
+            **HIDDEN_TOL,
+            reference=lambda ops: references.flash_attention(ops, q, k, v, block_size, causal),
+        )
     return message
 
 
@@ -98,8 +123,9 @@ def check_flash_attention():
 
 @hidden("flash_attention_hidden", points=1, todo="Tiled attention vs scaled_dot_product_attention (other blocks)")
 def check_flash_attention_hidden(student):
-    return _flash_hidden(student, False, ((((2, 3, 11, 4), 11, 4), 811), (((1, 5, 8), 9, 4), 814),
-                                          (((1, 6, 3), 6, 16), 817)))
+    return _flash_hidden(
+        student, False, ((((2, 3, 11, 4), 11, 4), 811), (((1, 5, 8), 9, 4), 814), (((1, 6, 3), 6, 16), 817))
+    )
 
 
 @public("flash_causal", points=1, todo="Tiled attention with the causal mask")
@@ -109,24 +135,32 @@ def check_flash_causal():
 
 @hidden("flash_causal_hidden", points=1, todo="Tiled causal attention vs scaled_dot_product_attention (other blocks)")
 def check_flash_causal_hidden(student):
-    return _flash_hidden(student, True, ((((2, 2, 11, 4), 11, 4), 821), (((1, 13, 6), 13, 5), 824),
-                                         (((3, 6, 2), 6, 16), 827)))
+    return _flash_hidden(
+        student, True, ((((2, 2, 11, 4), 11, 4), 821), (((1, 13, 6), 13, 5), 824), (((3, 6, 2), 6, 16), 827))
+    )
 
 
 # --- Step 3: a KV cache --------------------------------------------------------------------------------------------
 
-KV_HINT = ("in step: the new token's position is the number of cached tokens; add its positional encoding, project "
-           "it, append its key and value to the cache, then attend with its query over the whole cache.")
+KV_HINT = (
+    "in step: the new token's position is the number of cached tokens; add its positional encoding, project "
+    "it, append its key and value to the cache, then attend with its query over the whole cache."
+)
 
 
 @public("kv_cache", points=1, todo="KV cache: one token at a time")
 def check_kv_cache():
     sizes = (worked.D_IN, worked.D_OUT, worked.CONTEXT_LENGTH)
-    return [module("KVCacheAttention", *sizes, seed=worked.MODEL_SEED, forward=(worked.TOKENS,)),
-            expect(worked.CACHED_OUTPUT, pick=("output",), hint=KV_HINT,
-                   what="KVCacheAttention(4, 4, 8) fed 2 sequences of 5 tokens one token at a time",
-                   reference=lambda ops: references.cached_attention(ops, worked.TOKENS, worked.KV_WEIGHTS,
-                                                                     worked.PE))]
+    return [
+        module("KVCacheAttention", *sizes, seed=worked.MODEL_SEED, forward=(worked.TOKENS,)),
+        expect(
+            worked.CACHED_OUTPUT,
+            pick=("output",),
+            hint=KV_HINT,
+            what="KVCacheAttention(4, 4, 8) fed 2 sequences of 5 tokens one token at a time",
+            reference=lambda ops: references.cached_attention(ops, worked.TOKENS, worked.KV_WEIGHTS, worked.PE),
+        ),
+    ]
 
 
 @hidden("kv_cache_hidden", points=1, todo="KV cache vs causal attention recomputed from scratch")
@@ -134,12 +168,18 @@ def check_kv_cache_hidden(student):
     d_in, d_out, context_length, batch, tokens = 6, 8, 12, 3, 7
     x = rand(831, batch, tokens, d_in)
     answer = student.module("KVCacheAttention", d_in, d_out, context_length, seed=832, forward=(x,))
-    weights = {f"{name}.weight": linear(answer["state"], name)[0] for name in ("W_query", "W_key", "W_value")}
+    weights = {f"{name}.weight": student_linear(answer["state"], name)[0] for name in ("W_query", "W_key", "W_value")}
     pe = references.sinusoids(context_length, d_in)
-    queries, keys, values = (F.linear(x + pe[:tokens], weights[f"{name}.weight"])
-                             for name in ("W_query", "W_key", "W_value"))
-    return expect_tensor(answer.get("output"), F.scaled_dot_product_attention(queries, keys, values, is_causal=True),
-                         what=f"KVCacheAttention({d_in}, {d_out}, {context_length}) fed {batch} sequences of {tokens} "
-                              "tokens one at a time (compared with causal attention over all of them at once)",
-                         student=student, hint=KV_HINT, **HIDDEN_TOL,
-                         reference=lambda ops: references.cached_attention(ops, x, weights, pe))
+    queries, keys, values = (
+        F.linear(x + pe[:tokens], weights[f"{name}.weight"]) for name in ("W_query", "W_key", "W_value")
+    )
+    return expect_tensor(
+        answer.get("output"),
+        F.scaled_dot_product_attention(queries, keys, values, is_causal=True),
+        what=f"KVCacheAttention({d_in}, {d_out}, {context_length}) fed {batch} sequences of {tokens} "
+        "tokens one at a time (compared with causal attention over all of them at once)",
+        student=student,
+        hint=KV_HINT,
+        **HIDDEN_TOL,
+        reference=lambda ops: references.cached_attention(ops, x, weights, pe),
+    )

@@ -15,25 +15,26 @@ seed decides its weights and the public check compares its output with the worke
 student's whole class; its public check loads the worked example's weights under the student's own parameter names,
 as assignment 06 does.
 """
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, generator, module, parameter, randn
 from ..references import masks_and_cross_attention as references
-from ..compare import expect_tensor, parameter
-from ..framework import Assignment
-from ..public import call, expect, module
 from ..worked_values import masks_and_cross_attention as worked
-from .fresh import HIDDEN_TOL, generator, randn
 
 ASSIGNMENT = Assignment("07_masks_and_cross_attention", "Masks and cross-attention: batches, padding and decoders")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
 
 NORM_NAMES = ("norm1", "norm2", "norm3")
-NORM_ALIASES = {f"{norm}.{name}": [f"{norm}.{alias}"] for norm in NORM_NAMES
-                for name, alias in (("weight", "scale"), ("bias", "shift"))}
+NORM_ALIASES = {
+    f"{norm}.{name}": [f"{norm}.{alias}"]
+    for norm in NORM_NAMES
+    for name, alias in (("weight", "scale"), ("bias", "shift"))
+}
 ATTENTION_NAMES = ("W_query", "W_key", "W_value", "out_proj")
 
 
@@ -50,72 +51,105 @@ def heads(seed: int, batch: int, num_heads: int, tokens: int, head_dim: int) -> 
 
 def torch_attention(case: dict, hidden: torch.Tensor | None = None, causal: bool = False) -> torch.Tensor:
     """PyTorch's scaled_dot_product_attention; its boolean attn_mask is True where a query may look."""
-    return F.scaled_dot_product_attention(case["queries"], case["keys"], case["values"],
-                                          attn_mask=None if hidden is None else ~hidden, is_causal=causal)
+    return F.scaled_dot_product_attention(
+        case["queries"], case["keys"], case["values"], attn_mask=None if hidden is None else ~hidden, is_causal=causal
+    )
 
 
 # --- Step 1: the key padding mask ---------------------------------------------------------------------------------
 
+
 @public("pad_mask", points=1, todo="Key padding mask from the sentence lengths")
 def check_pad_mask():
     lengths, max_len = worked.LENGTHS, worked.MAX_LEN
-    return [call("make_key_padding_mask", lengths, max_len),
-            expect(worked.KEY_PADDING_MASK, what="make_key_padding_mask(tensor([6, 4, 2]), 6)",
-                   reference=lambda ops: ops.padding_mask(lengths, max_len),
-                   hint="True at the padding positions: position j of sentence i is padding when j >= lengths[i].")]
+    return [
+        call("make_key_padding_mask", lengths, max_len),
+        expect(
+            worked.KEY_PADDING_MASK,
+            what="make_key_padding_mask(tensor([6, 4, 2]), 6)",
+            reference=lambda ops: ops.padding_mask(lengths, max_len),
+            hint="True at the padding positions: position j of sentence i is padding when j >= lengths[i].",
+        ),
+    ]
 
 
 @hidden("pad_mask_hidden", points=1, todo="Key padding mask (other lengths)")
 def check_pad_mask_hidden(student):
     lengths, max_len = torch.tensor([3, 7, 1, 5]), 9
-    return expect_tensor(student.call("make_key_padding_mask", lengths, max_len), padding([3, 7, 1, 5], max_len),
-                         what="make_key_padding_mask(tensor([3, 7, 1, 5]), 9)", student=student,
-                         reference=lambda ops: ops.padding_mask(lengths, max_len), **HIDDEN_TOL)
+    return expect_tensor(
+        student.call("make_key_padding_mask", lengths, max_len),
+        padding([3, 7, 1, 5], max_len),
+        what="make_key_padding_mask(tensor([3, 7, 1, 5]), 9)",
+        student=student,
+        reference=lambda ops: ops.padding_mask(lengths, max_len),
+        **HIDDEN_TOL,
+    )
 
 
 # --- Step 2: attention that never looks at padding ----------------------------------------------------------------
 
-PAD_HINT = ("hide the padding keys: scores.masked_fill(key_padding_mask[:, None, None, :], -torch.inf), then scale "
-            "and softmax as usual.")
+PAD_HINT = (
+    "hide the padding keys: scores.masked_fill(key_padding_mask[:, None, None, :], -torch.inf), then scale "
+    "and softmax as usual."
+)
 
 
 @public("pad_attention", points=1, todo="Attention with a key padding mask")
 def check_pad_attention():
     case = worked.PADDED_HEADS
-    return [call("padded_attention", *case.values(), worked.KEY_PADDING_MASK),
-            expect(worked.PADDED_CONTEXT, what="padded_attention on the padded batch (3 sentences, 3 heads)",
-                   reference=lambda ops: references.attention(ops, **case, key_padding_mask=worked.KEY_PADDING_MASK),
-                   hint=PAD_HINT)]
+    return [
+        call("padded_attention", *case.values(), worked.KEY_PADDING_MASK),
+        expect(
+            worked.PADDED_CONTEXT,
+            what="padded_attention on the padded batch (3 sentences, 3 heads)",
+            reference=lambda ops: references.attention(ops, **case, key_padding_mask=worked.KEY_PADDING_MASK),
+            hint=PAD_HINT,
+        ),
+    ]
 
 
 @hidden("pad_attention_hidden", points=1, todo="Attention with a key padding mask vs PyTorch")
 def check_pad_attention_hidden(student):
     """Padding positions hold random values (not zeros): only the mask may keep them out."""
     message = ""
-    for (batch, num_heads, tokens, head_dim, lengths), seed in (((2, 2, 5, 4, [5, 2]), 701),
-                                                                 ((3, 4, 7, 3, [7, 1, 4]), 702),
-                                                                 ((2, 1, 4, 2, None), 703)):
+    for (batch, num_heads, tokens, head_dim, lengths), seed in (
+        ((2, 2, 5, 4, [5, 2]), 701),
+        ((3, 4, 7, 3, [7, 1, 4]), 702),
+        ((2, 1, 4, 2, None), 703),
+    ):
         case = heads(seed, batch, num_heads, tokens, head_dim)
         mask = None if lengths is None else padding(lengths, tokens)
-        what = (f"padded_attention on {batch}x{num_heads}x{tokens}x{head_dim} queries, keys and values, "
-                + ("key_padding_mask=None" if mask is None else f"sentence lengths {lengths}"))
-        message = expect_tensor(student.call("padded_attention", *case.values(), mask),
-                                torch_attention(case, None if mask is None else mask[:, None, None, :]), what=what,
-                                student=student, hint=PAD_HINT + " With key_padding_mask=None, hide nothing.",
-                                reference=lambda ops: references.attention(ops, **case, key_padding_mask=mask),
-                                **HIDDEN_TOL)
+        what = f"padded_attention on {batch}x{num_heads}x{tokens}x{head_dim} queries, keys and values, " + (
+            "key_padding_mask=None" if mask is None else f"sentence lengths {lengths}"
+        )
+        message = expect_tensor(
+            student.call("padded_attention", *case.values(), mask),
+            torch_attention(case, None if mask is None else mask[:, None, None, :]),
+            what=what,
+            student=student,
+            hint=PAD_HINT + " With key_padding_mask=None, hide nothing.",
+            reference=lambda ops: references.attention(ops, **case, key_padding_mask=mask),
+            **HIDDEN_TOL,
+        )
     return message
 
 
 # --- Step 3: rows with every key masked ---------------------------------------------------------------------------
 
+
 @public("safe_softmax", points=1, todo="Softmax that gives 0 (not nan) where every key is masked")
 def check_safe_softmax():
     scores = worked.SAFE_SCORES
-    return [call("safe_softmax", scores),
-            expect(worked.SAFE_WEIGHTS, what="safe_softmax of the 3x5 scores", atol=1e-4,
-                   reference=lambda ops: references.safe_softmax(ops, scores),
-                   hint="row 1 has every score at -inf: its weights must all be 0; the other rows are softmax.")]
+    return [
+        call("safe_softmax", scores),
+        expect(
+            worked.SAFE_WEIGHTS,
+            what="safe_softmax of the 3x5 scores",
+            atol=1e-4,
+            reference=lambda ops: references.safe_softmax(ops, scores),
+            hint="row 1 has every score at -inf: its weights must all be 0; the other rows are softmax.",
+        ),
+    ]
 
 
 @hidden("safe_softmax_hidden", points=1, todo="Safe softmax (fresh scores) vs torch.softmax")
@@ -125,63 +159,94 @@ def check_safe_softmax_hidden(student):
     hidden_keys[0, 1], hidden_keys[1, 3] = True, True  # two rows with every key hidden
     scores = scores.masked_fill(hidden_keys, -torch.inf)
     expected = torch.softmax(scores, dim=-1).masked_fill(hidden_keys.all(dim=-1, keepdim=True), 0.0)
-    return expect_tensor(student.call("safe_softmax", scores), expected, student=student,
-                         what="safe_softmax of fresh 2x4x6 scores, some -inf, two rows entirely", **HIDDEN_TOL,
-                         reference=lambda ops: references.safe_softmax(ops, scores))
+    return expect_tensor(
+        student.call("safe_softmax", scores),
+        expected,
+        student=student,
+        what="safe_softmax of fresh 2x4x6 scores, some -inf, two rows entirely",
+        **HIDDEN_TOL,
+        reference=lambda ops: references.safe_softmax(ops, scores),
+    )
 
 
 # --- Step 4: causal + padding ---------------------------------------------------------------------------------------
 
-CAUSAL_PAD_HINT = ("hide a key when it is in the query's future OR is padding (torch.triu(..., diagonal=1) | "
-                   "key_padding_mask[:, None, None, :]), then use your safe_softmax.")
+CAUSAL_PAD_HINT = (
+    "hide a key when it is in the query's future OR is padding (torch.triu(..., diagonal=1) | "
+    "key_padding_mask[:, None, None, :]), then use your safe_softmax."
+)
 
 
 @public("causal_pad_attention", points=1, todo="Causal attention with a key padding mask")
 def check_causal_pad_attention():
     case = worked.LEFT_HEADS
-    return [call("causal_padded_attention", *case.values(), worked.LEFT_MASK),
-            expect(worked.LEFT_CONTEXT, what="causal_padded_attention on the left-padded batch (3 sentences, 3 heads)",
-                   reference=lambda ops: references.causal_padded_attention(ops, **case,
-                                                                            key_padding_mask=worked.LEFT_MASK),
-                   hint=CAUSAL_PAD_HINT)]
+    return [
+        call("causal_padded_attention", *case.values(), worked.LEFT_MASK),
+        expect(
+            worked.LEFT_CONTEXT,
+            what="causal_padded_attention on the left-padded batch (3 sentences, 3 heads)",
+            reference=lambda ops: references.causal_padded_attention(ops, **case, key_padding_mask=worked.LEFT_MASK),
+            hint=CAUSAL_PAD_HINT,
+        ),
+    ]
 
 
 @hidden("causal_pad_attention_hidden", points=1, todo="Causal attention with padding vs PyTorch")
 def check_causal_pad_attention_hidden(student):
     """Left and right padding; PyTorch's attention gives zero rows where every key is hidden, as safe_softmax does."""
     message = ""
-    for (batch, num_heads, tokens, head_dim, lengths, left), seed in (((2, 2, 6, 4, [6, 3], True), 721),
-                                                                       ((3, 1, 5, 8, [5, 2, 4], False), 722),
-                                                                       ((1, 2, 4, 3, None, False), 723)):
+    for (batch, num_heads, tokens, head_dim, lengths, left), seed in (
+        ((2, 2, 6, 4, [6, 3], True), 721),
+        ((3, 1, 5, 8, [5, 2, 4], False), 722),
+        ((1, 2, 4, 3, None, False), 723),
+    ):
         case = heads(seed, batch, num_heads, tokens, head_dim)
         mask = None if lengths is None else padding(lengths, tokens, left)
         future = torch.triu(torch.ones(tokens, tokens, dtype=torch.bool), diagonal=1)
-        expected = (torch_attention(case, causal=True) if mask is None
-                    else torch_attention(case, future | mask[:, None, None, :]))
+        expected = (
+            torch_attention(case, causal=True)
+            if mask is None
+            else torch_attention(case, future | mask[:, None, None, :])
+        )
         side = "left" if left else "right"
-        what = (f"causal_padded_attention on {batch}x{num_heads}x{tokens}x{head_dim} queries, keys and values, "
-                + ("key_padding_mask=None" if mask is None else f"sentence lengths {lengths} padded on the {side}"))
-        message = expect_tensor(student.call("causal_padded_attention", *case.values(), mask), expected, what=what, student=student, hint=CAUSAL_PAD_HINT,
-                                reference=lambda ops: references.causal_padded_attention(ops, **case,
-                                                                                         key_padding_mask=mask),
-                                **HIDDEN_TOL)
+        what = f"causal_padded_attention on {batch}x{num_heads}x{tokens}x{head_dim} queries, keys and values, " + (
+            "key_padding_mask=None" if mask is None else f"sentence lengths {lengths} padded on the {side}"
+        )
+        message = expect_tensor(
+            student.call("causal_padded_attention", *case.values(), mask),
+            expected,
+            what=what,
+            student=student,
+            hint=CAUSAL_PAD_HINT,
+            reference=lambda ops: references.causal_padded_attention(ops, **case, key_padding_mask=mask),
+            **HIDDEN_TOL,
+        )
     return message
 
 
 # --- Step 5: cross-attention ----------------------------------------------------------------------------------------
 
-CROSS_HINT = ("queries from x (the decoder's tokens), keys and values from memory (the encoder's output), the "
-              "memory's padding mask and no causal mask: padded_attention on the heads, then out_proj.")
+CROSS_HINT = (
+    "queries from x (the decoder's tokens), keys and values from memory (the encoder's output), the "
+    "memory's padding mask and no causal mask: padded_attention on the heads, then out_proj."
+)
 
 
 @public("cross_attention", points=1, todo="Cross-attention: queries from the decoder, keys and values from the encoder")
 def check_cross_attention():
     forward = (worked.TARGET, worked.MEMORY, worked.MEMORY_MASK)
-    return [module("CrossAttention", worked.D_MODEL, worked.DEC_HEADS, seed=worked.SEED, forward=forward),
-            expect(worked.CROSS_OUTPUT, pick=("output",), hint=CROSS_HINT,
-                   what="CrossAttention(6, 2) on the 2 German targets (4 tokens) and 2 English memories (6 tokens)",
-                   reference=lambda ops: references.cross_attention(ops, *forward[:2], worked.CROSS_WEIGHTS,
-                                                                    worked.DEC_HEADS, forward[2]))]
+    return [
+        module("CrossAttention", worked.D_MODEL, worked.DEC_HEADS, seed=worked.SEED, forward=forward),
+        expect(
+            worked.CROSS_OUTPUT,
+            pick=("output",),
+            hint=CROSS_HINT,
+            what="CrossAttention(6, 2) on the 2 German targets (4 tokens) and 2 English memories (6 tokens)",
+            reference=lambda ops: references.cross_attention(
+                ops, *forward[:2], worked.CROSS_WEIGHTS, worked.DEC_HEADS, forward[2]
+            ),
+        ),
+    ]
 
 
 def attention_params(state: dict, prefix: str, d_model: int, d_memory: int, owner: str) -> dict:
@@ -202,7 +267,9 @@ def load_attention(target: nn.MultiheadAttention, params: dict) -> None:
         if target.in_proj_weight is not None:
             target.in_proj_weight.copy_(torch.cat(weights))
         else:
-            for projection, weight in zip((target.q_proj_weight, target.k_proj_weight, target.v_proj_weight), weights):
+            for projection, weight in zip(
+                (target.q_proj_weight, target.k_proj_weight, target.v_proj_weight), weights, strict=True
+            ):
                 projection.copy_(weight)
         target.in_proj_bias.copy_(torch.cat([params[f"{name}.bias"] for name in ATTENTION_NAMES[:3]]))
         target.out_proj.weight.copy_(params["out_proj.weight"])
@@ -221,27 +288,42 @@ def torch_cross_attention(params: dict, x, memory, num_heads: int, mask) -> torc
 @hidden("cross_attention_hidden", points=1, todo="Cross-attention vs nn.MultiheadAttention (other lengths)")
 def check_cross_attention_hidden(student):
     message = ""
-    for (batch, tgt, src, d_model, num_heads, d_memory, lengths), seed in (((2, 5, 5, 8, 2, None, [5, 3]), 731),
-                                                                           ((3, 4, 7, 6, 3, 5, [7, 2, 5]), 732)):
+    for (batch, tgt, src, d_model, num_heads, d_memory, lengths), seed in (
+        ((2, 5, 5, 8, 2, None, [5, 3]), 731),
+        ((3, 4, 7, 6, 3, 5, [7, 2, 5]), 732),
+    ):
         x, memory = randn(seed, batch, tgt, d_model), randn(seed + 100, batch, src, d_memory or d_model)
         mask = padding(lengths, src)
         size = f"CrossAttention({d_model}, {num_heads}" + (f", d_memory={d_memory})" if d_memory else ")")
-        answer = student.module("CrossAttention", d_model, num_heads, **({"d_memory": d_memory} if d_memory else {}),
-                                seed=seed, forward=(x, memory, mask))
+        answer = student.module(
+            "CrossAttention",
+            d_model,
+            num_heads,
+            **({"d_memory": d_memory} if d_memory else {}),
+            seed=seed,
+            forward=(x, memory, mask),
+        )
         params = attention_params(answer["state"], "", d_model, d_memory or d_model, size)
-        message = expect_tensor(answer.get("output"), torch_cross_attention(params, x, memory, num_heads, mask),
-                                what=f"{size} on {batch}x{tgt} decoder tokens and {batch}x{src} memory tokens "
-                                     f"(memory lengths {lengths}), compared with nn.MultiheadAttention holding your "
-                                     "weights", student=student, hint=CROSS_HINT, **HIDDEN_TOL,
-                                reference=lambda ops: references.cross_attention(ops, x, memory, params, num_heads,
-                                                                                 mask))
+        message = expect_tensor(
+            answer.get("output"),
+            torch_cross_attention(params, x, memory, num_heads, mask),
+            what=f"{size} on {batch}x{tgt} decoder tokens and {batch}x{src} memory tokens "
+            f"(memory lengths {lengths}), compared with nn.MultiheadAttention holding your "
+            "weights",
+            student=student,
+            hint=CROSS_HINT,
+            **HIDDEN_TOL,
+            reference=lambda ops: references.cross_attention(ops, x, memory, params, num_heads, mask),
+        )
     return message
 
 
 # --- Step 6: a post-norm decoder layer -----------------------------------------------------------------------------
 
-DECODER_HINT = ("post-norm: x = norm1(x + dropout(self_attn(x, tgt_key_padding_mask))), then x = norm2(x + "
-                "dropout(cross_attn(x, memory, memory_key_padding_mask))), then x = norm3(x + dropout(ffn(x))).")
+DECODER_HINT = (
+    "post-norm: x = norm1(x + dropout(self_attn(x, tgt_key_padding_mask))), then x = norm2(x + "
+    "dropout(cross_attn(x, memory, memory_key_padding_mask))), then x = norm3(x + dropout(ffn(x)))."
+)
 
 
 @public("decoder_layer", points=1, todo="Post-norm decoder layer")
@@ -249,21 +331,37 @@ def check_decoder_layer():
     owner = f"DecoderLayer({worked.D_MODEL}, {worked.DEC_HEADS}, {worked.D_FF})"
     forward = (worked.TARGET, worked.MEMORY, worked.TARGET_MASK, worked.MEMORY_MASK)
     load = {"values": worked.DECODER_WEIGHTS, "aliases": NORM_ALIASES, "owner": owner}
-    return [module("DecoderLayer", worked.D_MODEL, worked.DEC_HEADS, worked.D_FF, seed=worked.SEED, forward=forward,
-                   load=load),
-            expect(worked.DECODER_OUTPUT, pick=("output",), hint=DECODER_HINT,
-                   what=f"{owner} on the 2 translation pairs, holding the worked example's weights",
-                   reference=lambda ops: references.decoder_layer(ops, worked.TARGET, worked.MEMORY,
-                                                                  worked.DECODER_WEIGHTS, worked.DEC_HEADS,
-                                                                  worked.TARGET_MASK, worked.MEMORY_MASK))]
+    return [
+        module(
+            "DecoderLayer", worked.D_MODEL, worked.DEC_HEADS, worked.D_FF, seed=worked.SEED, forward=forward, load=load
+        ),
+        expect(
+            worked.DECODER_OUTPUT,
+            pick=("output",),
+            hint=DECODER_HINT,
+            what=f"{owner} on the 2 translation pairs, holding the worked example's weights",
+            reference=lambda ops: references.decoder_layer(
+                ops,
+                worked.TARGET,
+                worked.MEMORY,
+                worked.DECODER_WEIGHTS,
+                worked.DEC_HEADS,
+                worked.TARGET_MASK,
+                worked.MEMORY_MASK,
+            ),
+        ),
+    ]
 
 
 def decoder_params(state: dict, d_model: int, d_ff: int, owner: str) -> dict:
-    hint = (" (self.self_attn = CausalSelfAttention(...), self.cross_attn = CrossAttention(...), self.ffn = "
-            "FeedForward(...) with linear1 and linear2; self.norm1, self.norm2 and self.norm3)")
+    hint = (
+        " (self.self_attn = CausalSelfAttention(...), self.cross_attn = CrossAttention(...), self.ffn = "
+        "FeedForward(...) with linear1 and linear2; self.norm1, self.norm2 and self.norm3)"
+    )
     params = {f"self_attn.{k}": v for k, v in attention_params(state, "self_attn.", d_model, d_model, owner).items()}
-    params.update({f"cross_attn.{k}": v for k, v in attention_params(state, "cross_attn.", d_model, d_model,
-                                                                       owner).items()})
+    params.update(
+        {f"cross_attn.{k}": v for k, v in attention_params(state, "cross_attn.", d_model, d_model, owner).items()}
+    )
     for name, shape in (("linear1", (d_ff, d_model)), ("linear2", (d_model, d_ff))):
         params[f"{name}.weight"] = parameter(state, f"{name}.weight", shape, owner, hint=hint)
         params[f"{name}.bias"] = parameter(state, f"{name}.bias", shape[:1], owner, optional=True)
@@ -276,8 +374,10 @@ def with_random_norms(state: dict, seed: int) -> dict:
     """The student's weights with every layer norm's scale and shift drawn at random (they start at 1 and 0, which
     would hide norms used in the wrong place)."""
     norms = [key for key in state if key.count(".") and key.split(".")[-2] in NORM_NAMES]
-    drawn = {key: randn(seed + i, *state[key].shape, scale=0.5, shift=1.0 if key.endswith(("weight", "scale")) else 0.0)
-             for i, key in enumerate(norms)}
+    drawn = {
+        key: randn(seed + i, *state[key].shape, scale=0.5, shift=1.0 if key.endswith(("weight", "scale")) else 0.0)
+        for i, key in enumerate(norms)
+    }
     return {**state, **drawn}
 
 
@@ -285,8 +385,9 @@ def torch_decoder_layer(params: dict, num_heads: int) -> nn.TransformerDecoderLa
     """PyTorch's own post-norm decoder layer, holding the student's weights."""
     d_ff, d_model = params["linear1.weight"].shape
     with torch.random.fork_rng(devices=[]):
-        reference = nn.TransformerDecoderLayer(d_model, num_heads, dim_feedforward=d_ff, dropout=0.0,
-                                               activation="relu", batch_first=True, norm_first=False)
+        reference = nn.TransformerDecoderLayer(
+            d_model, num_heads, dim_feedforward=d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
+        )
     load_attention(reference.self_attn, references.prefixed(params, "self_attn."))
     load_attention(reference.multihead_attn, references.prefixed(params, "cross_attn."))
     with torch.no_grad():
@@ -304,15 +405,25 @@ def check_decoder_layer_hidden(student):
     owner = f"DecoderLayer({d_model}, {num_heads}, {d_ff})"
     built = student.module("DecoderLayer", d_model, num_heads, d_ff, seed=743)
     state = with_random_norms(built["state"], 744)
-    answer = student.module("DecoderLayer", d_model, num_heads, d_ff, state=state,
-                            forward=(x, memory, tgt_mask, memory_mask))
+    answer = student.module(
+        "DecoderLayer", d_model, num_heads, d_ff, state=state, forward=(x, memory, tgt_mask, memory_mask)
+    )
     params = decoder_params(state, d_model, d_ff, owner)
     with torch.no_grad():
         expected = torch_decoder_layer(params, num_heads)(
-            x, memory, tgt_mask=torch.triu(torch.ones(tgt, tgt, dtype=torch.bool), diagonal=1),
-            tgt_key_padding_mask=tgt_mask, memory_key_padding_mask=memory_mask)
-    return expect_tensor(answer.get("output"), expected, student=student, hint=DECODER_HINT, **HIDDEN_TOL,
-                         what=f"{owner} on {batch}x{tgt} decoder tokens and {batch}x{src} memory tokens with padding "
-                              "(compared with nn.TransformerDecoderLayer holding your weights)",
-                         reference=lambda ops: references.decoder_layer(ops, x, memory, params, num_heads, tgt_mask,
-                                                                        memory_mask))
+            x,
+            memory,
+            tgt_mask=torch.triu(torch.ones(tgt, tgt, dtype=torch.bool), diagonal=1),
+            tgt_key_padding_mask=tgt_mask,
+            memory_key_padding_mask=memory_mask,
+        )
+    return expect_tensor(
+        answer.get("output"),
+        expected,
+        student=student,
+        hint=DECODER_HINT,
+        **HIDDEN_TOL,
+        what=f"{owner} on {batch}x{tgt} decoder tokens and {batch}x{src} memory tokens with padding "
+        "(compared with nn.TransformerDecoderLayer holding your weights)",
+        reference=lambda ops: references.decoder_layer(ops, x, memory, params, num_heads, tgt_mask, memory_mask),
+    )

@@ -21,80 +21,85 @@ is compared with the worked values (public) and with the formula written again w
 ``math`` (hidden). A last hidden check tests a property instead of values: without positional
 encoding, permuting the tokens permutes the encoder's outputs; with it, it does not.
 """
+
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ..compare import as_tensor, close, expect_tensor, parameter
-from ..framework import Assignment, CheckFailed
-from ..mistakes import OPERATIONS
-from ..public import call, expect, module
+from ..authoring import (
+    HIDDEN_TOL,
+    OPERATIONS,
+    Assignment,
+    CheckFailed,
+    as_tensor,
+    call,
+    close,
+    expect,
+    expect_tensor,
+    module,
+    new_linear,
+    parameter,
+    randn,
+    seeded_state,
+)
+from ..references.transformer_encoder import encoder_layer, feed_forward
 from ..worked_values import transformer_encoder as worked
-from .fresh import HIDDEN_TOL, new_linear, randn, seeded_state
 
 ASSIGNMENT = Assignment("06_transformer_encoder", "From attention to a transformer encoder block")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
 
-LN_EPS = 1e-5  # nn.LayerNorm's and nn.TransformerEncoderLayer's default
 D_MODEL, NUM_HEADS, D_FF, SEED = worked.D_MODEL, worked.NUM_HEADS, worked.D_FF, 123
 #: the notebook's encoder input: the sentence's token embeddings plus their positional encoding, as a batch of one
 EXAMPLE_X = (worked.TOKEN_EMBEDDINGS + OPERATIONS["positional_encoding"](6, D_MODEL).float()).unsqueeze(0)
 #: the worked example's layers, built in the notebook's order after torch.manual_seed(123)
-WORKED_FFN = seeded_state(SEED, [("linear1", new_linear(D_MODEL, D_FF, bias=True)),
-                                 ("linear2", new_linear(D_FF, D_MODEL, bias=True))])
-WORKED_ENCODER = seeded_state(SEED, [*((name, new_linear(D_MODEL, D_MODEL)) for name in ("W_query", "W_key", "W_value")),
-                                     ("out_proj", new_linear(D_MODEL, D_MODEL, bias=True)),
-                                     ("linear1", new_linear(D_MODEL, D_FF, bias=True)),
-                                     ("linear2", new_linear(D_FF, D_MODEL, bias=True)),
-                                     ("norm1", lambda: nn.LayerNorm(D_MODEL)), ("norm2", lambda: nn.LayerNorm(D_MODEL))])
-NORM_ALIASES = {f"{norm}.{name}": [f"{norm}.{alias}"] for norm in ("norm1", "norm2")
-                for name, alias in (("weight", "scale"), ("bias", "shift"))}
-
-
-# --- References, written with the operations mistakes are about ---------------------------------------------------
-
-def attention(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
-    """The given (non-causal) multi-head attention with the weights ``p``."""
-    heads = [ops.split_heads(F.linear(x, p[f"{name}.weight"], p.get(f"{name}.bias")), num_heads)
-             for name in ("W_query", "W_key", "W_value")]
-    queries, keys, values = heads
-    weights = ops.softmax(ops.scale(ops.scores(queries, keys), keys.shape[-1]))
-    return ops.out_proj(ops.merge_heads(weights @ values), p["out_proj.weight"], p.get("out_proj.bias"))
-
-
-def feed_forward(x: torch.Tensor, p: dict) -> torch.Tensor:
-    return F.linear(F.relu(F.linear(x, p["linear1.weight"], p["linear1.bias"])), p["linear2.weight"], p["linear2.bias"])
-
-
-def encoder_layer(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
-    """Post-norm: x = norm1(x + attention(x)), then x = norm2(x + ffn(x)) (dropout off)."""
-    def norm(name: str):
-        return lambda t: F.layer_norm(t, t.shape[-1:], p[f"{name}.weight"], p[f"{name}.bias"], eps=LN_EPS)
-
-    x = ops.sublayer(x, lambda t: attention(ops, t, p, num_heads), norm("norm1"))
-    return ops.sublayer(x, lambda t: feed_forward(t, p), norm("norm2"))
+WORKED_FFN = seeded_state(
+    SEED, [("linear1", new_linear(D_MODEL, D_FF, bias=True)), ("linear2", new_linear(D_FF, D_MODEL, bias=True))]
+)
+WORKED_ENCODER = seeded_state(
+    SEED,
+    [
+        *((name, new_linear(D_MODEL, D_MODEL)) for name in ("W_query", "W_key", "W_value")),
+        ("out_proj", new_linear(D_MODEL, D_MODEL, bias=True)),
+        ("linear1", new_linear(D_MODEL, D_FF, bias=True)),
+        ("linear2", new_linear(D_FF, D_MODEL, bias=True)),
+        ("norm1", lambda: nn.LayerNorm(D_MODEL)),
+        ("norm2", lambda: nn.LayerNorm(D_MODEL)),
+    ],
+)
+NORM_ALIASES = {
+    f"{norm}.{name}": [f"{norm}.{alias}"]
+    for norm in ("norm1", "norm2")
+    for name, alias in (("weight", "scale"), ("bias", "shift"))
+}
 
 
 # --- Positional encoding ------------------------------------------------------------------------------------------
 
+
 @public("enc_pe", points=1, todo="Sinusoidal positional encoding")
 def check_pe():
-    return [call("positional_encoding", 4, 6),
-            expect(worked.PE_4x6, what="positional_encoding(4, 6)", reference=lambda ops: ops.positional_encoding(4, 6))]
+    return [
+        call("positional_encoding", 4, 6),
+        expect(worked.PE_4x6, what="positional_encoding(4, 6)", reference=lambda ops: ops.positional_encoding(4, 6)),
+    ]
 
 
 @hidden("enc_pe_hidden", points=1, todo="Positional encoding (other sizes)")
 def check_pe_hidden(student):
     for num_positions, d_model in ((7, 10), (50, 16)):
-        expect_tensor(student.call("positional_encoding", num_positions, d_model), student=student, **HIDDEN_TOL,
-                      what=f"positional_encoding({num_positions}, {d_model})",
-                      reference=lambda ops: ops.positional_encoding(num_positions, d_model))
+        expect_tensor(
+            student.call("positional_encoding", num_positions, d_model),
+            student=student,
+            **HIDDEN_TOL,
+            what=f"positional_encoding({num_positions}, {d_model})",
+            reference=lambda ops: ops.positional_encoding(num_positions, d_model),
+        )
     return "positional_encoding(7, 10) and positional_encoding(50, 16): correct."
 
 
 # --- The student's weights, copied into PyTorch's modules (hidden checks) ----------------------------------------
+
 
 def _ffn_params(state: dict, d_model: int, d_ff: int, owner: str, prefix_hint: str = "") -> dict:
     hint = prefix_hint or " (self.linear1 and self.linear2)"
@@ -108,8 +113,10 @@ def _ffn_params(state: dict, d_model: int, d_ff: int, owner: str, prefix_hint: s
 
 def _encoder_params(state: dict, d_model: int, d_ff: int) -> dict:
     owner = "EncoderLayer"
-    hint = (" (self.self_attn = MultiHeadAttention(...) with W_query, W_key, W_value and out_proj; "
-            "self.ffn = FeedForward(...) with linear1 and linear2; self.norm1 and self.norm2)")
+    hint = (
+        " (self.self_attn = MultiHeadAttention(...) with W_query, W_key, W_value and out_proj; "
+        "self.ffn = FeedForward(...) with linear1 and linear2; self.norm1 and self.norm2)"
+    )
     params = {}
     for projection in ("W_query", "W_key", "W_value", "out_proj"):
         params[f"{projection}.weight"] = parameter(state, f"{projection}.weight", (d_model, d_model), owner, hint=hint)
@@ -117,16 +124,23 @@ def _encoder_params(state: dict, d_model: int, d_ff: int) -> dict:
     params.update(_ffn_params(state, d_model, d_ff, owner, hint))
     for norm in ("norm1", "norm2"):  # nn.LayerNorm (weight, bias) or a hand-written one (scale, shift)
         for name in ("weight", "bias"):
-            params[f"{norm}.{name}"] = parameter(state, f"{norm}.{name}", (d_model,), owner,
-                                                 aliases=tuple(NORM_ALIASES[f"{norm}.{name}"]), hint=hint)
+            params[f"{norm}.{name}"] = parameter(
+                state, f"{norm}.{name}", (d_model,), owner, aliases=tuple(NORM_ALIASES[f"{norm}.{name}"]), hint=hint
+            )
     return params
 
 
 def torch_feed_forward(params: dict) -> nn.Module:
     d_ff, d_model = params["linear1.weight"].shape
     reference = nn.Sequential(nn.Linear(d_model, d_ff), nn.ReLU(), nn.Linear(d_ff, d_model))
-    reference.load_state_dict({"0.weight": params["linear1.weight"], "0.bias": params["linear1.bias"],
-                               "2.weight": params["linear2.weight"], "2.bias": params["linear2.bias"]})
+    reference.load_state_dict(
+        {
+            "0.weight": params["linear1.weight"],
+            "0.bias": params["linear1.bias"],
+            "2.weight": params["linear2.weight"],
+            "2.bias": params["linear2.bias"],
+        }
+    )
     return reference.eval()
 
 
@@ -134,11 +148,14 @@ def torch_encoder_layer(params: dict, num_heads: int) -> nn.TransformerEncoderLa
     """PyTorch's own post-norm encoder layer, holding the student's weights."""
     d_ff, d_model = params["linear1.weight"].shape
     with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
-        reference = nn.TransformerEncoderLayer(d_model, num_heads, dim_feedforward=d_ff, dropout=0.0,
-                                               activation="relu", batch_first=True, norm_first=False)
+        reference = nn.TransformerEncoderLayer(
+            d_model, num_heads, dim_feedforward=d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
+        )
     with torch.no_grad():
         attention_layer = reference.self_attn
-        attention_layer.in_proj_weight.copy_(torch.cat([params[f"{w}.weight"] for w in ("W_query", "W_key", "W_value")]))
+        attention_layer.in_proj_weight.copy_(
+            torch.cat([params[f"{w}.weight"] for w in ("W_query", "W_key", "W_value")])
+        )
         attention_layer.in_proj_bias.copy_(torch.cat([params[f"{w}.bias"] for w in ("W_query", "W_key", "W_value")]))
         attention_layer.out_proj.weight.copy_(params["out_proj.weight"])
         attention_layer.out_proj.bias.copy_(params["out_proj.bias"])
@@ -155,19 +172,26 @@ def _run(reference: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 # --- Feed-forward network and encoder layer -----------------------------------------------------------------------
 
-FFN_HINT = ("FFN(x) = linear2(ReLU(linear1(x))): the ReLU goes between the two linear layers, and nothing else is "
-            "added.")
-ENCODER_HINT = ("post-norm: x = norm1(x + dropout(self_attn(x))), then x = norm2(x + dropout(ffn(x))); no causal mask "
-                "in an encoder.")
+FFN_HINT = "FFN(x) = linear2(ReLU(linear1(x))): the ReLU goes between the two linear layers, and nothing else is added."
+ENCODER_HINT = (
+    "post-norm: x = norm1(x + dropout(self_attn(x))), then x = norm2(x + dropout(ffn(x))); no causal mask "
+    "in an encoder."
+)
 
 
 @public("enc_ffn", points=1, todo="Position-wise feed-forward network")
 def check_ffn():
     load = {"values": WORKED_FFN, "owner": f"FeedForward({D_MODEL}, {D_FF})"}
-    return [module("FeedForward", D_MODEL, D_FF, seed=SEED, forward=(EXAMPLE_X,), load=load),
-            expect(None, pick=("output",), what="FeedForward(6, 24) on the sentence, holding the worked example's "
-                                                 "weights", hint=FFN_HINT,
-                   reference=lambda ops: feed_forward(EXAMPLE_X, WORKED_FFN))]
+    return [
+        module("FeedForward", D_MODEL, D_FF, seed=SEED, forward=(EXAMPLE_X,), load=load),
+        expect(
+            None,
+            pick=("output",),
+            what="FeedForward(6, 24) on the sentence, holding the worked example's weights",
+            hint=FFN_HINT,
+            reference=lambda ops: feed_forward(EXAMPLE_X, WORKED_FFN),
+        ),
+    ]
 
 
 @hidden("enc_ffn_hidden", points=1, todo="Feed-forward network (fresh batch)")
@@ -175,18 +199,31 @@ def check_ffn_hidden(student):
     x, d_model, d_ff = randn(601, 2, 5, 8), 8, 32
     answer = student.module("FeedForward", d_model, d_ff, seed=602, forward=(x,))
     params = _ffn_params(answer["state"], d_model, d_ff, f"FeedForward({d_model}, {d_ff})")
-    return expect_tensor(answer.get("output"), _run(torch_feed_forward(params), x), student=student, hint=FFN_HINT,
-                         what="FeedForward(8, 32) on a fresh batch of 2 x 5 tokens (compared with nn.Linear/nn.ReLU "
-                              "holding your weights)", reference=lambda ops: feed_forward(x, params), **HIDDEN_TOL)
+    return expect_tensor(
+        answer.get("output"),
+        _run(torch_feed_forward(params), x),
+        student=student,
+        hint=FFN_HINT,
+        what="FeedForward(8, 32) on a fresh batch of 2 x 5 tokens (compared with nn.Linear/nn.ReLU "
+        "holding your weights)",
+        reference=lambda ops: feed_forward(x, params),
+        **HIDDEN_TOL,
+    )
 
 
 @public("enc_layer", points=1, todo="Post-norm encoder layer")
 def check_layer():
     load = {"values": WORKED_ENCODER, "aliases": NORM_ALIASES, "owner": f"EncoderLayer({D_MODEL}, {NUM_HEADS}, {D_FF})"}
-    return [module("EncoderLayer", D_MODEL, NUM_HEADS, D_FF, seed=SEED, forward=(EXAMPLE_X,), load=load),
-            expect(None, pick=("output",), what="EncoderLayer(6, 2, 24) on the sentence, holding the worked example's "
-                                                 "weights", hint=ENCODER_HINT,
-                   reference=lambda ops: encoder_layer(ops, EXAMPLE_X, WORKED_ENCODER, NUM_HEADS))]
+    return [
+        module("EncoderLayer", D_MODEL, NUM_HEADS, D_FF, seed=SEED, forward=(EXAMPLE_X,), load=load),
+        expect(
+            None,
+            pick=("output",),
+            what="EncoderLayer(6, 2, 24) on the sentence, holding the worked example's weights",
+            hint=ENCODER_HINT,
+            reference=lambda ops: encoder_layer(ops, EXAMPLE_X, WORKED_ENCODER, NUM_HEADS),
+        ),
+    ]
 
 
 @hidden("enc_layer_hidden", points=1, todo="Encoder layer (fresh batch, 4 heads)")
@@ -194,10 +231,16 @@ def check_layer_hidden(student):
     x, d_model, num_heads, d_ff = randn(603, 2, 5, 8), 8, 4, 32
     answer = student.module("EncoderLayer", d_model, num_heads, d_ff, seed=604, forward=(x,))
     params = _encoder_params(answer["state"], d_model, d_ff)
-    return expect_tensor(answer.get("output"), _run(torch_encoder_layer(params, num_heads), x), student=student,
-                         what="EncoderLayer(8, 4, 32) on a fresh batch of 2 x 5 tokens (compared with "
-                              "nn.TransformerEncoderLayer holding your weights)", hint=ENCODER_HINT,
-                         reference=lambda ops: encoder_layer(ops, x, params, num_heads), **HIDDEN_TOL)
+    return expect_tensor(
+        answer.get("output"),
+        _run(torch_encoder_layer(params, num_heads), x),
+        student=student,
+        what="EncoderLayer(8, 4, 32) on a fresh batch of 2 x 5 tokens (compared with "
+        "nn.TransformerEncoderLayer holding your weights)",
+        hint=ENCODER_HINT,
+        reference=lambda ops: encoder_layer(ops, x, params, num_heads),
+        **HIDDEN_TOL,
+    )
 
 
 PERMUTATION = [3, 0, 4, 1, 2]
@@ -213,13 +256,19 @@ def check_permutation_hidden(student):
     what = "EncoderLayer(8, 2, 32) on 5 fresh tokens"
     outputs = as_tensor(encode(x), what)
     if outputs.shape != x.shape:
-        raise CheckFailed(f"{what}: expected shape {tuple(x.shape)} (the shape of its input), "
-                          f"got {tuple(outputs.shape)}.")
-    expect_tensor(encode(x[:, perm]), outputs[:, perm],
-                  what="Without positional encoding: EncoderLayer on the 5 tokens in another order "
-                       f"(order {perm}) should give the same outputs in that order", student=student, **HIDDEN_TOL,
-                  hint="an encoder layer has no notion of word order: each token may attend to every token. "
-                       "A causal mask, or anything that depends on a token's index, breaks this.")
+        raise CheckFailed(
+            f"{what}: expected shape {tuple(x.shape)} (the shape of its input), got {tuple(outputs.shape)}."
+        )
+    expect_tensor(
+        encode(x[:, perm]),
+        outputs[:, perm],
+        what="Without positional encoding: EncoderLayer on the 5 tokens in another order "
+        f"(order {perm}) should give the same outputs in that order",
+        student=student,
+        **HIDDEN_TOL,
+        hint="an encoder layer has no notion of word order: each token may attend to every token. "
+        "A causal mask, or anything that depends on a token's index, breaks this.",
+    )
 
     pe = student.call("positional_encoding", 5, d_model)
     if not isinstance(pe, torch.Tensor) or tuple(pe.shape) != (5, d_model):
@@ -228,8 +277,11 @@ def check_permutation_hidden(student):
     pe = pe.to(torch.float32)
     with_positions, permuted = as_tensor(encode(x + pe), what), as_tensor(encode(x[:, perm] + pe), what)
     if close(permuted, with_positions[:, perm], atol=1e-4):
-        raise CheckFailed("With positional encoding added, permuting the tokens still only permutes the outputs: "
-                          "the encoder still cannot tell word order. positional_encoding(5, 8) must give each "
-                          "position its own row (sin and cos of pos / 10000^(2i/d_model)).")
-    return ("Without positional encoding, permuting the tokens permutes the outputs; with it, the outputs change: "
-            "correct.")
+        raise CheckFailed(
+            "With positional encoding added, permuting the tokens still only permutes the outputs: "
+            "the encoder still cannot tell word order. positional_encoding(5, 8) must give each "
+            "position its own row (sin and cos of pos / 10000^(2i/d_model))."
+        )
+    return (
+        "Without positional encoding, permuting the tokens permutes the outputs; with it, the outputs change: correct."
+    )

@@ -12,10 +12,11 @@ copies it to ``/grade/tests``), and ``image/`` (a ``Dockerfile`` based on ``prai
 ``setup.sh`` and the wheel) to build the grading image from.
 
 ``course/assignments/<id>/<id>.ipynb`` is the student's notebook from ``release/``: its given cells are the
-source's (the grader restores them from it, as ``RestoreChecks`` does from a course folder), and it holds
+source's (the grader restores them from it, as ``RestoreGivenCells`` does from a course folder), and it holds
 no answers. Both bundles install with the same ``setup.sh``: torch, pinned to the version the kit runs
 with here, CPU build, then the wheel, built from the kit's source tree at export time.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -44,8 +45,15 @@ class ExportError(Exception):
     """Something the instructor must fix before exporting; the message says what."""
 
 
-def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout: float = 120.0,
-           image: str = "attention-kit-grader") -> Path:
+def export(
+    platform: str,
+    assignment_id: str,
+    out: Path,
+    *,
+    root: Path,
+    timeout: float = 120.0,
+    image: str = "attention-kit-grader",
+) -> Path:
     if assignment_id not in ASSIGNMENTS:
         raise ExportError(f"no assignment {assignment_id!r} in the kit; it has {', '.join(ASSIGNMENTS)}")
     notebook = course.notebook_path(root, "release", assignment_id)
@@ -53,11 +61,19 @@ def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout:
         raise ExportError(f"{notebook} is missing: run `attention-kit build {assignment_id}` first")
     job_seconds = round(timeout) + STARTUP_SECONDS
     if platform == "prairielearn" and job_seconds > PRAIRIELEARN_MAX_TIMEOUT:
-        raise ExportError(f"PrairieLearn stops a grading job after {PRAIRIELEARN_MAX_TIMEOUT} s at most: "
-                          f"use --timeout {PRAIRIELEARN_MAX_TIMEOUT - STARTUP_SECONDS} or less")
-    values = {"ASSIGNMENT": assignment_id, "TITLE": ASSIGNMENTS[assignment_id].title, "TIMEOUT": f"{timeout:g}",
-              "TORCH": torch_pin(), "TORCH_INDEX_URL": PYTORCH_CPU_INDEX, "IMAGE": image,
-              "JOB_SECONDS": str(job_seconds)}
+        raise ExportError(
+            f"PrairieLearn stops a grading job after {PRAIRIELEARN_MAX_TIMEOUT} s at most: "
+            f"use --timeout {PRAIRIELEARN_MAX_TIMEOUT - STARTUP_SECONDS} or less"
+        )
+    values = {
+        "ASSIGNMENT": assignment_id,
+        "TITLE": ASSIGNMENTS[assignment_id].title,
+        "TIMEOUT": f"{timeout:g}",
+        "TORCH": torch_pin(),
+        "TORCH_INDEX_URL": PYTORCH_CPU_INDEX,
+        "IMAGE": image,
+        "JOB_SECONDS": str(job_seconds),
+    }
     with tempfile.TemporaryDirectory(prefix="attention-kit-wheel-") as tmp:
         try:
             wheel = build_wheel(Path(tmp), assignment_id)
@@ -71,7 +87,9 @@ def export(platform: str, assignment_id: str, out: Path, *, root: Path, timeout:
 
 def gradescope_zip(out: Path, notebook: Path, wheel: Path, values: dict) -> Path:
     if out.is_dir():
-        raise ExportError(f"{out} is a folder; Gradescope's autograder is a zip file: name it, e.g. {out / 'autograder.zip'}")
+        raise ExportError(
+            f"{out} is a folder; Gradescope's autograder is a zip file: name it, e.g. {out / 'autograder.zip'}"
+        )
     given = gradescope.COURSE.relative_to("source") / course_notebook(values["ASSIGNMENT"])
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -10,20 +10,24 @@ student about the whole submission) and ``tests``, each with ``name``, ``score``
 ``/autograder/results/stdout``, which only the instructor sees. ``AUTOGRADER_ROOT`` moves ``/autograder``
 (Gradescope never sets it; the tests emulate the harness in a temporary folder with it).
 """
+
 from __future__ import annotations
 
 import os
 import time
 from pathlib import Path
 
-from ..framework import PASSED, CheckResult
+from ..formats import gradescope_test
 from .handin import Handin, always_write, arguments, grade_job
 from .withhold import secret_lines
 
 COURSE = Path("source") / "course"  # in the zip: course/assignments/<id>/<id>.ipynb, the answer-free notebook
-FAILED_RESULTS = {"score": 0.0, "tests": [],
-                  "output": "The autograder failed on this submission; the course staff can see why in its log. "
-                            "Your files are kept: submit again, and if this happens again, tell the course staff."}
+FAILED_RESULTS = {
+    "score": 0.0,
+    "tests": [],
+    "output": "The autograder failed on this submission; the course staff can see why in its log. "
+    "Your files are kept: submit again, and if this happens again, tell the course staff.",
+}
 
 
 def root() -> Path:
@@ -35,29 +39,26 @@ def results(handin: Handin, seconds: float) -> dict:
     lines = [handin.summary]
     hidden_points = sum(r.points for r in sub.results if r.hidden)
     if sub.gradable and hidden_points:
-        lines.append(f"{hidden_points:g} of the points are hidden checks (your code on fresh inputs): "
-                     "their results show once grades are published.")
-    return {"score": sub.score, "execution_time": round(seconds), "output": "\n".join(lines + handin.notes),
-            "tests": [test(r) for r in sub.results]}
-
-
-def test(result: CheckResult) -> dict:
+        lines.append(
+            f"{hidden_points:g} of the points are hidden checks (your code on fresh inputs): "
+            "their results show once grades are published."
+        )
     return {
-        "name": f"{result.todo} [{result.grade_id}]",
-        "score": result.score,
-        "max_score": result.points,
-        "status": "passed" if result.status == PASSED else "failed",
-        "output": result.message,
-        "tags": list(result.tags),
-        "visibility": "after_published" if result.hidden else "visible",
+        "score": sub.score,
+        "execution_time": round(seconds),
+        "output": "\n".join(lines + handin.notes),
+        "tests": [gradescope_test(r) for r in sub.results],
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     args, where, started = arguments(argv, __doc__.splitlines()[0]), root(), time.monotonic()
-    return always_write(where / "results" / "results.json",
-                        lambda: results(grade_job(where, Path("submission"), COURSE, args), time.monotonic() - started),
-                        FAILED_RESULTS, secret_lines(args.assignment, where / COURSE))
+    return always_write(
+        where / "results" / "results.json",
+        lambda: results(grade_job(where, Path("submission"), COURSE, args), time.monotonic() - started),
+        FAILED_RESULTS,
+        secret_lines(args.assignment, where / COURSE),
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ pipeline (given cells restored, hidden checks included, the notebook run in the
 sandbox), and anything that stops grading becomes a reason and a thing to do, never
 an exception: no notebook, several, another assignment's, a file that is not one.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,11 +14,12 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from .. import report
+from .. import formats
 from ..assignments import ASSIGNMENTS, COURSE
 from ..framework import ungradable
 from ..pipeline import Contract, Submission, run, secrets
@@ -58,15 +60,22 @@ def pick_notebook(folder: Path, assignment_id: str) -> Pick:
     if len(notebooks) == 1:
         return Pick(notebooks[0])
     if not notebooks:
-        found = f"no Jupyter notebook (.ipynb) was handed in, only {_names(files, folder)}" if files else \
-            "nothing was handed in"
+        found = (
+            f"no Jupyter notebook (.ipynb) was handed in, only {_names(files, folder)}"
+            if files
+            else "nothing was handed in"
+        )
         return Pick(None, found, upload(assignment_id))
     named = [p for p in notebooks if p.name == expected]
     if len(named) == 1:
         others = _names([p for p in notebooks if p != named[0]], folder)
         return Pick(named[0], note=f"Graded {_names(named, folder)}; also handed in and not graded: {others}.")
-    return Pick(None, f"{len(notebooks)} notebooks were handed in ({_names(notebooks, folder)}) and the grader "
-                      f"cannot tell which one to grade", f"hand in only your {expected}.")
+    return Pick(
+        None,
+        f"{len(notebooks)} notebooks were handed in ({_names(notebooks, folder)}) and the grader "
+        f"cannot tell which one to grade",
+        f"hand in only your {expected}.",
+    )
 
 
 def upload(assignment_id: str) -> str:
@@ -82,13 +91,15 @@ def _names(paths: list[Path], folder: Path) -> str:
     return ", ".join(str(p.relative_to(folder)) for p in paths)
 
 
-def grade_folder(folder: Path, assignment_id: str, *, course_dir: Path, limits: Limits,
-                 hide: list[Path] = ()) -> Handin:
+def grade_folder(
+    folder: Path, assignment_id: str, *, course_dir: Path, limits: Limits, hide: Sequence[Path] = ()
+) -> Handin:
     """Grade what was handed in; the sandbox starts only when there is a notebook to run."""
     pick = pick_notebook(folder, assignment_id)
     if pick.notebook is None:
-        sub = Submission(folder, "student", assignment=ASSIGNMENTS[assignment_id], problem=pick.problem)
-        sub.results = [ungradable(check, pick.problem) for check in sub.assignment.checks]
+        assignment = ASSIGNMENTS[assignment_id]
+        sub = Submission(folder, "student", assignment=assignment, problem=pick.problem)
+        sub.results = [ungradable(check, pick.problem) for check in assignment.checks]
         return Handin(sub, pick.advice)
     contract = Contract(limits, root=course_dir, assignment=assignment_id, required=True, hide=tuple(hide))
     sub = run(Submission(pick.notebook, "student"), contract.reading())
@@ -115,7 +126,7 @@ def _about_isolation(sub: Submission, note: str) -> bool:
     return note.startswith("Sandbox: ")
 
 
-def always_write(path: Path, grade: Callable[[], dict], failed: dict, secrets: set[str] = frozenset()) -> int:
+def always_write(path: Path, grade: Callable[[], dict], failed: dict, secrets: AbstractSet[str] = frozenset()) -> int:
     """Write ``grade()``'s results, or ``failed`` if grading raised (the traceback goes to the log, which the
     platform shows the instructor); atomically, so a grader stopped mid-write leaves no half file. No string
     holding one of ``secrets`` (lines of the checks and references) is written whole (:mod:`.withhold`)."""
@@ -143,9 +154,14 @@ def arguments(argv: list[str] | None, description: str) -> argparse.Namespace:
 def grade_job(root: Path, upload: Path, course: Path, args: argparse.Namespace) -> Handin:
     """Grade one platform job: the folder ``upload`` under ``root``, given cells restored from the notebook
     in ``course``, with all of ``root`` hidden from the notebook. The instructor's log goes to stdout."""
-    handin = grade_folder(root / upload, args.assignment, course_dir=root / course, limits=Limits.for_notebook(args.timeout),
-                          hide=secrets(root / course, [root]))
-    print(report.table(handin.sub))
+    handin = grade_folder(
+        root / upload,
+        args.assignment,
+        course_dir=root / course,
+        limits=Limits.for_notebook(args.timeout),
+        hide=secrets(root / course, [root]),
+    )
+    print(formats.table(handin.sub))
     if handin.sub.execution:
         print(f"\nSandbox: {handin.sub.execution.isolation}")
     return handin

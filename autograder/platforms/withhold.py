@@ -7,9 +7,11 @@ line (16 characters or more) of the exported assignment's checks or references, 
 of results.json that holds one is cut at the first such line and ends with :data:`WITHHELD`; the instructor's
 log names what was withheld.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from .. import course
@@ -30,8 +32,9 @@ def secret_lines(assignment_id: str, course_dir: Path) -> set[str]:
     return {line for line in lines - shown if len(line) >= MIN_LENGTH and not line.startswith(("import ", "from "))}
 
 
-def withhold(results: dict, secrets: set[str]) -> dict:
+def withhold(results: dict, secrets: AbstractSet[str]) -> dict:
     """``results`` with every string that holds a secret line cut at that line; what was cut is printed."""
+
     def clean(value, where: str):
         if isinstance(value, dict):
             return {key: clean(item, f"{where}.{key}") for key, item in value.items()}
@@ -43,8 +46,10 @@ def withhold(results: dict, secrets: set[str]) -> dict:
         hit = next((i for i, line in enumerate(lines) if any(secret in line for secret in secrets)), None)
         if hit is None:
             return value
-        print(f"Withheld from the student: {where} held a line of the assignment's checks or references:\n"
-              + "\n".join(lines[hit:hit + 5]))
+        print(
+            f"Withheld from the student: {where} held a line of the assignment's checks or references:\n"
+            + "\n".join(lines[hit : hit + 5])
+        )
         return "\n".join(lines[:hit] + [WITHHELD])
 
     return clean(results, "results")

@@ -1,22 +1,25 @@
 """The kit's reference solutions, written with the operations of :mod:`autograder.mistakes`, one module per
-assignment that has them (07, 08); here the parts the notebooks *give*.
+assignment that has them (02-08, named as the assignment's module); here the parts the notebooks *give*.
 
 Each function takes an :class:`~autograder.mistakes.Ops` first and computes what a TO-DO asks for
 on given inputs. The worked values (:mod:`autograder.worked_values.masks_and_cross_attention`,
 :mod:`autograder.worked_values.efficient_attention`) are these functions run with ``Ops()`` on seeded
 inputs, and the checks run them again to find which catalogued mistake a wrong answer shows. They
 live apart from the checks so that the worked values can be computed from them without a cycle, and
-one module per assignment so that a platform bundle of one assignment holds no other's.
+one module per assignment so that a platform bundle of one assignment holds its own only (and what they
+import: 05's multi-head attention is built on 04's causal attention). A reference imports from
+:mod:`autograder.authoring` and from other references, never from an assignment's checks.
 
 Parts the notebooks *give* (splitting heads, the feed-forward network, the layer norms) are plain
 code: a student cannot get them wrong, so no mistake is looked for there.
 """
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
-from ..mistakes import OPERATIONS
+from ..authoring import OPERATIONS
 
 LN_EPS = 1e-5  # nn.LayerNorm's and nn.TransformerDecoderLayer's default
 

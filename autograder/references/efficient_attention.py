@@ -1,4 +1,5 @@
 """Reference solutions of assignment 08: online softmax, tiled attention, a KV cache."""
+
 from __future__ import annotations
 
 import torch
@@ -11,10 +12,11 @@ def running_statistics(ops, scores: torch.Tensor, block_size: int):
     running_max = torch.full((*scores.shape[:-1], 1), -torch.inf, dtype=scores.dtype)
     running_sum = torch.zeros_like(running_max)
     for start in range(0, scores.shape[-1], block_size):
-        block = scores[..., start:start + block_size]
+        block = scores[..., start : start + block_size]
         new_max = torch.maximum(running_max, block.amax(dim=-1, keepdim=True))
         running_sum = ops.rescale_sum(running_sum, running_max, new_max) + torch.exp(block - new_max).sum(
-            dim=-1, keepdim=True)
+            dim=-1, keepdim=True
+        )
         running_max = new_max
         yield running_max, running_sum
 
@@ -53,7 +55,7 @@ def cached_attention(ops, x: torch.Tensor, p: dict, pe: torch.Tensor) -> torch.T
     cached_keys = cached_values = x.new_zeros(batch, 0, d_out)
     outputs = []
     for t in range(num_tokens):
-        token = x[:, t:t + 1] + pe[ops.positions(cached_keys.shape[-2], 1)]
+        token = x[:, t : t + 1] + pe[ops.positions(cached_keys.shape[-2], 1)]
         query, key, value = (linear(token, p, name) for name in ("W_query", "W_key", "W_value"))
         keys, values = ops.attended(cached_keys, key), ops.attended(cached_values, value)
         cached_keys, cached_values = torch.cat([cached_keys, key], dim=-2), torch.cat([cached_values, value], dim=-2)

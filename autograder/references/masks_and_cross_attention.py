@@ -1,4 +1,5 @@
 """Reference solutions of assignment 07: padding, fully masked rows, cross-attention, a decoder layer."""
+
 from __future__ import annotations
 
 import torch
@@ -7,8 +8,9 @@ import torch.nn.functional as F
 from . import LN_EPS, feed_forward, linear, merge_heads, split_heads  # noqa: F401  (split_heads: the worked values')
 
 
-def attention(ops, queries, keys, values, hidden=None, key_padding_mask=None, safe=False,
-              scores_of=None) -> torch.Tensor:
+def attention(
+    ops, queries, keys, values, hidden=None, key_padding_mask=None, safe=False, scores_of=None
+) -> torch.Tensor:
     """Scaled dot-product attention hiding ``hidden`` (broadcast to the scores) and the padding keys; ``safe``:
     rows with every key hidden get zero weights (instead of nan). ``scores_of``: how the scores are computed
     (default: ``ops.scores``, where queries and keys may be swapped)."""
@@ -29,8 +31,15 @@ def safe_softmax(ops, scores: torch.Tensor) -> torch.Tensor:
 
 
 def causal_padded_attention(ops, queries, keys, values, key_padding_mask=None) -> torch.Tensor:
-    return attention(ops, queries, keys, values, hidden=ops.hide_future(queries.shape[-2]),
-                     key_padding_mask=key_padding_mask, safe=True)
+    return attention(
+        ops,
+        queries,
+        keys,
+        values,
+        hidden=ops.hide_future(queries.shape[-2]),
+        key_padding_mask=key_padding_mask,
+        safe=True,
+    )
 
 
 def causal_self_attention(ops, x, p: dict, num_heads: int, key_padding_mask=None) -> torch.Tensor:
@@ -45,8 +54,9 @@ def cross_attention(ops, x, memory, p: dict, num_heads: int, memory_key_padding_
     keys = split_heads(linear(ops.cross_source(memory, x), p, "W_key"), num_heads)
     values = split_heads(linear(ops.cross_source(memory, x), p, "W_value"), num_heads)
     hidden = ops.cross_hidden(queries.shape[-2], keys.shape[-2])
-    context = attention(ops, queries, keys, values, hidden=hidden, key_padding_mask=memory_key_padding_mask,
-                        scores_of=plain_scores)
+    context = attention(
+        ops, queries, keys, values, hidden=hidden, key_padding_mask=memory_key_padding_mask, scores_of=plain_scores
+    )
     return ops.out_proj(merge_heads(context), p["out_proj.weight"], p.get("out_proj.bias"))
 
 
@@ -58,19 +68,27 @@ def plain_scores(queries, keys) -> torch.Tensor:
 
 
 def prefixed(p: dict, prefix: str) -> dict:
-    return {key[len(prefix):]: value for key, value in p.items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: value for key, value in p.items() if key.startswith(prefix)}
 
 
-def decoder_layer(ops, x, memory, p: dict, num_heads: int, tgt_key_padding_mask=None,
-                  memory_key_padding_mask=None) -> torch.Tensor:
+def decoder_layer(
+    ops, x, memory, p: dict, num_heads: int, tgt_key_padding_mask=None, memory_key_padding_mask=None
+) -> torch.Tensor:
     """Post-norm: masked self-attention, cross-attention and the feed-forward network, each as norm(x + sublayer(x))
     (dropout off). ``p`` names the weights as nn.TransformerDecoderLayer's parts: self_attn.*, cross_attn.*,
     linear1/linear2, norm1/norm2/norm3."""
+
     def norm(name: str):
         return lambda t: F.layer_norm(t, t.shape[-1:], p[f"{name}.weight"], p[f"{name}.bias"], eps=LN_EPS)
 
-    x = ops.sublayer(x, lambda t: causal_self_attention(ops, t, prefixed(p, "self_attn."), num_heads,
-                                                        tgt_key_padding_mask), norm("norm1"))
-    x = ops.sublayer(x, lambda t: cross_attention(ops, t, memory, prefixed(p, "cross_attn."), num_heads,
-                                                  memory_key_padding_mask), norm("norm2"))
+    x = ops.sublayer(
+        x,
+        lambda t: causal_self_attention(ops, t, prefixed(p, "self_attn."), num_heads, tgt_key_padding_mask),
+        norm("norm1"),
+    )
+    x = ops.sublayer(
+        x,
+        lambda t: cross_attention(ops, t, memory, prefixed(p, "cross_attn."), num_heads, memory_key_padding_mask),
+        norm("norm2"),
+    )
     return ops.sublayer(x, lambda t: feed_forward(t, p), norm("norm3"))

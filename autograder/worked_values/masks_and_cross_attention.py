@@ -8,10 +8,11 @@ checks' data. The notebook prints the same numbers right after the code that com
 ``tests/test_quoted_values.py`` checks that every number its text quotes is one of these, to the
 precision printed.
 """
+
 import torch
 
+from ..authoring import Ops
 from ..references import masks_and_cross_attention as references
-from ..mistakes import Ops
 from .inputs import INPUTS
 
 _ops = Ops()
@@ -30,9 +31,9 @@ def _padded(sentences, max_len: int, left: bool = False) -> torch.Tensor:
     batch = torch.zeros(len(sentences), max_len, sentences[0].shape[-1])
     for i, sentence in enumerate(sentences):
         if left:
-            batch[i, max_len - len(sentence):] = sentence
+            batch[i, max_len - len(sentence) :] = sentence
         else:
-            batch[i, :len(sentence)] = sentence
+            batch[i, : len(sentence)] = sentence
     return batch
 
 
@@ -47,14 +48,20 @@ KEY_PADDING_MASK = _ops.padding_mask(LENGTHS, MAX_LEN)
 # Step 2: W_query, W_key, W_value = nn.Linear(3, 6, bias=False) each, in this order after torch.manual_seed(123);
 # the projections split into 3 heads of size 2 (as many heads as sentences: a mask on the wrong axis goes unnoticed).
 D_IN, D_OUT, NUM_HEADS, SEED = 3, 6, 3, 123
-QKV_WEIGHTS = {name: layer["weight"] for name, layer in zip(
-    ("W_query", "W_key", "W_value"), _seeded_linears(SEED, *[(D_IN, D_OUT, False)] * 3))}
+QKV_WEIGHTS = {
+    name: layer["weight"]
+    for name, layer in zip(
+        ("W_query", "W_key", "W_value"), _seeded_linears(SEED, *[(D_IN, D_OUT, False)] * 3), strict=True
+    )
+}
 
 
 def heads_of(x: torch.Tensor) -> dict:
     """queries, keys and values of a batch of word vectors, split into heads."""
-    return {f"{kind}": references.split_heads(x @ QKV_WEIGHTS[name].T, NUM_HEADS)
-            for kind, name in (("queries", "W_query"), ("keys", "W_key"), ("values", "W_value"))}
+    return {
+        f"{kind}": references.split_heads(x @ QKV_WEIGHTS[name].T, NUM_HEADS)
+        for kind, name in (("queries", "W_query"), ("keys", "W_key"), ("values", "W_value"))
+    }
 
 
 PADDED_HEADS = heads_of(PADDED)
@@ -88,19 +95,39 @@ TARGET_MASK = _ops.padding_mask(torch.tensor([4, 3]), 4)
 
 # CrossAttention(6, 2) built after torch.manual_seed(123): W_query, W_key, W_value (no bias), out_proj, in this order.
 _CROSS = _seeded_linears(SEED, *[(D_MODEL, D_MODEL, False)] * 3, (D_MODEL, D_MODEL, True))
-CROSS_WEIGHTS = {f"{name}.{key}": value for name, layer in zip(("W_query", "W_key", "W_value", "out_proj"), _CROSS)
-                 for key, value in layer.items()}
+CROSS_WEIGHTS = {
+    f"{name}.{key}": value
+    for name, layer in zip(("W_query", "W_key", "W_value", "out_proj"), _CROSS, strict=True)
+    for key, value in layer.items()
+}
 CROSS_OUTPUT = references.cross_attention(_ops, TARGET, MEMORY, CROSS_WEIGHTS, DEC_HEADS, MEMORY_MASK)
 
 # Step 6: DecoderLayer(6, 2, 24) built after torch.manual_seed(123) in the notebook's order: self_attn (W_query,
 # W_key, W_value, out_proj), cross_attn (the same), the feed-forward network (linear1, linear2), then the layer norms.
 _ATTN_NAMES = ("W_query", "W_key", "W_value", "out_proj")
-_DECODER = _seeded_linears(SEED, *[(D_MODEL, D_MODEL, False)] * 3, (D_MODEL, D_MODEL, True),
-                           *[(D_MODEL, D_MODEL, False)] * 3, (D_MODEL, D_MODEL, True),
-                           (D_MODEL, D_FF, True), (D_FF, D_MODEL, True))
-_DECODER_NAMES = [*(f"self_attn.{n}" for n in _ATTN_NAMES), *(f"cross_attn.{n}" for n in _ATTN_NAMES),
-                  "linear1", "linear2"]
-DECODER_WEIGHTS = {f"{name}.{key}": value for name, layer in zip(_DECODER_NAMES, _DECODER) for key, value in layer.items()}
-DECODER_WEIGHTS.update({f"norm{i}.{key}": value for i in (1, 2, 3) for key, value in
-                        (("weight", torch.ones(D_MODEL)), ("bias", torch.zeros(D_MODEL)))})
+_DECODER = _seeded_linears(
+    SEED,
+    *[(D_MODEL, D_MODEL, False)] * 3,
+    (D_MODEL, D_MODEL, True),
+    *[(D_MODEL, D_MODEL, False)] * 3,
+    (D_MODEL, D_MODEL, True),
+    (D_MODEL, D_FF, True),
+    (D_FF, D_MODEL, True),
+)
+_DECODER_NAMES = [
+    *(f"self_attn.{n}" for n in _ATTN_NAMES),
+    *(f"cross_attn.{n}" for n in _ATTN_NAMES),
+    "linear1",
+    "linear2",
+]
+DECODER_WEIGHTS = {
+    f"{name}.{key}": value for name, layer in zip(_DECODER_NAMES, _DECODER, strict=True) for key, value in layer.items()
+}
+DECODER_WEIGHTS.update(
+    {
+        f"norm{i}.{key}": value
+        for i in (1, 2, 3)
+        for key, value in (("weight", torch.ones(D_MODEL)), ("bias", torch.zeros(D_MODEL)))
+    }
+)
 DECODER_OUTPUT = references.decoder_layer(_ops, TARGET, MEMORY, DECODER_WEIGHTS, DEC_HEADS, TARGET_MASK, MEMORY_MASK)

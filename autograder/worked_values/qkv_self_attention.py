@@ -4,13 +4,16 @@ Seeds 003 (the illustrated tutorial) and 004 (its hands-on notebook) use the sam
 three inputs and integer weights. Seed 004 prints the exact numbers; seed 003
 rounds the softmax for readability, so its weighted values and outputs differ.
 """
+
 import torch
 
 # Seed 004 "Step1: Preparing the inputs" (printed), seed 003 "Step 1: Prepare inputs".
 INPUTS = torch.tensor(
-    [[1.0, 0.0, 1.0, 0.0],  # Input 1
-     [0.0, 2.0, 0.0, 2.0],  # Input 2
-     [1.0, 1.0, 1.0, 1.0]]  # Input 3
+    [
+        [1.0, 0.0, 1.0, 0.0],  # Input 1
+        [0.0, 2.0, 0.0, 2.0],  # Input 2
+        [1.0, 1.0, 1.0, 1.0],
+    ]  # Input 3
 )
 
 # Seed 004 "Step 2: Initialise weights" (printed), seed 003 "Step 2: Initialise weights".
@@ -29,22 +32,16 @@ ATTN_SCORES = torch.tensor([[2.0, 4.0, 4.0], [4.0, 16.0, 12.0], [4.0, 12.0, 10.0
 
 # Seed 004 "Step 4" cell, second print: softmax of each row (printed in scientific notation, 5 digits).
 ATTN_WEIGHTS = torch.tensor(
-    [[6.3379e-02, 4.6831e-01, 4.6831e-01],
-     [6.0337e-06, 9.8201e-01, 1.7986e-02],
-     [2.9539e-04, 8.8054e-01, 1.1917e-01]]
+    [[6.3379e-02, 4.6831e-01, 4.6831e-01], [6.0337e-06, 9.8201e-01, 1.7986e-02], [2.9539e-04, 8.8054e-01, 1.1917e-01]]
 )
 
 # Seed 004 "Step 5: Multiply scores with values": weighted_values[i, j] = attn_weights[i, j] * values[j].
 WEIGHTED_VALUES = torch.tensor(
-    [[[6.3379e-02, 1.2676e-01, 1.9014e-01],
-      [9.3662e-01, 3.7465e+00, 0.0000e+00],
-      [9.3662e-01, 2.8099e+00, 1.4049e+00]],
-     [[6.0337e-06, 1.2067e-05, 1.8101e-05],
-      [1.9640e+00, 7.8561e+00, 0.0000e+00],
-      [3.5972e-02, 1.0792e-01, 5.3958e-02]],
-     [[2.9539e-04, 5.9077e-04, 8.8616e-04],
-      [1.7611e+00, 7.0443e+00, 0.0000e+00],
-      [2.3834e-01, 7.1501e-01, 3.5750e-01]]]
+    [
+        [[6.3379e-02, 1.2676e-01, 1.9014e-01], [9.3662e-01, 3.7465e00, 0.0000e00], [9.3662e-01, 2.8099e00, 1.4049e00]],
+        [[6.0337e-06, 1.2067e-05, 1.8101e-05], [1.9640e00, 7.8561e00, 0.0000e00], [3.5972e-02, 1.0792e-01, 5.3958e-02]],
+        [[2.9539e-04, 5.9077e-04, 8.8616e-04], [1.7611e00, 7.0443e00, 0.0000e00], [2.3834e-01, 7.1501e-01, 3.5750e-01]],
+    ]
 )
 
 # Seed 004 "Step 6: Sum weighted values" (printed): the outputs, weighted_values.sum(dim=1).
@@ -56,9 +53,11 @@ ROUNDED_WEIGHTS = torch.tensor([[0.0, 0.5, 0.5], [0.0, 1.0, 0.0], [0.0, 0.9, 0.1
 # Seed 003 "Step 6: Multiply scores with values", laid out value first:
 # values[:, None] * rounded_weights.T[:, :, None], so entry [j, i] is value j scaled by query i's weight.
 ROUNDED_WEIGHTED_VALUES_VALUE_FIRST = torch.tensor(
-    [[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
-     [[1.0, 4.0, 0.0], [2.0, 8.0, 0.0], [1.8, 7.2, 0.0]],
-     [[1.0, 3.0, 1.5], [0.0, 0.0, 0.0], [0.2, 0.6, 0.3]]]
+    [
+        [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        [[1.0, 4.0, 0.0], [2.0, 8.0, 0.0], [1.8, 7.2, 0.0]],
+        [[1.0, 3.0, 1.5], [0.0, 0.0, 0.0], [0.2, 0.6, 0.3]],
+    ]
 )
 
 # Seed 003 "Step 7: Sum weighted values" (its layout sums over dim=0): the outputs of the rounded weights.

@@ -3,6 +3,7 @@
 Seed 001, second half ("Self-attention with trainable weights"), on the same six
 embedded words as assignment 01 (``simplified_attention.INPUTS``, not restated).
 """
+
 import torch
 
 from .inputs import INPUTS, QUERY_INDEX  # noqa: F401  (the inputs of this assignment too)
@@ -32,10 +33,5 @@ CONTEXT_VEC_2 = torch.tensor([0.3061, 0.8210])
 
 # Seed 001 In[37]: torch.manual_seed(123); SelfAttention(d_in, d_out)(inputs). Row 2 is CONTEXT_VEC_2.
 SELF_ATTENTION_OUTPUT = torch.tensor(
-    [[0.2996, 0.8053],
-     [0.3061, 0.8210],
-     [0.3058, 0.8203],
-     [0.2948, 0.7939],
-     [0.2927, 0.7891],
-     [0.2990, 0.8040]]
+    [[0.2996, 0.8053], [0.3061, 0.8210], [0.3058, 0.8203], [0.2948, 0.7939], [0.2927, 0.7891], [0.2990, 0.8040]]
 )

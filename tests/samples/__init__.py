@@ -7,8 +7,11 @@ them the same, the demo grades them and the benchmarks time them. A replacement 
 found exactly once fails loudly, so a mutation cannot silently stop matching its notebook.
 
 One module per assignment (named like the assignment's module in ``autograder.assignments``)
-lists its ``MUTATIONS``. Nothing here ships with the kit.
+lists its ``MUTATIONS``. Nothing here ships with the kit (a wrong answer is an answer key by
+difference): the tests, the demo (``python3 tasks.py demo``, through ``python -m tests.samples``)
+and the benchmarks use it from a checkout of the repository, and none of them ships either.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,8 +35,9 @@ class Mutation:
     assignment: str = ""  # filled in by all_mutations()
 
 
-def mutation(name: str, edits: list[tuple[str, str]], *, breaks: set[str], mistake: str | None = None,
-             description: str = "") -> Mutation:
+def mutation(
+    name: str, edits: list[tuple[str, str]], *, breaks: set[str], mistake: str | None = None, description: str = ""
+) -> Mutation:
     return Mutation(name, tuple(edits), frozenset(breaks), mistake, description)
 
 
@@ -124,12 +128,12 @@ shell.run_cell, shell.run_cell_async = run_cell, run_cell_async
 CHEATS = {
     "run_cell_wrapper": RUN_CELL_WRAPPER,
     "patched_comparisons": "import torch, torch.testing\ntorch.allclose = lambda *a, **k: True\n"
-                           "torch.equal = lambda *a, **k: True\ntorch.testing.assert_close = lambda *a, **k: None\n",
+    "torch.equal = lambda *a, **k: True\ntorch.testing.assert_close = lambda *a, **k: None\n",
     "redefined_check": "def check(*args, **kwargs):\n    print('PASSED')\n",
     "fake_checker_module": "import sys, types\nfake = types.ModuleType('attention_check')\n"
-                           "fake.check = lambda *args, **kwargs: print('PASSED')\nsys.modules['attention_check'] = fake\n"
-                           "sys.modules['autograder'] = types.ModuleType('autograder')\n"
-                           "sys.modules['autograder.notebook'] = fake\n",
+    "fake.check = lambda *args, **kwargs: print('PASSED')\nsys.modules['attention_check'] = fake\n"
+    "sys.modules['autograder'] = types.ModuleType('autograder')\n"
+    "sys.modules['autograder.notebook'] = fake\n",
 }
 
 
@@ -143,10 +147,13 @@ def cheats(root: Path, assignment_id: str) -> list[Sample]:
     wrong = mutate(solution(root, assignment_id), broken)
     everything = frozenset(c.grade_id for c in ASSIGNMENTS[assignment_id].checks)
     made = [Sample(f"cheat_{name}", _with_cell(wrong, source), broken.breaks) for name, source in CHEATS.items()]
-    made.append(Sample("cheat_blank_run_cell_wrapper", _with_cell(blank(root, assignment_id), RUN_CELL_WRAPPER),
-                       everything))
-    doctored = {"attention_check.py": "def check(*args, **kwargs):\n    print('PASSED')\n",
-                f"{assignment_id}.checks.json": '{"checks": []}'}
+    made.append(
+        Sample("cheat_blank_run_cell_wrapper", _with_cell(blank(root, assignment_id), RUN_CELL_WRAPPER), everything)
+    )
+    doctored = {
+        "attention_check.py": "def check(*args, **kwargs):\n    print('PASSED')\n",
+        f"{assignment_id}.checks.json": '{"checks": []}',
+    }
     made.append(Sample("cheat_doctored_self_check_files", wrong, broken.breaks, doctored))
     return made
 

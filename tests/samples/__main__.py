@@ -1,10 +1,12 @@
-"""Write sample material where a demonstration (``python3 tasks.py demo``) or an instructor trying the kit wants it.
+"""Write sample material where the demo (``python3 tasks.py demo``) or an instructor trying the kit from a
+checkout wants it.
 
     python -m tests.samples class DIR            every assignment's sample class (and its cheats) in nbgrader's
                                                  submitted/ layout, plus a file that is not a notebook
     python -m tests.samples student DIR MISTAKE  a copy of the first assignment's released folder, its notebook
                                                  filled in with one catalogued mistake (as a student hands it in)
 """
+
 from __future__ import annotations
 
 import shutil

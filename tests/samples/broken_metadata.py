@@ -6,13 +6,14 @@ version, cells reordered, JSON that nbformat reads only once repaired; and a fil
 Each is written as the text of the file handed in. A broken notebook must earn what its intact twin earns
 (``fails``: the checks its answers fail); the unreadable one fails every check.
 """
+
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 
@@ -68,6 +69,7 @@ def flags(predicate: Callable[[dict], bool], flag: str) -> Callable:
     def flip(nb) -> None:
         for cell in _cells(nb, predicate):
             cell.metadata.nbgrader[flag] = not cell.metadata.nbgrader.get(flag)
+
     return flip
 
 
@@ -84,8 +86,19 @@ def unknown_ids(nb) -> None:
     test = copy.deepcopy(_cells(nb, _test)[0])
     test.metadata.nbgrader.update(grade_id="my_extra_check", points=5)
     test.id = "extra-check"
-    notes = nbformat.v4.new_code_cell("my_notes = 1", metadata={"nbgrader": {
-        "grade": False, "grade_id": "my-notes", "locked": False, "schema_version": 3, "solution": True, "task": False}})
+    notes = nbformat.v4.new_code_cell(
+        "my_notes = 1",
+        metadata={
+            "nbgrader": {
+                "grade": False,
+                "grade_id": "my-notes",
+                "locked": False,
+                "schema_version": 3,
+                "solution": True,
+                "task": False,
+            }
+        },
+    )
     nb.cells[1:1] = [notes, test]
 
 
@@ -96,6 +109,7 @@ def schema(version: int | None) -> Callable:
                 cell.metadata.get("nbgrader", {}).pop("schema_version", None)
             elif "nbgrader" in cell.metadata:
                 cell.metadata.nbgrader["schema_version"] = version
+
     return set_version
 
 

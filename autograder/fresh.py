@@ -1,8 +1,10 @@
 """Numbers the checks make: fresh inputs for hidden checks (other shapes, fixed seeds, so pasted
 numbers fail), and the weights of the worked examples' seeded layers."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import TypedDict
 
 import torch
 
@@ -33,5 +35,12 @@ def new_linear(d_in: int, d_out: int, bias: bool = False) -> Callable[[], torch.
     return lambda: torch.nn.Linear(d_in, d_out, bias=bias)
 
 
+class Tolerance(TypedDict):
+    """``expect_tensor``'s tolerance keywords, kept together and passed as ``**tolerance``."""
+
+    atol: float
+    rtol: float
+
+
 #: tolerance of hidden checks: float32 arithmetic done another way (einsum, loops) differs by ~1e-6
-HIDDEN_TOL = {"atol": 1e-4, "rtol": 1e-4}
+HIDDEN_TOL: Tolerance = {"atol": 1e-4, "rtol": 1e-4}

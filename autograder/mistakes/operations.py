@@ -1,0 +1,185 @@
+"""The operations a reference is written with, each the right way: the catalogued mistakes are slips of them
+(:mod:`.slips`), and an :class:`~autograder.mistakes.engine.Ops` runs them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+#: name -> the right way; a reference calls them through :class:`Ops`
+OPERATIONS: dict[str, Callable] = {}
+
+
+def operation(func: Callable) -> Callable:
+    OPERATIONS[func.__name__] = func
+    return func
+
+
+@operation
+def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Scores into weights along ``dim`` (the keys' axis: each query's weights sum to 1)."""
+    return torch.softmax(x, dim=dim)
+
+
+@operation
+def normalise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Scores divided by their sum: the simplest normalisation (assignment 01)."""
+    return x / x.sum(dim=dim, keepdim=True)
+
+
+@operation
+def renormalise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Masked weights divided by their row sums again, so that each row sums to 1."""
+    return x / x.sum(dim=dim, keepdim=True)
+
+
+@operation
+def scores(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+    """Row i holds query i's dot products with every key."""
+    return queries @ keys.transpose(-2, -1)
+
+
+@operation
+def scale(scores: torch.Tensor, d_k: int, d_in: int | None = None) -> torch.Tensor:
+    """Divide by sqrt(d_k), the keys' dimension (``d_in`` only serves the slip that uses it)."""
+    return scores / d_k**0.5
+
+
+@operation
+def hide_future(n: int) -> torch.Tensor:
+    """True where a query may not look: the keys after it."""
+    return torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)
+
+
+@operation
+def keep_past(n: int) -> torch.Tensor:
+    """1 where a query may look (itself and the keys before it), 0 elsewhere."""
+    return torch.tril(torch.ones(n, n))
+
+
+@operation
+def mask_fill(scores: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
+    """Hidden scores become -inf, so that softmax gives them a weight of exactly 0 (in place on a copy, so
+    that shapes that do not fit fail as the notebooks' ``masked_fill_`` fails)."""
+    return scores.clone().masked_fill_(hidden, float("-inf"))
+
+
+@operation
+def values_of(values: torch.Tensor, inputs: torch.Tensor | None = None) -> torch.Tensor:
+    """What the attention weights are applied to: the values (``inputs`` only serves the slip)."""
+    return values
+
+
+@operation
+def sum_weighted(weighted_values: torch.Tensor) -> torch.Tensor:
+    """weighted_values[i, j] is value j scaled by query i's weight: output i sums over j."""
+    return weighted_values.sum(dim=1)
+
+
+@operation
+def split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """(b, tokens, d_out) -> (b, heads, tokens, head_dim)."""
+    b, n, d = x.shape
+    return x.view(b, n, num_heads, d // num_heads).transpose(1, 2)
+
+
+@operation
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """(b, heads, tokens, head_dim) -> (b, tokens, d_out)."""
+    b, h, n, d = x.shape
+    return x.transpose(1, 2).reshape(b, n, h * d)
+
+
+@operation
+def out_proj(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """The linear layer that mixes the heads' outputs."""
+    return F.linear(x, weight, bias)
+
+
+@operation
+def sublayer(x: torch.Tensor, layer: Callable, norm: Callable) -> torch.Tensor:
+    """A post-norm residual block: norm(x + layer(x))."""
+    return norm(x + layer(x))
+
+
+@operation
+def positional_encoding(num_positions: int, d_model: int) -> torch.Tensor:
+    """The sinusoidal encoding, written out with loops and ``math`` (apart from any vector code)."""
+    return sinusoid_table(num_positions, d_model)
+
+
+@operation
+def padding_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
+    """True at the padding positions of each sentence (PyTorch's convention for ``key_padding_mask``)."""
+    return torch.arange(max_len)[None, :] >= lengths[:, None]
+
+
+@operation
+def on_keys(key_padding_mask: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """A (batch, num_keys) padding mask shaped to hide keys in scores of shape (batch, ..., queries, keys)."""
+    batch, num_keys = key_padding_mask.shape
+    return key_padding_mask.view(batch, *[1] * (scores.dim() - 2), num_keys)
+
+
+@operation
+def without_fully_masked(weights: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """Weights of a row whose every score is -inf (nan after softmax) set to 0: that query has nothing to attend to."""
+    return weights.masked_fill(torch.isneginf(scores).all(dim=-1, keepdim=True), 0.0)
+
+
+@operation
+def cross_source(memory: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """What cross-attention computes keys and values from: the encoder's output (``x`` only serves the slip)."""
+    return memory
+
+
+@operation
+def cross_hidden(num_queries: int, num_keys: int) -> torch.Tensor:
+    """What cross-attention hides: nothing, every decoder token may look at every encoder token."""
+    return torch.zeros(num_queries, num_keys, dtype=torch.bool)
+
+
+@operation
+def rescale_sum(running_sum: torch.Tensor, old_max: torch.Tensor, new_max: torch.Tensor) -> torch.Tensor:
+    """An online softmax's running sum of exp(score - max), brought to a new running maximum."""
+    return running_sum * torch.exp(old_max - new_max)
+
+
+@operation
+def rescale_output(output: torch.Tensor, old_max: torch.Tensor, new_max: torch.Tensor) -> torch.Tensor:
+    """Tiled attention's accumulated (unnormalised) output, brought to a new running maximum."""
+    return output * torch.exp(old_max - new_max)
+
+
+@operation
+def block_hidden(num_queries: int, key_start: int, key_stop: int) -> torch.Tensor:
+    """True where query i may not look at key ``key_start + j`` of a block of keys: a later position."""
+    return torch.arange(key_start, key_stop)[None, :] > torch.arange(num_queries)[:, None]
+
+
+@operation
+def attended(cached: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+    """What a new token attends to: the cached keys (or values) with its own appended first."""
+    return torch.cat([cached, new], dim=-2)
+
+
+@operation
+def positions(start: int, count: int) -> torch.Tensor:
+    """The positions of ``count`` new tokens that follow ``start`` cached ones."""
+    return torch.arange(start, start + count)
+
+
+def sinusoid_table(num_positions: int, d_model: int, *, swapped: bool = False, exponent: str = "2i") -> torch.Tensor:
+    """The sinusoidal table in float64, the right one or with a slip (sin and cos swapped, another exponent)."""
+    table = [[0.0] * d_model for _ in range(num_positions)]
+    for pos in range(num_positions):
+        for column in range(d_model):
+            pair = column // 2
+            power = {"2i": 2 * pair, "i": pair, "column": column}[exponent]
+            angle = pos / math.pow(10000.0, power / d_model)
+            use_sin = (column % 2 == 0) != swapped
+            table[pos][column] = math.sin(angle) if use_sin else math.cos(angle)
+    return torch.tensor(table, dtype=torch.float64)

@@ -1,0 +1,35 @@
+"""Reference solutions of assignment 06: the encoder layer's (given, non-causal) multi-head attention and the
+post-norm layer around it."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from . import LN_EPS
+
+
+def attention(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
+    """The given (non-causal) multi-head attention with the weights ``p``."""
+    heads = [
+        ops.split_heads(F.linear(x, p[f"{name}.weight"], p.get(f"{name}.bias")), num_heads)
+        for name in ("W_query", "W_key", "W_value")
+    ]
+    queries, keys, values = heads
+    weights = ops.softmax(ops.scale(ops.scores(queries, keys), keys.shape[-1]))
+    return ops.out_proj(ops.merge_heads(weights @ values), p["out_proj.weight"], p.get("out_proj.bias"))
+
+
+def feed_forward(x: torch.Tensor, p: dict) -> torch.Tensor:
+    """linear2(ReLU(linear1(x))), both layers with their bias (as the notebook builds them)."""
+    return F.linear(F.relu(F.linear(x, p["linear1.weight"], p["linear1.bias"])), p["linear2.weight"], p["linear2.bias"])
+
+
+def encoder_layer(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
+    """Post-norm: x = norm1(x + attention(x)), then x = norm2(x + ffn(x)) (dropout off)."""
+
+    def norm(name: str):
+        return lambda t: F.layer_norm(t, t.shape[-1:], p[f"{name}.weight"], p[f"{name}.bias"], eps=LN_EPS)
+
+    x = ops.sublayer(x, lambda t: attention(ops, t, p, num_heads), norm("norm1"))
+    return ops.sublayer(x, lambda t: feed_forward(t, p), norm("norm2"))
