@@ -14,7 +14,8 @@ import pytest
 from autograder import pipeline
 from autograder.assignments import ASSIGNMENTS
 from autograder.checker.cells import runs_before_checking
-from autograder.sandbox import CellProblem, ExecutionReport
+from autograder.framework import NOT_RUN, PASSED
+from autograder.sandbox import CellProblem, ExecutionReport, Limits, Sandbox
 from tests import samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +138,37 @@ def test_every_step_passes_an_ungradable_submission_through(tmp_path):
     ):
         sub = step(sub)
     assert sub.problem == "the file is empty" and sub.notes == [] and sub.cells == []
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """One warm zygote for the two steps that need a child process (a few seconds to start)."""
+    started = Sandbox()
+    yield started
+    started.close()
+
+
+def executed(tmp_path: Path, sandbox: Sandbox, notebook: nbformat.NotebookNode) -> pipeline.Submission:
+    sub = pipeline.Submission(tmp_path / "x", "x", notebook=notebook, assignment=ASSIGNMENTS[ASSIGNMENT])
+    sub = pipeline.RestoreGivenCells(ROOT)(sub)
+    return pipeline.Execute(sandbox, Limits.for_notebook(60))(sub)
+
+
+def test_execute_runs_the_cells_in_the_sandbox_and_reports_a_cell_that_raised(tmp_path, sandbox):
+    notebook = samples.solution(ROOT, ASSIGNMENT)
+    notebook.cells.append(nbformat.v4.new_code_cell("raise ValueError('a cell of mine')"))
+    sub = executed(tmp_path, sandbox, notebook)
+    try:
+        assert [(p.index, p.kind) for p in sub.execution.problems] == [(len(notebook.cells) - 1, "ValueError")]
+    finally:
+        sub.execution_handle.close()
+
+
+def test_collect_results_grades_every_check_and_runs_hidden_ones_only_when_grading(tmp_path, sandbox):
+    checks = ASSIGNMENTS[ASSIGNMENT].checks
+    graded = pipeline.CollectResults(hidden=True)(executed(tmp_path, sandbox, samples.solution(ROOT, ASSIGNMENT)))
+    assert [r.grade_id for r in graded.results] == [c.grade_id for c in checks]
+    assert graded.score == graded.max_score > 0
+    local = pipeline.CollectResults(hidden=False)(executed(tmp_path, sandbox, samples.solution(ROOT, ASSIGNMENT)))
+    assert {r.status for r, c in zip(local.results, checks, strict=True) if c.hidden} == {NOT_RUN}
+    assert {r.status for r, c in zip(local.results, checks, strict=True) if not c.hidden} == {PASSED}
