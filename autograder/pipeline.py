@@ -110,8 +110,6 @@ class IdentifyAssignment:
     ``expected`` is the assignment the submission was handed in for (nbgrader's
     folder layout says it); an unreadable file then still scores 0 on each check."""
 
-    CHECK_CALL = re.compile(r"""check\(\s*["']([\w.-]+)["']""")
-
     def __init__(self, expected: str | None = None):
         self.expected = expected
 
@@ -122,21 +120,30 @@ class IdentifyAssignment:
                 sub.results = [ungradable(c, sub.problem) for c in sub.assignment.checks]
             return sub
         assert sub.notebook is not None  # LoadNotebook read it: the submission is gradable
-        declared = sub.notebook.metadata.get("attention_kit", {}).get("assignment")
-        if declared in ASSIGNMENTS:
-            sub.assignment = ASSIGNMENTS[declared]
-            return sub
-        ids = set()
-        for cell in sub.notebook.cells:
-            ids.add(course.nbgrader_meta(cell).get("grade_id"))
-            ids.update(self.CHECK_CALL.findall("".join(cell.get("source", ""))))
-        overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
-        best = max(overlap, key=overlap.__getitem__)
-        if overlap[best] == 0:
+        found = assignment_of(sub.notebook)
+        if found is None:
             sub.problem = "this is not an attention-kit assignment (no known assignment id or check in it)"
         else:
-            sub.assignment = ASSIGNMENTS[best]
+            sub.assignment = ASSIGNMENTS[found]
         return sub
+
+
+CHECK_CALL = re.compile(r"""check\(\s*["']([\w.-]+)["']""")
+
+
+def assignment_of(notebook: dict) -> str | None:
+    """The kit's assignment a notebook (JSON read as a dict) declares in its metadata, else the one whose grade ids
+    and check calls it holds most of; None when it holds none."""
+    declared = (notebook.get("metadata") or {}).get("attention_kit", {}).get("assignment")
+    if declared in ASSIGNMENTS:
+        return declared
+    ids = set()
+    for cell in notebook.get("cells") or []:
+        ids.add(course.nbgrader_meta(cell).get("grade_id"))
+        ids.update(CHECK_CALL.findall("".join(cell.get("source", ""))))
+    overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
+    best = max(overlap, key=overlap.__getitem__)
+    return best if overlap[best] else None
 
 
 class RepairCells:

@@ -19,8 +19,6 @@ as assignment 06 does.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, generator, module, parameter, randn
 from ..references import masks_and_cross_attention as references
@@ -29,13 +27,11 @@ from ..worked_values import masks_and_cross_attention as worked
 ASSIGNMENT = Assignment("07_masks_and_cross_attention", "Masks and cross-attention: batches, padding and decoders")
 public, hidden = ASSIGNMENT.public, ASSIGNMENT.check
 
-NORM_NAMES = ("norm1", "norm2", "norm3")
 NORM_ALIASES = {
     f"{norm}.{name}": [f"{norm}.{alias}"]
-    for norm in NORM_NAMES
+    for norm in references.NORM_NAMES
     for name, alias in (("weight", "scale"), ("bias", "shift"))
 }
-ATTENTION_NAMES = ("W_query", "W_key", "W_value", "out_proj")
 
 
 def padding(lengths: list[int], max_len: int, left: bool = False) -> torch.Tensor:
@@ -47,13 +43,6 @@ def heads(seed: int, batch: int, num_heads: int, tokens: int, head_dim: int) -> 
     """Fresh queries, keys and values of shape (batch, heads, tokens, head_dim)."""
     q, k, v = randn(seed, 3, batch, num_heads, tokens, head_dim).unbind(0)
     return {"queries": q, "keys": k, "values": v}
-
-
-def torch_attention(case: dict, hidden: torch.Tensor | None = None, causal: bool = False) -> torch.Tensor:
-    """PyTorch's scaled_dot_product_attention; its boolean attn_mask is True where a query may look."""
-    return F.scaled_dot_product_attention(
-        case["queries"], case["keys"], case["values"], attn_mask=None if hidden is None else ~hidden, is_causal=causal
-    )
 
 
 # --- Step 1: the key padding mask ---------------------------------------------------------------------------------
@@ -124,7 +113,7 @@ def check_pad_attention_hidden(student):
         )
         message = expect_tensor(
             student.call("padded_attention", *case.values(), mask),
-            torch_attention(case, None if mask is None else mask[:, None, None, :]),
+            references.torch_attention(case, None if mask is None else mask[:, None, None, :]),
             what=what,
             student=student,
             hint=PAD_HINT + " With key_padding_mask=None, hide nothing.",
@@ -204,9 +193,9 @@ def check_causal_pad_attention_hidden(student):
         mask = None if lengths is None else padding(lengths, tokens, left)
         future = torch.triu(torch.ones(tokens, tokens, dtype=torch.bool), diagonal=1)
         expected = (
-            torch_attention(case, causal=True)
+            references.torch_attention(case, causal=True)
             if mask is None
-            else torch_attention(case, future | mask[:, None, None, :])
+            else references.torch_attention(case, future | mask[:, None, None, :])
         )
         side = "left" if left else "right"
         what = f"causal_padded_attention on {batch}x{num_heads}x{tokens}x{head_dim} queries, keys and values, " + (
@@ -253,36 +242,11 @@ def attention_params(state: dict, prefix: str, d_model: int, d_memory: int, owne
     """The student's W_query, W_key, W_value and out_proj (biases zero where there are none)."""
     hint = f" ({prefix}W_query, {prefix}W_key, {prefix}W_value and {prefix}out_proj, nn.Linear layers)"
     params = {}
-    for name in ATTENTION_NAMES:
+    for name in references.ATTENTION_NAMES:
         d_in = d_memory if name in ("W_key", "W_value") else d_model
         params[f"{name}.weight"] = parameter(state, f"{prefix}{name}.weight", (d_model, d_in), owner, hint=hint)
         params[f"{name}.bias"] = parameter(state, f"{prefix}{name}.bias", (d_model,), owner, optional=True)
     return params
-
-
-def load_attention(target: nn.MultiheadAttention, params: dict) -> None:
-    """Copy W_query, W_key, W_value and out_proj into PyTorch's nn.MultiheadAttention."""
-    with torch.no_grad():
-        weights = [params[f"{name}.weight"] for name in ATTENTION_NAMES[:3]]
-        if target.in_proj_weight is not None:
-            target.in_proj_weight.copy_(torch.cat(weights))
-        else:
-            for projection, weight in zip(
-                (target.q_proj_weight, target.k_proj_weight, target.v_proj_weight), weights, strict=True
-            ):
-                projection.copy_(weight)
-        target.in_proj_bias.copy_(torch.cat([params[f"{name}.bias"] for name in ATTENTION_NAMES[:3]]))
-        target.out_proj.weight.copy_(params["out_proj.weight"])
-        target.out_proj.bias.copy_(params["out_proj.bias"])
-
-
-def torch_cross_attention(params: dict, x, memory, num_heads: int, mask) -> torch.Tensor:
-    d_model, d_memory = params["W_key.weight"].shape
-    with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
-        reference = nn.MultiheadAttention(d_model, num_heads, kdim=d_memory, vdim=d_memory, batch_first=True)
-    load_attention(reference, params)
-    with torch.no_grad():
-        return reference.eval()(x, memory, memory, key_padding_mask=mask, need_weights=False)[0]
 
 
 @hidden("cross_attention_hidden", points=1, todo="Cross-attention vs nn.MultiheadAttention (other lengths)")
@@ -306,7 +270,7 @@ def check_cross_attention_hidden(student):
         params = attention_params(answer["state"], "", d_model, d_memory or d_model, size)
         message = expect_tensor(
             answer.get("output"),
-            torch_cross_attention(params, x, memory, num_heads, mask),
+            references.torch_cross_attention(params, x, memory, num_heads, mask),
             what=f"{size} on {batch}x{tgt} decoder tokens and {batch}x{src} memory tokens "
             f"(memory lengths {lengths}), compared with nn.MultiheadAttention holding your "
             "weights",
@@ -373,28 +337,12 @@ def decoder_params(state: dict, d_model: int, d_ff: int, owner: str) -> dict:
 def with_random_norms(state: dict, seed: int) -> dict:
     """The student's weights with every layer norm's scale and shift drawn at random (they start at 1 and 0, which
     would hide norms used in the wrong place)."""
-    norms = [key for key in state if key.count(".") and key.split(".")[-2] in NORM_NAMES]
+    norms = [key for key in state if key.count(".") and key.split(".")[-2] in references.NORM_NAMES]
     drawn = {
         key: randn(seed + i, *state[key].shape, scale=0.5, shift=1.0 if key.endswith(("weight", "scale")) else 0.0)
         for i, key in enumerate(norms)
     }
     return {**state, **drawn}
-
-
-def torch_decoder_layer(params: dict, num_heads: int) -> nn.TransformerDecoderLayer:
-    """PyTorch's own post-norm decoder layer, holding the student's weights."""
-    d_ff, d_model = params["linear1.weight"].shape
-    with torch.random.fork_rng(devices=[]):
-        reference = nn.TransformerDecoderLayer(
-            d_model, num_heads, dim_feedforward=d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
-        )
-    load_attention(reference.self_attn, references.prefixed(params, "self_attn."))
-    load_attention(reference.multihead_attn, references.prefixed(params, "cross_attn."))
-    with torch.no_grad():
-        for name in ("linear1", "linear2", *NORM_NAMES):
-            getattr(reference, name).weight.copy_(params[f"{name}.weight"])
-            getattr(reference, name).bias.copy_(params[f"{name}.bias"])
-    return reference.eval()
 
 
 @hidden("decoder_layer_hidden", points=1, todo="Decoder layer vs nn.TransformerDecoderLayer")
@@ -410,7 +358,7 @@ def check_decoder_layer_hidden(student):
     )
     params = decoder_params(state, d_model, d_ff, owner)
     with torch.no_grad():
-        expected = torch_decoder_layer(params, num_heads)(
+        expected = references.torch_decoder_layer(params, num_heads)(
             x,
             memory,
             tgt_mask=torch.triu(torch.ones(tgt, tgt, dtype=torch.bool), diagonal=1),

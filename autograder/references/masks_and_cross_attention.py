@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from . import LN_EPS, feed_forward, linear, merge_heads, split_heads  # noqa: F401  (split_heads: the worked values')
 
@@ -92,3 +93,57 @@ def decoder_layer(
         norm("norm2"),
     )
     return ops.sublayer(x, lambda t: feed_forward(t, p), norm("norm3"))
+
+
+# PyTorch's own modules and functions, holding the student's weights: what the hidden checks compare with
+
+NORM_NAMES = ("norm1", "norm2", "norm3")
+ATTENTION_NAMES = ("W_query", "W_key", "W_value", "out_proj")
+
+
+def torch_attention(case: dict, hidden: torch.Tensor | None = None, causal: bool = False) -> torch.Tensor:
+    """PyTorch's scaled_dot_product_attention; its boolean attn_mask is True where a query may look."""
+    return F.scaled_dot_product_attention(
+        case["queries"], case["keys"], case["values"], attn_mask=None if hidden is None else ~hidden, is_causal=causal
+    )
+
+
+def load_attention(target: nn.MultiheadAttention, params: dict) -> None:
+    """Copy W_query, W_key, W_value and out_proj into PyTorch's nn.MultiheadAttention."""
+    with torch.no_grad():
+        weights = [params[f"{name}.weight"] for name in ATTENTION_NAMES[:3]]
+        if target.in_proj_weight is not None:
+            target.in_proj_weight.copy_(torch.cat(weights))
+        else:
+            for projection, weight in zip(
+                (target.q_proj_weight, target.k_proj_weight, target.v_proj_weight), weights, strict=True
+            ):
+                projection.copy_(weight)
+        target.in_proj_bias.copy_(torch.cat([params[f"{name}.bias"] for name in ATTENTION_NAMES[:3]]))
+        target.out_proj.weight.copy_(params["out_proj.weight"])
+        target.out_proj.bias.copy_(params["out_proj.bias"])
+
+
+def torch_cross_attention(params: dict, x, memory, num_heads: int, mask) -> torch.Tensor:
+    d_model, d_memory = params["W_key.weight"].shape
+    with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
+        reference = nn.MultiheadAttention(d_model, num_heads, kdim=d_memory, vdim=d_memory, batch_first=True)
+    load_attention(reference, params)
+    with torch.no_grad():
+        return reference.eval()(x, memory, memory, key_padding_mask=mask, need_weights=False)[0]
+
+
+def torch_decoder_layer(params: dict, num_heads: int) -> nn.TransformerDecoderLayer:
+    """PyTorch's own post-norm decoder layer, holding the student's weights."""
+    d_ff, d_model = params["linear1.weight"].shape
+    with torch.random.fork_rng(devices=[]):
+        reference = nn.TransformerDecoderLayer(
+            d_model, num_heads, dim_feedforward=d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
+        )
+    load_attention(reference.self_attn, prefixed(params, "self_attn."))
+    load_attention(reference.multihead_attn, prefixed(params, "cross_attn."))
+    with torch.no_grad():
+        for name in ("linear1", "linear2", *NORM_NAMES):
+            getattr(reference, name).weight.copy_(params[f"{name}.weight"])
+            getattr(reference, name).bias.copy_(params[f"{name}.bias"])
+    return reference.eval()

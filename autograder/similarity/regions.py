@@ -13,8 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import course
-from ..assignments import ASSIGNMENTS
+from .. import course, pipeline
 from .normalise import Token, tokens
 
 
@@ -49,7 +48,7 @@ def read(path: Path, student: str, expected: str | None, root: Path) -> Notebook
     except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
         found.problem = f"it cannot be read as a notebook ({type(exc).__name__}: {exc})"
         return found
-    found.assignment = expected or identify(notebook, cells)
+    found.assignment = expected or pipeline.assignment_of({**notebook, "cells": cells})
     code = [(i, c) for i, c in enumerate(cells) if c.get("cell_type") == "code"]
     marked = [(i, c) for i, c in code if course.nbgrader_meta(c).get("solution")]
     if not marked and found.assignment:
@@ -66,17 +65,6 @@ def read(path: Path, student: str, expected: str | None, root: Path) -> Notebook
     if not found.regions:
         found.problem = "it has no solution cell with code in it"
     return found
-
-
-def identify(notebook: dict, cells: list[dict]) -> str | None:
-    """The assignment a notebook declares, else the one whose check ids it holds most of."""
-    declared = (notebook.get("metadata") or {}).get("attention_kit", {}).get("assignment")
-    if declared in ASSIGNMENTS:
-        return declared
-    ids = {course.nbgrader_meta(c).get("grade_id") for c in cells}
-    overlap = {a_id: len(ids & set(a.by_id)) for a_id, a in ASSIGNMENTS.items()}
-    best = max(overlap, key=overlap.__getitem__)
-    return best if overlap[best] else None
 
 
 def text_of(cell: dict) -> str:
