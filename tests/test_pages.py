@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import select
 import sys
 import threading
 from html.parser import HTMLParser
@@ -194,6 +195,20 @@ def test_a_long_list_of_students_folds_away():
     assert f"<details><summary>{len(failing)} students</summary>" in row.split("</tr>", 1)[0]
 
 
+def _read_all(terminal: int) -> str:
+    """What the terminal showed: a pty hands its output over in pieces, so read until it has been quiet a while."""
+    shown = b""
+    while select.select([terminal], [], [], 1.0)[0]:
+        try:
+            piece = os.read(terminal, 65536)
+        except OSError:  # the writing end is closed and everything has been read
+            break
+        if not piece:
+            break
+        shown += piece
+    return shown.decode()
+
+
 def test_progress_line_shows_done_rate_and_time_left_on_a_terminal_only(monkeypatch):
     """On stderr a pseudo-terminal that does not say its size (as test_grade_adversarial.py's run has), and not
     in a pipe."""
@@ -205,7 +220,7 @@ def test_progress_line_shows_done_rate_and_time_left_on_a_terminal_only(monkeypa
             with grading.progress_line(2, stream) as progress:
                 progress.update()
                 progress.update()
-    line = os.read(terminal, 65536).decode()
+    line = _read_all(terminal)
     os.close(terminal)
     assert "graded 2/2" in line and "notebooks/s" in line and "left" in line, line
     assert piped.getvalue() == ""
