@@ -32,7 +32,7 @@ from ..authoring import (
     seeded_state,
     student_linear,
 )
-from ..references.multi_head_attention import head_prefixes, mha_case, multi_head, wrapper
+from ..references.multi_head_attention import head_prefixes, mha_case, multi_head, torch_multi_head, wrapper
 from ..worked_values import multi_head_attention as worked
 from ..worked_values.multi_head_attention import INPUTS
 
@@ -163,25 +163,6 @@ def check_module():
             hint="create W_query, W_key, W_value, then out_proj, in this order (the seed decides their weights).",
         ),
     ]
-
-
-def torch_multi_head(state: dict, x: torch.Tensor, num_heads: int) -> torch.Tensor:
-    """torch.nn.MultiheadAttention carrying the student's weights, with a causal mask."""
-    d_out = x.shape[-1]
-    (wq, bq), (wk, bk), (wv, bv) = (student_linear(state, name) for name in QKV)
-    wo, bo = student_linear(state, "out_proj")
-    zeros = torch.zeros(d_out)
-    with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
-        reference = torch.nn.MultiheadAttention(d_out, num_heads, bias=True, batch_first=True)
-    with torch.no_grad():
-        reference.in_proj_weight.copy_(torch.cat([wq, wk, wv]))
-        reference.in_proj_bias.copy_(torch.cat([b if b is not None else zeros for b in (bq, bk, bv)]))
-        reference.out_proj.weight.copy_(wo)
-        reference.out_proj.bias.copy_(bo if bo is not None else zeros)
-        reference.eval()
-        causal = OPERATIONS["hide_future"](x.shape[1])
-        output, _ = reference(x, x, x, attn_mask=causal, need_weights=False)
-    return output
 
 
 @hidden("mha_torch_hidden", points=1, todo="MultiHeadAttention vs torch.nn.MultiheadAttention")

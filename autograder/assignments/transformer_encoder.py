@@ -43,7 +43,7 @@ from ..authoring import (
     randn,
     seeded_state,
 )
-from ..references.transformer_encoder import encoder_layer, feed_forward
+from ..references.transformer_encoder import encoder_layer, feed_forward, run, torch_encoder_layer, torch_feed_forward
 from ..worked_values import transformer_encoder as worked
 
 ASSIGNMENT = Assignment("06_transformer_encoder", "From attention to a transformer encoder block")
@@ -130,46 +130,6 @@ def _encoder_params(state: dict, d_model: int, d_ff: int) -> dict:
     return params
 
 
-def torch_feed_forward(params: dict) -> nn.Module:
-    d_ff, d_model = params["linear1.weight"].shape
-    reference = nn.Sequential(nn.Linear(d_model, d_ff), nn.ReLU(), nn.Linear(d_ff, d_model))
-    reference.load_state_dict(
-        {
-            "0.weight": params["linear1.weight"],
-            "0.bias": params["linear1.bias"],
-            "2.weight": params["linear2.weight"],
-            "2.bias": params["linear2.bias"],
-        }
-    )
-    return reference.eval()
-
-
-def torch_encoder_layer(params: dict, num_heads: int) -> nn.TransformerEncoderLayer:
-    """PyTorch's own post-norm encoder layer, holding the student's weights."""
-    d_ff, d_model = params["linear1.weight"].shape
-    with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
-        reference = nn.TransformerEncoderLayer(
-            d_model, num_heads, dim_feedforward=d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
-        )
-    with torch.no_grad():
-        attention_layer = reference.self_attn
-        attention_layer.in_proj_weight.copy_(
-            torch.cat([params[f"{w}.weight"] for w in ("W_query", "W_key", "W_value")])
-        )
-        attention_layer.in_proj_bias.copy_(torch.cat([params[f"{w}.bias"] for w in ("W_query", "W_key", "W_value")]))
-        attention_layer.out_proj.weight.copy_(params["out_proj.weight"])
-        attention_layer.out_proj.bias.copy_(params["out_proj.bias"])
-        for name in ("linear1", "linear2", "norm1", "norm2"):
-            getattr(reference, name).weight.copy_(params[f"{name}.weight"])
-            getattr(reference, name).bias.copy_(params[f"{name}.bias"])
-    return reference.eval()
-
-
-def _run(reference: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    with torch.no_grad():
-        return reference(x)
-
-
 # --- Feed-forward network and encoder layer -----------------------------------------------------------------------
 
 FFN_HINT = "FFN(x) = linear2(ReLU(linear1(x))): the ReLU goes between the two linear layers, and nothing else is added."
@@ -201,7 +161,7 @@ def check_ffn_hidden(student):
     params = _ffn_params(answer["state"], d_model, d_ff, f"FeedForward({d_model}, {d_ff})")
     return expect_tensor(
         answer.get("output"),
-        _run(torch_feed_forward(params), x),
+        run(torch_feed_forward(params), x),
         student=student,
         hint=FFN_HINT,
         what="FeedForward(8, 32) on a fresh batch of 2 x 5 tokens (compared with nn.Linear/nn.ReLU "
@@ -233,7 +193,7 @@ def check_layer_hidden(student):
     params = _encoder_params(answer["state"], d_model, d_ff)
     return expect_tensor(
         answer.get("output"),
-        _run(torch_encoder_layer(params, num_heads), x),
+        run(torch_encoder_layer(params, num_heads), x),
         student=student,
         what="EncoderLayer(8, 4, 32) on a fresh batch of 2 x 5 tokens (compared with "
         "nn.TransformerEncoderLayer holding your weights)",

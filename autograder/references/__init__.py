@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from ..authoring import OPERATIONS
 
@@ -44,3 +45,32 @@ def sinusoids(num_positions: int, d_model: int) -> torch.Tensor:
     pe = torch.zeros(num_positions, d_model)
     pe[:, 0::2], pe[:, 1::2] = torch.sin(angles), torch.cos(angles)
     return pe
+
+
+# --- PyTorch's own attention holding the student's weights ---------------------------------------------------------
+
+ATTENTION_NAMES = ("W_query", "W_key", "W_value", "out_proj")
+
+
+def load_attention(target: nn.MultiheadAttention, params: dict) -> None:
+    """Copy W_query, W_key, W_value and out_proj into PyTorch's nn.MultiheadAttention (a missing bias as zeros),
+    the one way every hidden check compares a student's attention layer with PyTorch's."""
+
+    def bias(name: str, size: int) -> torch.Tensor:
+        value = params.get(f"{name}.bias")
+        return torch.zeros(size) if value is None else value
+
+    with torch.no_grad():
+        weights = [params[f"{name}.weight"] for name in ATTENTION_NAMES[:3]]
+        if target.in_proj_weight is not None:
+            target.in_proj_weight.copy_(torch.cat(weights))
+        else:
+            for projection, weight in zip(
+                (target.q_proj_weight, target.k_proj_weight, target.v_proj_weight), weights, strict=True
+            ):
+                projection.copy_(weight)
+        target.in_proj_bias.copy_(
+            torch.cat([bias(name, w.shape[0]) for name, w in zip(ATTENTION_NAMES[:3], weights, strict=True)])
+        )
+        target.out_proj.weight.copy_(params["out_proj.weight"])
+        target.out_proj.bias.copy_(bias("out_proj", params["out_proj.weight"].shape[0]))

@@ -6,7 +6,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import LN_EPS, feed_forward, linear, merge_heads, split_heads  # noqa: F401  (split_heads: the worked values')
+from . import (  # noqa: F401  (split_heads: the worked values'; ATTENTION_NAMES: the checks')
+    ATTENTION_NAMES,
+    LN_EPS,
+    feed_forward,
+    linear,
+    load_attention,
+    merge_heads,
+    split_heads,
+)
 
 
 def attention(
@@ -98,7 +106,6 @@ def decoder_layer(
 # PyTorch's own modules and functions, holding the student's weights: what the hidden checks compare with
 
 NORM_NAMES = ("norm1", "norm2", "norm3")
-ATTENTION_NAMES = ("W_query", "W_key", "W_value", "out_proj")
 
 
 def torch_attention(case: dict, hidden: torch.Tensor | None = None, causal: bool = False) -> torch.Tensor:
@@ -106,22 +113,6 @@ def torch_attention(case: dict, hidden: torch.Tensor | None = None, causal: bool
     return F.scaled_dot_product_attention(
         case["queries"], case["keys"], case["values"], attn_mask=None if hidden is None else ~hidden, is_causal=causal
     )
-
-
-def load_attention(target: nn.MultiheadAttention, params: dict) -> None:
-    """Copy W_query, W_key, W_value and out_proj into PyTorch's nn.MultiheadAttention."""
-    with torch.no_grad():
-        weights = [params[f"{name}.weight"] for name in ATTENTION_NAMES[:3]]
-        if target.in_proj_weight is not None:
-            target.in_proj_weight.copy_(torch.cat(weights))
-        else:
-            for projection, weight in zip(
-                (target.q_proj_weight, target.k_proj_weight, target.v_proj_weight), weights, strict=True
-            ):
-                projection.copy_(weight)
-        target.in_proj_bias.copy_(torch.cat([params[f"{name}.bias"] for name in ATTENTION_NAMES[:3]]))
-        target.out_proj.weight.copy_(params["out_proj.weight"])
-        target.out_proj.bias.copy_(params["out_proj.bias"])
 
 
 def torch_cross_attention(params: dict, x, memory, num_heads: int, mask) -> torch.Tensor:

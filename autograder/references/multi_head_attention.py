@@ -7,7 +7,8 @@ import re
 
 import torch
 
-from ..authoring import CheckFailed, projections, student_linear
+from ..authoring import OPERATIONS, QKV, CheckFailed, projections, student_linear
+from . import load_attention
 from .causal_attention import attend
 
 
@@ -42,3 +43,16 @@ def head_prefixes(state: dict, num_heads: int) -> list[str]:
             f"{sorted(state)[:8]}."
         )
     return prefixes
+
+
+def torch_multi_head(state: dict, x: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """torch.nn.MultiheadAttention carrying the student's weights, with a causal mask."""
+    for name in (*QKV, "out_proj"):
+        student_linear(state, name)  # a clear failure where a projection is missing or is no nn.Linear
+    with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
+        reference = torch.nn.MultiheadAttention(x.shape[-1], num_heads, bias=True, batch_first=True)
+    load_attention(reference, state)
+    with torch.no_grad():
+        causal = OPERATIONS["hide_future"](x.shape[1])
+        output, _ = reference.eval()(x, x, x, attn_mask=causal, need_weights=False)
+    return output

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from . import LN_EPS
+from . import LN_EPS, load_attention
 
 
 def attention(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
@@ -33,3 +34,40 @@ def encoder_layer(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor
 
     x = ops.sublayer(x, lambda t: attention(ops, t, p, num_heads), norm("norm1"))
     return ops.sublayer(x, lambda t: feed_forward(t, p), norm("norm2"))
+
+
+# PyTorch's own modules holding the student's weights: what the hidden checks compare with
+
+
+def torch_feed_forward(params: dict) -> nn.Module:
+    d_ff, d_model = params["linear1.weight"].shape
+    reference = nn.Sequential(nn.Linear(d_model, d_ff), nn.ReLU(), nn.Linear(d_ff, d_model))
+    reference.load_state_dict(
+        {
+            "0.weight": params["linear1.weight"],
+            "0.bias": params["linear1.bias"],
+            "2.weight": params["linear2.weight"],
+            "2.bias": params["linear2.bias"],
+        }
+    )
+    return reference.eval()
+
+
+def torch_encoder_layer(params: dict, num_heads: int) -> nn.TransformerEncoderLayer:
+    """PyTorch's own post-norm encoder layer, holding the student's weights."""
+    d_ff, d_model = params["linear1.weight"].shape
+    with torch.random.fork_rng(devices=[]):  # building a module draws random weights: leave the student's RNG alone
+        reference = nn.TransformerEncoderLayer(
+            d_model, num_heads, dim_feedforward=d_ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False
+        )
+    load_attention(reference.self_attn, params)
+    with torch.no_grad():
+        for name in ("linear1", "linear2", "norm1", "norm2"):
+            getattr(reference, name).weight.copy_(params[f"{name}.weight"])
+            getattr(reference, name).bias.copy_(params[f"{name}.bias"])
+    return reference.eval()
+
+
+def run(reference: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return reference(x)
