@@ -21,10 +21,31 @@ from .checker.handle import Student
 from .checker.public_checks import no_parameter, parameter_keys, wrong_shape
 from .checker.results import CheckFailed
 
-__all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "parameter"]
+__all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "parameter", "worked_example"]
 
 #: the set that :func:`nameable_mistakes` collects into, in this thread (None: nothing collects)
 _NAMEABLE: ContextVar[set[str] | None] = ContextVar("nameable", default=None)
+#: the shapes of the worked example of the assignment whose hidden check runs, in this thread (computed on demand)
+_WORKED_SHAPES: ContextVar[Callable[[], set[tuple]] | None] = ContextVar("worked_shapes", default=None)
+
+
+@contextlib.contextmanager
+def worked_example(shapes: Callable[[], set[tuple]]) -> Iterator[None]:
+    """Inside the block, a wrong answer whose shape is one of ``shapes()`` (the worked example's, which the public
+    checks expect) where the fresh input asks for another names the worked-example-shape mistake: a size written
+    as a number copied from the worked example."""
+    token = _WORKED_SHAPES.set(shapes)
+    try:
+        yield
+    finally:
+        _WORKED_SHAPES.reset(token)
+
+
+def _worked_shape_detector(shapes: Callable[[], set[tuple]]) -> Detector:
+    def recognise(got, expected, _warnings) -> bool:
+        return got.shape != expected.shape and tuple(got.shape) in shapes()
+
+    return mistakes.BY_ID["worked_example_shape"], recognise
 
 
 @contextlib.contextmanager
@@ -71,6 +92,9 @@ def expect_tensor(
         yield from detectors
         if student.revealed_uninitialised:
             yield mistakes.BY_ID["empty_accumulator"], accumulated_into_uninitialised
+        worked_shapes = _WORKED_SHAPES.get()
+        if worked_shapes is not None:
+            yield _worked_shape_detector(worked_shapes)
 
     def warned() -> Iterable:
         if reference is not None:

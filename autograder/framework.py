@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from .checker.handle import Student
 from .checker.public_checks import Checks, PublicCheck
 from .checker.results import FAILED, NOT_RUN, PASSED, Check, CheckFailed, CheckResult, not_run, run_check, ungradable
-from .checker.wire import dumps, loads
+from .checker.wire import decode, dumps, loads
+from .compare import worked_example
 from .public import checks_data
 
 __all__ = [
@@ -55,7 +56,7 @@ class Assignment:
         """Decorator that registers a hidden check (Python, run by the kit only)."""
 
         def register(func: Callable[[Student], str]) -> Callable[[Student], str]:
-            self._add(Check(grade_id, points, todo, hidden, func))
+            self._add(Check(grade_id, points, todo, hidden, functools.partial(self._run_hidden, func)))
             return func
 
         return register
@@ -90,6 +91,20 @@ class Assignment:
         if self._released is None:
             self._released = Checks.from_data(loads(dumps(self.public_data())))
         return self._released
+
+    def _run_hidden(self, check: Callable[[Student], str], student: Student) -> str:
+        with worked_example(self.worked_shapes):
+            return check(student)
+
+    def worked_shapes(self) -> set[tuple]:
+        """The shapes of the answers the public checks expect: the worked example's, which a hidden check's fresh
+        inputs change (a wrong answer of one of these shapes there has a size copied from the worked example)."""
+        return {
+            tuple(decode(step["expect"]["value"]).shape)
+            for check in self.public_data()["checks"]
+            for step in check.get("steps", [])
+            if "expect" in step
+        }
 
     def _run_public(self, grade_id: str, student: Student) -> str:
         checks = self.released()

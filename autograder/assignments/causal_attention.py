@@ -79,7 +79,7 @@ def check_tril_mask():
 @hidden("causal_tril_mask_hidden", points=1, todo="Mask of another length")
 def check_tril_mask_hidden(student):
     return expect_tensor(
-        student.call("causal_mask_simple", 9),
+        student.answer("causal_mask_simple", 9),
         torch.tril(torch.ones(9, 9)),
         what="9x9 mask",
         student=student,
@@ -105,7 +105,7 @@ def check_renorm():
 def check_renorm_hidden(student):
     weights = torch.softmax(randn(411, 7, 7, scale=2.0), dim=-1)
     return expect_tensor(
-        student.call("mask_and_renormalize", weights),
+        student.answer("mask_and_renormalize", weights),
         what="Masked, renormalised fresh 7x7 weights",
         student=student,
         reference=lambda ops: renormalised(ops, weights),
@@ -125,7 +125,7 @@ def check_masked_scores():
 def check_masked_scores_hidden(student):
     scores = randn(412, 5, 5)
     return expect_tensor(
-        student.call("mask_future_scores", scores),
+        student.answer("mask_future_scores", scores),
         what="Masked fresh 5x5 scores",
         student=student,
         reference=lambda ops: masked_scores(ops, scores),
@@ -150,7 +150,7 @@ def check_causal_weights():
 def check_causal_weights_hidden(student):
     scores, d_k = randn(413, 7, 7, scale=1.5), 4
     return expect_tensor(
-        student.call("causal_attention_weights", scores, d_k),
+        student.answer("causal_attention_weights", scores, d_k),
         what="Causal weights of fresh 7x7 scores (d_k = 4)",
         student=student,
         reference=lambda ops: causal_weights(ops, scores, d_k),

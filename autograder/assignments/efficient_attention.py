@@ -57,7 +57,7 @@ def check_online_softmax_hidden(student):
         if len(shape) == 2 and shape[0] == 3:
             scores[1] += 1000.0
         message = expect_tensor(
-            student.call("online_softmax", scores, block_size),
+            student.answer("online_softmax", scores, block_size),
             torch.softmax(scores, dim=-1),
             what=f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of {block_size}",
             student=student,
@@ -105,7 +105,7 @@ def _flash_hidden(student, causal: bool, cases: tuple) -> str:
             f"causal={causal} (compared with scaled_dot_product_attention)"
         )
         message = expect_tensor(
-            student.call("flash_attention", q, k, v, block_size, causal=causal),
+            student.answer("flash_attention", q, k, v, block_size, causal=causal),
             F.scaled_dot_product_attention(q, k, v, is_causal=causal),
             what=what,
             student=student,

@@ -66,7 +66,7 @@ def check_pad_mask():
 def check_pad_mask_hidden(student):
     lengths, max_len = torch.tensor([3, 7, 1, 5]), 9
     return expect_tensor(
-        student.call("make_key_padding_mask", lengths, max_len),
+        student.answer("make_key_padding_mask", lengths, max_len),
         padding([3, 7, 1, 5], max_len),
         what="make_key_padding_mask(tensor([3, 7, 1, 5]), 9)",
         student=student,
@@ -112,7 +112,7 @@ def check_pad_attention_hidden(student):
             "key_padding_mask=None" if mask is None else f"sentence lengths {lengths}"
         )
         message = expect_tensor(
-            student.call("padded_attention", *case.values(), mask),
+            student.answer("padded_attention", *case.values(), mask),
             references.torch_attention(case, None if mask is None else mask[:, None, None, :]),
             what=what,
             student=student,
@@ -149,7 +149,7 @@ def check_safe_softmax_hidden(student):
     scores = scores.masked_fill(hidden_keys, -torch.inf)
     expected = torch.softmax(scores, dim=-1).masked_fill(hidden_keys.all(dim=-1, keepdim=True), 0.0)
     return expect_tensor(
-        student.call("safe_softmax", scores),
+        student.answer("safe_softmax", scores),
         expected,
         student=student,
         what="safe_softmax of fresh 2x4x6 scores, some -inf, two rows entirely",
@@ -202,7 +202,7 @@ def check_causal_pad_attention_hidden(student):
             "key_padding_mask=None" if mask is None else f"sentence lengths {lengths} padded on the {side}"
         )
         message = expect_tensor(
-            student.call("causal_padded_attention", *case.values(), mask),
+            student.answer("causal_padded_attention", *case.values(), mask),
             expected,
             what=what,
             student=student,

@@ -113,7 +113,7 @@ def check_split_heads():
 def check_split_heads_hidden(student):
     x = randn(511, 2, 5, 12)
     return expect_tensor(
-        student.call("split_heads", x, 3),
+        student.answer("split_heads", x, 3),
         OPERATIONS["split_heads"](x, 3),
         student=student,
         what="A fresh 2x5x12 tensor split into 3 heads",
@@ -139,7 +139,7 @@ def check_merge_heads():
 def check_merge_heads_hidden(student):
     x = randn(512, 2, 3, 5, 4)
     return expect_tensor(
-        student.call("merge_heads", x),
+        student.answer("merge_heads", x),
         OPERATIONS["merge_heads"](x),
         student=student,
         what="3 fresh heads (2x3x5x4) merged",

@@ -116,7 +116,7 @@ def check_scores():
 def check_scores_hidden(student):
     queries, keys = randn(206, 5, 4), randn(207, 5, 4)
     return expect_tensor(
-        student.call("attention_scores", queries, keys),
+        student.answer("attention_scores", queries, keys),
         torch.matmul(queries, keys.mT),
         what="Scores of 5 fresh queries with 5 fresh keys (dimension 4)",
         student=student,
@@ -150,7 +150,7 @@ def check_weights():
 def check_weights_hidden(student):
     scores, what = randn(208, 5, 5, scale=3.0), "Weights of fresh 5x5 scores"
     return expect_tensor(
-        student.call("attention_weights", scores),
+        student.answer("attention_weights", scores),
         F.softmax(scores, dim=-1),
         what=what,
         student=student,
@@ -183,7 +183,7 @@ def check_weighted_values():
 def check_weighted_values_hidden(student):
     weights, values = F.softmax(randn(209, 5, 5), dim=-1), randn(210, 5, 4)
     return expect_tensor(
-        student.call("weight_values", weights, values),
+        student.answer("weight_values", weights, values),
         torch.einsum("ij,jd->ijd", weights, values),
         what="5x5x4 weighted values of fresh weights and values",
         student=student,
@@ -209,7 +209,7 @@ def check_outputs():
 def check_outputs_hidden(student):
     weighted = randn(211, 5, 5, 4)
     return expect_tensor(
-        student.call("sum_weighted_values", weighted),
+        student.answer("sum_weighted_values", weighted),
         torch.sum(weighted, dim=1),
         what="Outputs of fresh 5x5x4 weighted values",
         student=student,
@@ -238,7 +238,7 @@ def check_self_attention_hidden(student):
     queries, keys, values = (case["x"] @ case[w] for w in ("w_query", "w_key", "w_value"))
     expected = F.scaled_dot_product_attention(queries, keys, values, scale=1.0)  # this assignment does not scale
     return expect_tensor(
-        student.call("self_attention", *case.values()),
+        student.answer("self_attention", *case.values()),
         expected,
         what=what,
         student=student,

@@ -103,7 +103,7 @@ def check_weights_hidden(student):
     scores, what = queries @ keys_.T, "Scaled weights of fresh 5x5 scores (keys of dimension 3)"
     expected = F.scaled_dot_product_attention(queries, keys_, torch.eye(5))  # values = identity: output = weights
     return expect_tensor(
-        student.call("scaled_attention_weights", scores, keys_),
+        student.answer("scaled_attention_weights", scores, keys_),
         expected,
         what=what,
         student=student,

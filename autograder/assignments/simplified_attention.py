@@ -26,18 +26,18 @@ EXACT_WEIGHTS = torch.softmax(worked.INPUTS @ worked.INPUTS.T, dim=-1)
 def _scores_of_one_query(function: str) -> list:
     return [
         call(function, worked.INPUTS, X2),
-        expect(worked.ATTN_SCORES_2, what="Scores of query x^2", reference=lambda ops: worked.INPUTS @ X2),
+        expect(worked.ATTN_SCORES_2, what="Scores of query x^2", reference=lambda ops: ops.matmul(worked.INPUTS, X2)),
     ]
 
 
 def _scores_of_one_query_hidden(student, function: str) -> str:
     inputs, query = rand(101, 5, 4), rand(102, 4)
     return expect_tensor(
-        student.call(function, inputs, query),
+        student.answer(function, inputs, query),
         inputs @ query,
         student=student,
         what="Scores on fresh inputs (5 tokens of dimension 4)",
-        reference=lambda ops: inputs @ query,
+        reference=lambda ops: ops.matmul(inputs, query),
         **HIDDEN_TOL,
     )
 
@@ -78,7 +78,7 @@ def check_normalize_by_sum():
 def check_normalize_by_sum_hidden(student):
     scores = rand(103, 7) + 0.5
     return expect_tensor(
-        student.call("normalize_by_sum", scores),
+        student.answer("normalize_by_sum", scores),
         scores / scores.sum(),
         student=student,
         what="Normalised fresh scores (7 values)",
@@ -107,7 +107,7 @@ def check_softmax_naive():
 def check_softmax_naive_hidden(student):
     scores = randn(104, 7, scale=2.0)
     return expect_tensor(
-        student.call("softmax_naive", scores),
+        student.answer("softmax_naive", scores),
         torch.softmax(scores, dim=0),
         student=student,
         what="Naive softmax of fresh scores (7 values)",
@@ -125,7 +125,7 @@ def check_softmax_torch():
 def check_softmax_torch_hidden(student):
     scores = randn(105, 7, scale=5.0, shift=100.0)  # exp(100) overflows float32
     return expect_tensor(
-        student.call("attention_weights", scores),
+        student.answer("attention_weights", scores),
         torch.softmax(scores, dim=0),
         student=student,
         what="Weights of large fresh scores (around 100, where exp overflows)",
@@ -137,7 +137,11 @@ def check_softmax_torch_hidden(student):
 def _context_of_query_2(function: str) -> list:
     return [
         call(function, worked.INPUTS, EXACT_WEIGHTS_2, reveal_uninitialised=True),
-        expect(worked.CONTEXT_VEC_2, what="Context vector z^2", reference=lambda ops: EXACT_WEIGHTS_2 @ worked.INPUTS),
+        expect(
+            worked.CONTEXT_VEC_2,
+            what="Context vector z^2",
+            reference=lambda ops: ops.matmul(EXACT_WEIGHTS_2, worked.INPUTS),
+        ),
     ]
 
 
@@ -149,7 +153,7 @@ def _context_hidden(student, function: str) -> str:
         weights @ inputs,
         student=student,
         what="Context vector of fresh inputs (5 tokens, dim 4)",
-        reference=lambda ops: weights @ inputs,
+        reference=lambda ops: ops.matmul(weights, inputs),
         **HIDDEN_TOL,
     )
 
@@ -190,7 +194,7 @@ def check_all_scores():
 def check_all_scores_hidden(student):
     inputs = rand(108, 5, 4)
     return expect_tensor(
-        student.call("all_attention_scores", inputs),
+        student.answer("all_attention_scores", inputs),
         inputs @ inputs.T,
         student=student,
         what="Scores of fresh inputs (5 tokens, dim 4)",
@@ -216,7 +220,7 @@ def check_all_weights():
 def check_all_weights_hidden(student):
     scores = randn(109, 5, 5, scale=4.0, shift=95.0)
     return expect_tensor(
-        student.call("all_attention_weights", scores),
+        student.answer("all_attention_weights", scores),
         torch.softmax(scores, dim=-1),
         student=student,
         what="Weights of fresh 5x5 scores (around 95)",
@@ -229,7 +233,11 @@ def check_all_weights_hidden(student):
 def check_all_context():
     return [
         call("all_context_vectors", EXACT_WEIGHTS, worked.INPUTS),
-        expect(worked.CONTEXT_VECS, what="6x3 context vectors", reference=lambda ops: EXACT_WEIGHTS @ worked.INPUTS),
+        expect(
+            worked.CONTEXT_VECS,
+            what="6x3 context vectors",
+            reference=lambda ops: ops.matmul(EXACT_WEIGHTS, worked.INPUTS),
+        ),
     ]
 
 
@@ -237,10 +245,10 @@ def check_all_context():
 def check_all_context_hidden(student):
     weights, inputs = torch.softmax(randn(110, 5, 5), dim=-1), rand(111, 5, 4)
     return expect_tensor(
-        student.call("all_context_vectors", weights, inputs),
+        student.answer("all_context_vectors", weights, inputs),
         weights @ inputs,
         student=student,
         what="Context vectors of fresh inputs (5 tokens, dim 4)",
-        reference=lambda ops: weights @ inputs,
+        reference=lambda ops: ops.matmul(weights, inputs),
         **HIDDEN_TOL,
     )

@@ -89,7 +89,7 @@ def check_pe():
 def check_pe_hidden(student):
     for num_positions, d_model in ((7, 10), (50, 16)):
         expect_tensor(
-            student.call("positional_encoding", num_positions, d_model),
+            student.answer("positional_encoding", num_positions, d_model),
             student=student,
             **HIDDEN_TOL,
             what=f"positional_encoding({num_positions}, {d_model})",

@@ -74,15 +74,24 @@ class Student:
         """What the student's code raised in ``self.<method>(name, *args, **kwargs)`` ("call" or "module"),
         as data, or None if it returned. For checks that expect an error (a constructor refusing bad sizes).
         Code that is not written yet, missing, or timed out still fails the check, as it would anywhere else."""
+        answer = self._keeping_errors(method, name, *args, **kwargs)
+        return answer if isinstance(answer, StudentError) else None
+
+    def answer(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """``call``, but an error the code raised comes back as data for the comparison, which names the mistake
+        whose computation raises the same error (a reduction over the wrong axis whose shapes clash). Code that is
+        not written yet, missing, or timed out still fails the check."""
+        return self._keeping_errors("call", name, *args, **kwargs)
+
+    def _keeping_errors(self, method: str, name: str, *args: Any, **kwargs: Any) -> Any:
         self._keep_errors = True
         try:
             answer = getattr(self, method)(name, *args, **kwargs)
         finally:
             self._keep_errors = False
-        if not isinstance(answer, StudentError):
-            return None
-        if answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"} or (
-            answer.kind == "NameError" and answer.message.startswith(f"`{name}`")
+        if isinstance(answer, StudentError) and (
+            answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"}
+            or (answer.kind == "NameError" and answer.message.startswith(f"`{name}`"))
         ):
             raise CheckFailed(explain_error(name, answer))
         return answer

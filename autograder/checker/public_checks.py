@@ -23,17 +23,27 @@ class PublicCheck:
 
     def __call__(self, student: Student) -> str:
         answer, passed = None, []
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             ((kind, spec),) = step.items()
-            outcome = getattr(self, f"_{kind}")(student, spec, answer)
+            if kind == "call":
+                outcome = self._call(student, spec, answer, compared=self._compared_next(index))
+            else:
+                outcome = getattr(self, f"_{kind}")(student, spec, answer)
             if kind in {"call", "module"}:
                 answer = outcome
             elif isinstance(outcome, str):
                 passed.append(outcome)
         return " ".join(passed)
 
-    def _call(self, student: Student, spec: dict, answer: Any) -> Any:
-        return student.call(
+    def _compared_next(self, index: int) -> bool:
+        """Whether the step after ``index`` compares the whole answer (so that it can name the error it raised)."""
+        following = self.steps[index + 1] if index + 1 < len(self.steps) else {}
+        return "expect" in following and not following["expect"].get("pick")
+
+    def _call(self, student: Student, spec: dict, answer: Any, compared: bool = False) -> Any:
+        """The student's function on the step's inputs; ``compared``: an error it raises goes to the comparison
+        that follows (:meth:`Student.answer`)."""
+        return (student.answer if compared else student.call)(
             spec["name"],
             *decode(spec.get("args", [])),
             seed=spec.get("seed"),

@@ -1,5 +1,8 @@
 """The operations a reference is written with, each the right way: the catalogued mistakes are slips of them
-(:mod:`.slips`), and an :class:`~autograder.mistakes.engine.Ops` runs them."""
+(:mod:`.slips`), and an :class:`~autograder.mistakes.engine.Ops` runs them. An operation may also say what kind it
+is (:data:`KINDS`: a reduction with its ``dim``, a matrix product of two operands, a mask or position with its
+``offset``, a scale with its size ``d_k``): a family of mistakes (:mod:`.families`) is tried wherever its kind is
+used."""
 
 from __future__ import annotations
 
@@ -11,53 +14,62 @@ import torch.nn.functional as F
 
 #: name -> the right way; a reference calls them through :class:`Ops`
 OPERATIONS: dict[str, Callable] = {}
+#: name -> its kind ("reduction", "product", "offset" or "size"), for the operations a family of mistakes applies to
+KINDS: dict[str, str] = {}
 
 
-def operation(func: Callable) -> Callable:
-    OPERATIONS[func.__name__] = func
-    return func
+def operation(func: Callable | None = None, *, kind: str | None = None):
+    """Register ``func`` as an operation (``@operation``), of a kind (``@operation(kind="reduction")``)."""
+
+    def register(func: Callable) -> Callable:
+        OPERATIONS[func.__name__] = func
+        if kind:
+            KINDS[func.__name__] = kind
+        return func
+
+    return register(func) if func is not None else register
 
 
-@operation
+@operation(kind="reduction")
 def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Scores into weights along ``dim`` (the keys' axis: each query's weights sum to 1)."""
     return torch.softmax(x, dim=dim)
 
 
-@operation
+@operation(kind="reduction")
 def normalise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Scores divided by their sum: the simplest normalisation (assignment 01)."""
     return x / x.sum(dim=dim, keepdim=True)
 
 
-@operation
+@operation(kind="reduction")
 def renormalise(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Masked weights divided by their row sums again, so that each row sums to 1."""
     return x / x.sum(dim=dim, keepdim=True)
 
 
-@operation
+@operation(kind="product")
 def scores(queries: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
     """Row i holds query i's dot products with every key."""
     return queries @ keys.transpose(-2, -1)
 
 
-@operation
+@operation(kind="size")
 def scale(scores: torch.Tensor, d_k: int, d_in: int | None = None) -> torch.Tensor:
     """Divide by sqrt(d_k), the keys' dimension (``d_in`` only serves the slip that uses it)."""
     return scores / d_k**0.5
 
 
-@operation
-def hide_future(n: int) -> torch.Tensor:
-    """True where a query may not look: the keys after it."""
-    return torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=1)
+@operation(kind="offset")
+def hide_future(n: int, offset: int = 1) -> torch.Tensor:
+    """True where a query may not look: the keys after it (from ``offset`` above the diagonal)."""
+    return torch.triu(torch.ones(n, n, dtype=torch.bool), diagonal=offset)
 
 
-@operation
-def keep_past(n: int) -> torch.Tensor:
-    """1 where a query may look (itself and the keys before it), 0 elsewhere."""
-    return torch.tril(torch.ones(n, n))
+@operation(kind="offset")
+def keep_past(n: int, offset: int = 0) -> torch.Tensor:
+    """1 where a query may look (itself and the keys before it: up to ``offset`` from the diagonal), 0 elsewhere."""
+    return torch.tril(torch.ones(n, n), diagonal=offset)
 
 
 @operation
@@ -73,10 +85,28 @@ def values_of(values: torch.Tensor, inputs: torch.Tensor | None = None) -> torch
     return values
 
 
-@operation
-def sum_weighted(weighted_values: torch.Tensor) -> torch.Tensor:
-    """weighted_values[i, j] is value j scaled by query i's weight: output i sums over j."""
-    return weighted_values.sum(dim=1)
+@operation(kind="reduction")
+def sum_weighted(weighted_values: torch.Tensor, dim: int = 1) -> torch.Tensor:
+    """weighted_values[i, j] is value j scaled by query i's weight: output i sums over j (``dim`` 1)."""
+    return weighted_values.sum(dim=dim)
+
+
+@operation(kind="reduction")
+def reduce_max(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """The maximum along ``dim``, kept as a dimension of size 1 (an online softmax's block maximum)."""
+    return x.amax(dim=dim, keepdim=True)
+
+
+@operation(kind="reduction")
+def reduce_sum(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """The sum along ``dim``, kept as a dimension of size 1 (an online softmax's block sum)."""
+    return x.sum(dim=dim, keepdim=True)
+
+
+@operation(kind="product")
+def matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The matrix product a @ b (the weights applied to the values)."""
+    return a @ b
 
 
 @operation
@@ -154,10 +184,11 @@ def rescale_output(output: torch.Tensor, old_max: torch.Tensor, new_max: torch.T
     return output * torch.exp(old_max - new_max)
 
 
-@operation
-def block_hidden(num_queries: int, key_start: int, key_stop: int) -> torch.Tensor:
-    """True where query i may not look at key ``key_start + j`` of a block of keys: a later position."""
-    return torch.arange(key_start, key_stop)[None, :] > torch.arange(num_queries)[:, None]
+@operation(kind="offset")
+def block_hidden(num_queries: int, key_start: int, key_stop: int, offset: int = 0) -> torch.Tensor:
+    """True where query i may not look at key ``key_start + j`` of a block of keys: a later position (``offset``:
+    how many later positions it may still see)."""
+    return torch.arange(key_start, key_stop)[None, :] > torch.arange(num_queries)[:, None] + offset
 
 
 @operation
@@ -166,10 +197,10 @@ def attended(cached: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
     return torch.cat([cached, new], dim=-2)
 
 
-@operation
-def positions(start: int, count: int) -> torch.Tensor:
-    """The positions of ``count`` new tokens that follow ``start`` cached ones."""
-    return torch.arange(start, start + count)
+@operation(kind="offset")
+def positions(start: int, count: int, offset: int = 0) -> torch.Tensor:
+    """The positions of ``count`` new tokens that follow ``start`` cached ones (shifted by ``offset``)."""
+    return torch.arange(start + offset, start + offset + count)
 
 
 def sinusoid_table(num_positions: int, d_model: int, *, swapped: bool = False, exponent: str = "2i") -> torch.Tensor:

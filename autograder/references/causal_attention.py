@@ -15,7 +15,7 @@ def causal_weights(ops, attn_scores, d_k, num_tokens=None):
 def attend(ops, queries, keys, values, inputs=None, num_tokens=None):
     """Causal attention on projected queries/keys/values of shape (..., tokens, d)."""
     weights = causal_weights(ops, ops.scores(queries, keys), keys.shape[-1], num_tokens)
-    return weights @ ops.values_of(values, inputs=inputs)
+    return ops.matmul(weights, ops.values_of(values, inputs=inputs))
 
 
 def renormalised(ops, attn_weights):

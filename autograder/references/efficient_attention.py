@@ -13,10 +13,8 @@ def running_statistics(ops, scores: torch.Tensor, block_size: int):
     running_sum = torch.zeros_like(running_max)
     for start in range(0, scores.shape[-1], block_size):
         block = scores[..., start : start + block_size]
-        new_max = torch.maximum(running_max, block.amax(dim=-1, keepdim=True))
-        running_sum = ops.rescale_sum(running_sum, running_max, new_max) + torch.exp(block - new_max).sum(
-            dim=-1, keepdim=True
-        )
+        new_max = torch.maximum(running_max, ops.reduce_max(block))
+        running_sum = ops.rescale_sum(running_sum, running_max, new_max) + ops.reduce_sum(torch.exp(block - new_max))
         running_max = new_max
         yield running_max, running_sum
 
@@ -39,10 +37,10 @@ def flash_attention(ops, queries, keys, values, block_size: int, causal: bool = 
         scores = ops.scale(ops.scores(queries, keys[..., start:stop, :]), keys.shape[-1])
         if causal:
             scores = ops.mask_fill(scores, ops.block_hidden(num_queries, start, stop))
-        new_max = torch.maximum(running_max, scores.amax(dim=-1, keepdim=True))
+        new_max = torch.maximum(running_max, ops.reduce_max(scores))
         weights = torch.exp(scores - new_max)
-        running_sum = ops.rescale_sum(running_sum, running_max, new_max) + weights.sum(dim=-1, keepdim=True)
-        output = ops.rescale_output(output, running_max, new_max) + weights @ values[..., start:stop, :]
+        running_sum = ops.rescale_sum(running_sum, running_max, new_max) + ops.reduce_sum(weights)
+        output = ops.rescale_output(output, running_max, new_max) + ops.matmul(weights, values[..., start:stop, :])
         running_max = new_max
     return output / running_sum
 
@@ -60,5 +58,5 @@ def cached_attention(ops, x: torch.Tensor, p: dict, pe: torch.Tensor) -> torch.T
         keys, values = ops.attended(cached_keys, key), ops.attended(cached_values, value)
         cached_keys, cached_values = torch.cat([cached_keys, key], dim=-2), torch.cat([cached_values, value], dim=-2)
         weights = ops.softmax(ops.scale(ops.scores(query, keys), d_out))
-        outputs.append(weights @ values)
+        outputs.append(ops.matmul(weights, values))
     return torch.cat(outputs, dim=1)

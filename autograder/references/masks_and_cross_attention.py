@@ -32,7 +32,7 @@ def attention(
     weights = ops.softmax(scores)
     if safe:
         weights = ops.without_fully_masked(weights, scores)
-    return weights @ values
+    return ops.matmul(weights, values)
 
 
 def safe_softmax(ops, scores: torch.Tensor) -> torch.Tensor:

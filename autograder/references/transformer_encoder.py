@@ -18,7 +18,7 @@ def attention(ops, x: torch.Tensor, p: dict, num_heads: int) -> torch.Tensor:
     ]
     queries, keys, values = heads
     weights = ops.softmax(ops.scale(ops.scores(queries, keys), keys.shape[-1]))
-    return ops.out_proj(ops.merge_heads(weights @ values), p["out_proj.weight"], p.get("out_proj.bias"))
+    return ops.out_proj(ops.merge_heads(ops.matmul(weights, values)), p["out_proj.weight"], p.get("out_proj.bias"))
 
 
 def feed_forward(x: torch.Tensor, p: dict) -> torch.Tensor:
