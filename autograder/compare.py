@@ -25,40 +25,29 @@ __all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "paramete
 
 #: the set that :func:`nameable_mistakes` collects into, in this thread (None: nothing collects)
 _NAMEABLE: ContextVar[set[str] | None] = ContextVar("nameable", default=None)
-#: the shapes of the worked example of the assignment whose hidden check runs, in this thread (computed on demand)
-_WORKED_SHAPES: ContextVar[Callable[[], set[tuple]] | None] = ContextVar("worked_shapes", default=None)
+#: the answers of the worked example of the assignment whose hidden check runs, in this thread (computed on demand)
+_WORKED_ANSWERS: ContextVar[Callable[[], list] | None] = ContextVar("worked_answers", default=None)
 
 
 @contextlib.contextmanager
-def worked_example(shapes: Callable[[], set[tuple]]) -> Iterator[None]:
-    """Inside the block, a wrong answer whose shape is one of ``shapes()`` (the worked example's, which the public
-    checks expect) where the fresh input asks for another names the worked-example-shape mistake: a size written
-    as a number copied from the worked example."""
-    token = _WORKED_SHAPES.set(shapes)
+def worked_example(answers: Callable[[], list]) -> Iterator[None]:
+    """Inside the block, a wrong answer with the shape of one of ``answers()`` (the worked example's, which the
+    public checks expect) where the fresh input asks for another names the worked-example-shape mistake: a size
+    written as a number copied from the worked example. The worked answer itself is no such evidence (its numbers
+    were pasted: no code ran on the fresh input)."""
+    token = _WORKED_ANSWERS.set(answers)
     try:
         yield
     finally:
-        _WORKED_SHAPES.reset(token)
+        _WORKED_ANSWERS.reset(token)
 
 
-def _worked_shape_detector(shapes: Callable[[], set[tuple]]) -> Detector:
+def _worked_shape_detector(answers: Callable[[], list]) -> Detector:
     def recognise(got, expected, _warnings) -> bool:
-        return got.shape != expected.shape and tuple(got.shape) in shapes()
+        worked = [a for a in answers() if isinstance(a, torch.Tensor) and a.shape == got.shape]
+        return got.shape != expected.shape and bool(worked) and not any(close(got, a, 1e-3) for a in worked)
 
     return mistakes.BY_ID["worked_example_shape"], recognise
-
-
-@contextlib.contextmanager
-def nameable_mistakes() -> Iterator[set[str]]:
-    """Collect into the set it yields every mistake that the comparisons run inside the block could name, whether
-    they pass or not: the diagnosis's reach. :mod:`autograder.coverage` maps a hidden check's reach this way, by
-    running it on the reference solution. Only this thread's comparisons count (grading runs checks in threads)."""
-    found: set[str] = set()
-    token = _NAMEABLE.set(found)
-    try:
-        yield found
-    finally:
-        _NAMEABLE.reset(token)
 
 
 def expect_tensor(
@@ -92,9 +81,9 @@ def expect_tensor(
         yield from detectors
         if student.revealed_uninitialised:
             yield mistakes.BY_ID["empty_accumulator"], accumulated_into_uninitialised
-        worked_shapes = _WORKED_SHAPES.get()
-        if worked_shapes is not None:
-            yield _worked_shape_detector(worked_shapes)
+        worked_answers = _WORKED_ANSWERS.get()
+        if worked_answers is not None:
+            yield _worked_shape_detector(worked_answers)
 
     def warned() -> Iterable:
         if reference is not None:

@@ -93,18 +93,18 @@ class Assignment:
         return self._released
 
     def _run_hidden(self, check: Callable[[Student], str], student: Student) -> str:
-        with worked_example(self.worked_shapes):
+        with worked_example(self.worked_answers):
             return check(student)
 
-    def worked_shapes(self) -> set[tuple]:
-        """The shapes of the answers the public checks expect: the worked example's, which a hidden check's fresh
-        inputs change (a wrong answer of one of these shapes there has a size copied from the worked example)."""
-        return {
-            tuple(decode(step["expect"]["value"]).shape)
+    def worked_answers(self) -> list:
+        """The answers the public checks expect: the worked example's, whose shapes a hidden check's fresh inputs
+        change (a wrong answer of one of these shapes there has a size copied from the worked example)."""
+        return [
+            decode(step["expect"]["value"])
             for check in self.public_data()["checks"]
             for step in check.get("steps", [])
             if "expect" in step
-        }
+        ]
 
     def _run_public(self, grade_id: str, student: Student) -> str:
         checks = self.released()

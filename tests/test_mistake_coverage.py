@@ -1,7 +1,8 @@
 """Every catalogued mistake is named wherever it can happen, not only where a sample was written for it.
 
 Each mistake that can be written as a source edit is applied to every place in every solution region
-where it applies, one place at a time, as a student would slip. Each such mutant must fail at least
+where it applies, one place at a time, as a student would slip; so is each family of mistakes, at every place of
+its kind of operation (a reduction, a matrix product, a mask offset, a scale, a size). Each such mutant must fail at least
 one check, and every failing check must name that mistake (or an accepted synonym: two names for
 answers that are the same numbers). The matrix (mistake x assignment: places mutated, caught,
 named) is printed at the end of the test session. The correct alternatives keep earning full marks
@@ -85,12 +86,37 @@ EDITS: dict[str, list[Edit]] = {
         )
     ],
     "cache_position_offset": [Edit(r"self\.pe\[position:position \+ 1\]", "self.pe[:x_new.shape[1]]")],
+    # families: every place of their kind of operation in the solutions
+    "reduction_wrong_axis": [Edit(r"(\.(?:sum|max)\(dim=)-1(, keepdim=True\))", r"\g<1>0\2")],
+    "matmul_operand_transposed": [
+        Edit(r"\b(attn_weights|weights) @ ", r"\1.mT @ "),
+        Edit(r"\b(attn_weights|weights) @ (\w+)$", r"\2 @ \1", where="return "),
+    ],
+    "offset_off_by_one": [
+        Edit(r"\] > torch\.arange\(num_queries\)", "] >= torch.arange(num_queries)"),
+        Edit(r"self\.pe\[position:position \+ 1\]", "self.pe[position + 1:position + 2]"),
+    ],
+    "scale_wrong_size": [Edit(r"(\w+)\.shape\[-1\](\s*\*\*\s*0\.5)", r"\1.shape[-2]\2")],
+    "worked_example_shape": [
+        Edit(r"torch\.zeros\(inputs\.shape\[0\]\)", "torch.zeros(6)"),
+        Edit(r"torch\.ones\(context_length, context_length\)\)$", "torch.ones(6, 6))"),
+    ],
 }
 
-#: the same numbers under two names, where the slip allows both readings
-SYNONYMS: dict[str, set[str]] = {}
-#: places where the edit changes nothing (so no check can fail): mistake -> the code that makes it harmless there
-EQUIVALENT = {"softmax_dim0": "def attention_weights(scores):"}  # 01: a 1-D row, whose only dimension is 0
+#: the same numbers under two names, where the slip allows both readings (a family's slip that a catalogued mistake
+#: names more precisely at that place: the catalogued name wins)
+SYNONYMS: dict[str, set[str]] = {
+    "reduction_wrong_axis": {"normalised_wrong_axis"},
+    "scale_wrong_size": {"scale_sqrt_seq_len", "no_scaling"},
+    # the same error: swapped or transposed operands make the shapes clash as these slips do (08's cache step, 07's
+    # cross-attention), and the catalogued name wins
+    "matmul_operand_transposed": {"keys_queries_swapped", "cache_updated_after_attention", "cross_attention_self_keys"},
+}
+#: places where the edit is no slip of the mistake: mistake -> the code that makes it so there
+EQUIVALENT = {
+    "softmax_dim0": "def attention_weights(scores):",  # 01: a 1-D row, whose only dimension is 0 (nothing changes)
+    "matmul_operand_transposed": "def context_vector(inputs, attn_weights):",  # 01: a vector, with no transpose
+}
 
 
 def places(source: str, edit: Edit) -> list[str]:

@@ -37,10 +37,11 @@ def _off_by_one(arguments: dict) -> list[Changes]:
 
 
 def _other_sizes(arguments: dict) -> list[Changes]:
-    """The sizes at hand: the input dimension, and each size of the scores (tokens, heads, batch)."""
-    scores, d_k = arguments["scores"], arguments["d_k"]
-    sizes = {arguments.get("d_in"), *scores.shape} - {None, 1, d_k}
-    return [{"d_k": size} for size in sorted(sizes)]
+    """The sizes at hand: the input dimension, and each size of the scores from the last (keys, queries, heads,
+    batch). By role, not by value, so that the same choice means the same slip at every use (a loop's last block
+    of keys is smaller); a choice equal to d_k gives the right answer and is no evidence."""
+    scores, d_k, d_in = arguments["scores"], arguments["d_k"], arguments.get("d_in")
+    return [{"d_k": size} for size in (d_k if d_in is None else d_in, *reversed(scores.shape))]
 
 
 #: family (catalogue id) -> (the kind of operation it applies to, its alternatives at one use)

@@ -118,6 +118,35 @@ MUTATIONS = [
         mistake="cache_position_offset",
         description="every new token gets the positional encoding of position 0",
     ),
+    # families of mistakes, named wherever their kind of operation is used
+    mutation(
+        "online_sum_wrong_axis",
+        [(ONLINE_SUM, ONLINE_SUM.replace(".sum(dim=-1, keepdim=True)", ".sum(dim=0, keepdim=True)"))],
+        breaks=ONLINE,
+        mistake="reduction_wrong_axis",
+        description="the running sum adds up each block over dimension 0 instead of the last (its shapes clash)",
+    ),
+    mutation(
+        "flash_weights_transposed",
+        [(FLASH_OUT, FLASH_OUT.replace("weights @ values", "weights.mT @ values"))],
+        breaks=FLASH | FLASH_CAUSAL,
+        mistake="matmul_operand_transposed",
+        description="the block's weights transposed before they meet the values (its shapes clash)",
+    ),
+    mutation(
+        "flash_mask_hides_the_diagonal",
+        [(FLASH_MASK, FLASH_MASK.replace("] > torch.arange", "] >= torch.arange"))],
+        breaks=FLASH_CAUSAL,
+        mistake="offset_off_by_one",
+        description="the block's causal mask compares with >=: each query is hidden from itself",
+    ),
+    mutation(
+        "flash_scaled_by_the_queries",
+        [(FLASH_SCORES, FLASH_SCORES.replace("queries.shape[-1]", "queries.shape[-2]"))],
+        breaks=FLASH | FLASH_CAUSAL,
+        mistake="scale_wrong_size",
+        description="the scores divided by the square root of the number of queries",
+    ),
     mutation(
         "pasted_numbers",
         [("return torch.exp(scores - running_max) / running_sum", pasted(worked.ONLINE_SOFTMAX))],

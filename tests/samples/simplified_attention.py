@@ -44,6 +44,13 @@ MUTATIONS = [
         description="the context vector is accumulated into torch.empty, as seed 000 does",
     ),
     mutation(
+        "scores_size_of_worked_example",
+        [("scores = torch.zeros(inputs.shape[0])", "scores = torch.zeros(6)")],
+        breaks={"scores_loop_hidden"},
+        mistake="worked_example_shape",
+        description="the scores written into torch.zeros(6): the worked example's number of tokens",
+    ),
+    mutation(
         "pasted_numbers",
         [
             (
