@@ -25,6 +25,21 @@ __all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "paramete
 
 #: the set that :func:`nameable_mistakes` collects into, in this thread (None: nothing collects)
 _NAMEABLE: ContextVar[set[str] | None] = ContextVar("nameable", default=None)
+
+
+@contextlib.contextmanager
+def nameable_mistakes() -> Iterator[set[str]]:
+    """Collect into the set it yields every mistake that the comparisons run inside the block could name, whether
+    they pass or not: the diagnosis's reach. :mod:`autograder.coverage` maps a hidden check's reach this way, by
+    running it on the reference solution. Only this thread's comparisons count (grading runs checks in threads)."""
+    found: set[str] = set()
+    token = _NAMEABLE.set(found)
+    try:
+        yield found
+    finally:
+        _NAMEABLE.reset(token)
+
+
 #: the answers of the worked example of the assignment whose hidden check runs, in this thread (computed on demand)
 _WORKED_ANSWERS: ContextVar[Callable[[], list] | None] = ContextVar("worked_answers", default=None)
 

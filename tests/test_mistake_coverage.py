@@ -1,9 +1,9 @@
 """Every catalogued mistake is named wherever it can happen, not only where a sample was written for it.
 
 Each mistake that can be written as a source edit is applied to every place in every solution region
-where it applies, one place at a time, as a student would slip; so is each family of mistakes, at every place of
-its kind of operation (a reduction, a matrix product, a mask offset, a scale, a size). Each such mutant must fail at least
-one check, and every failing check must name that mistake (or an accepted synonym: two names for
+where it applies, one place at a time, as a student would slip; so is each family of mistakes, at every place
+of its kind of operation (a reduction, a matrix product, a mask offset, a scale, a size). Each such mutant must fail
+at least one check, and every failing check must name that mistake (or an accepted synonym: two names for
 answers that are the same numbers). The matrix (mistake x assignment: places mutated, caught,
 named) is printed at the end of the test session. The correct alternatives keep earning full marks
 with no mistake named (test_checks_inprocess.py).
