@@ -431,15 +431,24 @@ class Student:
         """What the student's code raised in ``self.<method>(name, *args, **kwargs)`` ("call" or "module"),
         as data, or None if it returned. For checks that expect an error (a constructor refusing bad sizes).
         Code that is not written yet, missing, or timed out still fails the check, as it would anywhere else."""
+        answer = self._keeping_errors(method, name, *args, **kwargs)
+        return answer if isinstance(answer, StudentError) else None
+
+    def answer(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """``call``, but an error the code raised comes back as data for the comparison, which names the mistake
+        whose computation raises the same error (a reduction over the wrong axis whose shapes clash). Code that is
+        not written yet, missing, or timed out still fails the check."""
+        return self._keeping_errors("call", name, *args, **kwargs)
+
+    def _keeping_errors(self, method: str, name: str, *args: Any, **kwargs: Any) -> Any:
         self._keep_errors = True
         try:
             answer = getattr(self, method)(name, *args, **kwargs)
         finally:
             self._keep_errors = False
-        if not isinstance(answer, StudentError):
-            return None
-        if answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"} or (
-            answer.kind == "NameError" and answer.message.startswith(f"`{name}`")
+        if isinstance(answer, StudentError) and (
+            answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"}
+            or (answer.kind == "NameError" and answer.message.startswith(f"`{name}`"))
         ):
             raise CheckFailed(explain_error(name, answer))
         return answer
@@ -716,17 +725,27 @@ class PublicCheck:
 
     def __call__(self, student: Student) -> str:
         answer, passed = None, []
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             ((kind, spec),) = step.items()
-            outcome = getattr(self, f"_{kind}")(student, spec, answer)
+            if kind == "call":
+                outcome = self._call(student, spec, answer, compared=self._compared_next(index))
+            else:
+                outcome = getattr(self, f"_{kind}")(student, spec, answer)
             if kind in {"call", "module"}:
                 answer = outcome
             elif isinstance(outcome, str):
                 passed.append(outcome)
         return " ".join(passed)
 
-    def _call(self, student: Student, spec: dict, answer: Any) -> Any:
-        return student.call(
+    def _compared_next(self, index: int) -> bool:
+        """Whether the step after ``index`` compares the whole answer (so that it can name the error it raised)."""
+        following = self.steps[index + 1] if index + 1 < len(self.steps) else {}
+        return "expect" in following and not following["expect"].get("pick")
+
+    def _call(self, student: Student, spec: dict, answer: Any, compared: bool = False) -> Any:
+        """The student's function on the step's inputs; ``compared``: an error it raises goes to the comparison
+        that follows (:meth:`Student.answer`)."""
+        return (student.answer if compared else student.call)(
             spec["name"],
             *decode(spec.get("args", [])),
             seed=spec.get("seed"),
