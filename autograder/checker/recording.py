@@ -65,13 +65,13 @@ class Record:
         first: Any = args[0] if args else kwargs.get("input")
         if name in LEAVING_TORCH:
             self.left_torch.add(name)
-        elif name == "linear" and _is_tensor(first) and first.dim() >= 1 and first.shape[-1] > 0:
+        elif name == "linear" and _is_torch_tensor(first) and first.dim() >= 1 and first.shape[-1] > 0:
             _add(self.projections, int(first.numel() // first.shape[-1]))
-        elif name in ATTENTION and len(args) > 1 and _is_tensor(args[1]):
+        elif name in ATTENTION and len(args) > 1 and _is_torch_tensor(args[1]):
             _add(self.reductions, (name, (int(args[1].shape[-2]),)))
-        elif name in CONTRACTIONS and _is_tensor(first) and first.dim() >= 1:
+        elif name in CONTRACTIONS and _is_torch_tensor(first) and first.dim() >= 1:
             _add(self.reductions, ("matmul", (int(first.shape[-1]),)))
-        elif name in REDUCTIONS and _is_tensor(first) and not (len(args) > 1 and _is_tensor(args[1])):
+        elif name in REDUCTIONS and _is_torch_tensor(first) and not (len(args) > 1 and _is_torch_tensor(args[1])):
             _add(self.reductions, (name, _reduced_sizes(first, args[1] if len(args) > 1 else kwargs.get("dim"))))
 
     def _note_results(self, result: Any) -> None:
@@ -130,7 +130,7 @@ def recorded(compute: Callable[[], Any], inputs: Iterable[Any], facts: dict) -> 
 def held_tensors(module: Any) -> list:
     """What a module holds before it is called: its parameters and buffers, and the tensors it and its submodules
     keep as plain attributes (a cache, a mask made in ``__init__``)."""
-    attributes = (value for part in module.modules() for value in vars(part).values() if _is_tensor(value))
+    attributes = (value for part in module.modules() for value in vars(part).values() if _is_torch_tensor(value))
     return [*module.parameters(), *module.buffers(), *attributes]
 
 
@@ -159,7 +159,7 @@ def _add(facts: set, fact: Any) -> None:
         facts.add(fact)
 
 
-def _is_tensor(value: Any) -> bool:
+def _is_torch_tensor(value: Any) -> bool:
     import torch
 
     return isinstance(value, torch.Tensor)
@@ -167,7 +167,7 @@ def _is_tensor(value: Any) -> bool:
 
 def _tensors(value: Any) -> Iterator[Any]:
     """The tensors in a call's arguments or results (nested in tuples, lists and dicts)."""
-    if _is_tensor(value):
+    if _is_torch_tensor(value):
         yield value
     elif isinstance(value, (tuple, list)):
         for item in value:
