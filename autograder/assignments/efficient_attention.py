@@ -68,44 +68,34 @@ def check_online_softmax():
     ]
 
 
+#: the observed calls' sizes, all different so that a size in the record says which axis it is: rows of scores (or
+#: the batch), queries, keys, features, block
+ROWS, QUERIES, KEYS, FEATURES, BLOCK = 3, 12, 40, 4, 8
+
+
 @hidden("online_softmax_hidden", points=1, todo="Online softmax vs torch.softmax (other sizes and blocks)")
 def check_online_softmax_hidden(student):
     """Rows rise along their length (the maximum keeps changing); one row holds scores near 1000, where exp overflows
-    unless the maximum is subtracted."""
+    unless the maximum is subtracted. The last call is observed: no reduction may span all its keys."""
     message = ""
-    for shape, block_size, seed in (((3, 11), 4, 801), ((2, 3, 9), 2, 802), ((7,), 3, 803), ((2, 5), 8, 804)):
+    cases = (((3, 11), 4, 801), ((2, 3, 9), 2, 802), ((7,), 3, 803), ((2, 5), 8, 804), ((ROWS, KEYS), BLOCK, 805))
+    for shape, block_size, seed in cases:
         scores = randn(seed, *shape, scale=2.0) + torch.arange(shape[-1]) / 2
-        if len(shape) == 2 and shape[0] == 3:
+        if shape == (3, 11):
             scores[1] += 1000.0
+        what = f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of {block_size}"
         message = expect_tensor(
-            student.call("online_softmax", scores, block_size),
+            student.call("online_softmax", scores, block_size, observe=shape == (ROWS, KEYS)),
             torch.softmax(scores, dim=-1),
-            what=f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of {block_size}",
+            what=what,
             student=student,
             hint=ONLINE_HINT,
             **HIDDEN_TOL,
             reference=lambda ops: references.online_softmax(ops, scores, block_size),
         )
-    return message + "\n" + _observed_online_softmax(student)
-
-
-#: the observed calls' sizes: rows of scores or batch, queries, keys, features, block (all different)
-ROWS, QUERIES, KEYS, FEATURES, BLOCK = 3, 12, 40, 4, 8
-
-
-def _observed_online_softmax(student) -> str:
-    scores = randn(805, ROWS, KEYS, scale=2.0) + torch.arange(KEYS) / 2
-    what = f"online_softmax of {ROWS}x{KEYS} scores in blocks of {BLOCK}, observed"
-    expect_tensor(
-        student.call("online_softmax", scores, BLOCK, observe=True),
-        torch.softmax(scores, dim=-1),
-        what=what,
-        student=student,
-        hint=ONLINE_HINT,
-        **HIDDEN_TOL,
-        reference=lambda ops: references.online_softmax(ops, scores, BLOCK),
+    return (
+        message + "\n" + expect_computation(student, what, [(BY_ID["softmax_over_all_keys"], _reduced_over_all_keys)])
     )
-    return expect_computation(student, what, [(BY_ID["softmax_over_all_keys"], _reduced_over_all_keys)])
 
 
 def _reduced_over_all_keys(computation: Computation) -> str | None:
@@ -145,45 +135,33 @@ def _flash_public(causal: bool) -> list:
 
 
 def _flash_hidden(student, causal: bool, cases: tuple) -> str:
+    """The last call, of sizes all different, is observed: no library attention, no tensor larger than a tile, no
+    reduction over all the keys."""
     message = ""
-    for (shape, num_keys, block_size), seed in cases:
+    for (shape, num_keys, block_size), seed in (*cases, (((ROWS, QUERIES, FEATURES), KEYS, BLOCK), 818)):
         q = randn(seed, *shape)
         k, v = randn(seed + 1, *shape[:-2], num_keys, shape[-1]), randn(seed + 2, *shape[:-2], num_keys, shape[-1])
-        size = "x".join(map(str, shape))
         what = (
-            f"flash_attention of fresh {size} queries and {num_keys} keys in blocks of {block_size}, "
-            f"causal={causal} (compared with scaled_dot_product_attention)"
+            f"flash_attention of fresh {'x'.join(map(str, shape))} queries and {num_keys} keys in blocks of "
+            f"{block_size}, causal={causal}"
         )
         message = expect_tensor(
-            student.call("flash_attention", q, k, v, block_size, causal=causal),
+            student.call(
+                "flash_attention", q, k, v, block_size, causal=causal, observe=shape == (ROWS, QUERIES, FEATURES)
+            ),
             F.scaled_dot_product_attention(q, k, v, is_causal=causal),
-            what=what,
+            what=f"{what} (compared with scaled_dot_product_attention)",
             student=student,
             hint=CAUSAL_HINT if causal else FLASH_HINT,
             **HIDDEN_TOL,
             reference=lambda ops: references.flash_attention(ops, q, k, v, block_size, causal),
         )
-    return message + "\n" + _observed_flash(student, causal)
-
-
-def _observed_flash(student, causal: bool) -> str:
-    q, k, v = randn(818, ROWS, QUERIES, FEATURES), randn(819, ROWS, KEYS, FEATURES), randn(820, ROWS, KEYS, FEATURES)
-    what = f"flash_attention of {QUERIES} queries and {KEYS} keys in blocks of {BLOCK}, causal={causal}, observed"
-    expect_tensor(
-        student.call("flash_attention", q, k, v, BLOCK, causal=causal, observe=True),
-        F.scaled_dot_product_attention(q, k, v, is_causal=causal),
-        what=what,
-        student=student,
-        hint=CAUSAL_HINT if causal else FLASH_HINT,
-        **HIDDEN_TOL,
-        reference=lambda ops: references.flash_attention(ops, q, k, v, BLOCK, causal),
-    )
     rules = [
         (BY_ID["attention_library_call"], _called_attention),
         (BY_ID["full_score_matrix"], _built_more_than_a_tile),
         (BY_ID["softmax_over_all_keys"], _reduced_over_all_keys),
     ]
-    return expect_computation(student, what, rules)
+    return message + "\n" + expect_computation(student, what, rules)
 
 
 def _called_attention(computation: Computation) -> str | None:
