@@ -13,6 +13,7 @@ What it offers:
   :func:`expect`, :func:`items`, :func:`keys`, :func:`parameters`;
 - a hidden check's comparison with the diagnosis: :func:`expect_tensor`, :func:`as_tensor`, :func:`close`,
   :func:`parameter`, and the shape rules the public steps share, ``require_*``;
+- rules about how the student's code computed, from what an observed probe recorded: :func:`expect_computation`;
 - the operations a reference is written with (:class:`Ops`, :data:`OPERATIONS`) and the catalogue's mistakes by id
   (:data:`BY_ID`, for a check's detectors);
 - fresh inputs for hidden checks and the seeded layers of worked examples (:mod:`autograder.fresh`);
@@ -24,6 +25,7 @@ from __future__ import annotations
 from .checker.public_checks import require_items, require_keys, require_parameters
 from .checker.results import CheckFailed
 from .compare import as_tensor, close, expect_tensor, parameter
+from .computation import Computation, expect_computation
 from .framework import Assignment
 from .fresh import HIDDEN_TOL, Tolerance, generator, new_linear, rand, randn, seeded_state
 from .mistakes import BY_ID, OPERATIONS, Ops
@@ -38,11 +40,13 @@ __all__ = [
     "Tolerance",
     "Assignment",
     "CheckFailed",
+    "Computation",
     "Ops",
     "as_tensor",
     "call",
     "close",
     "expect",
+    "expect_computation",
     "expect_tensor",
     "generator",
     "items",

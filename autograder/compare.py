@@ -16,12 +16,12 @@ from typing import Any
 import torch
 
 from . import mistakes
-from .checker.comparison import Detector, accumulated_into_uninitialised, as_tensor, close, compare
+from .checker.comparison import Detector, Mistake, accumulated_into_uninitialised, as_tensor, close, compare
 from .checker.handle import Student
 from .checker.public_checks import no_parameter, parameter_keys, wrong_shape
 from .checker.results import CheckFailed
 
-__all__ = ["as_tensor", "close", "expect_tensor", "nameable_mistakes", "parameter", "worked_example"]
+__all__ = ["as_tensor", "close", "expect_tensor", "nameable", "nameable_mistakes", "parameter", "worked_example"]
 
 #: the set that :func:`nameable_mistakes` collects into, in this thread (None: nothing collects)
 _NAMEABLE: ContextVar[set[str] | None] = ContextVar("nameable", default=None)
@@ -65,6 +65,13 @@ def _worked_shape_detector(answers: Callable[[], list]) -> Detector:
     return mistakes.BY_ID["worked_example_shape"], recognise
 
 
+def nameable(found: Iterable[Mistake]) -> None:
+    """Count these mistakes in the diagnosis's reach (:func:`nameable_mistakes`): a comparison could name them."""
+    reach = _NAMEABLE.get()
+    if reach is not None:
+        reach.update(m.id for m in found)
+
+
 def expect_tensor(
     got: Any,
     expected: torch.Tensor | None = None,
@@ -104,9 +111,8 @@ def expect_tensor(
         if reference is not None:
             yield from ((m, m.warning) for m in mistakes.warned_mistakes(reference))
 
-    reach = _NAMEABLE.get()
-    if reach is not None:
-        reach.update(m.id for source in (evidence(), recognisers(), warned()) for m, _ in source)
+    if _NAMEABLE.get() is not None:
+        nameable(m for source in (evidence(), recognisers(), warned()) for m, _ in source)
     return compare(
         got,
         expected,

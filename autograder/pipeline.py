@@ -233,6 +233,7 @@ CHILD_SIDE = {
     "checker/__init__.py",
     "checker/wire.py",
     "checker/probes.py",
+    "checker/recording.py",
 }
 
 

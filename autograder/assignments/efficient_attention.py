@@ -10,14 +10,35 @@ row, so that the running maximum changes from block to block, where a missing re
 are given; the student writes ``step``. Its public check builds it with the worked example's seed; the hidden check
 builds it with other sizes and compares every step's output with PyTorch's causal attention recomputed from scratch
 on the student's own projections of the tokens plus their positional encoding.
+
+The numbers cannot tell the algorithm from its shortcuts (``torch.softmax``, ``scaled_dot_product_attention``, the
+whole score matrix, a cache that recomputes the prefix give them too), so each hidden check also observes one call
+of the student's code (:func:`expect_computation`): what it reduced over, which tensors it built, how many rows its
+projections saw. Its sizes are all different (3 rows, 12 queries, 40 keys, features 4, blocks of 8), so that a size
+in the record says which axis it is.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
-from ..authoring import HIDDEN_TOL, Assignment, call, expect, expect_tensor, module, rand, randn, student_linear
+from ..authoring import (
+    BY_ID,
+    HIDDEN_TOL,
+    Assignment,
+    Computation,
+    call,
+    expect,
+    expect_computation,
+    expect_tensor,
+    module,
+    rand,
+    randn,
+    student_linear,
+)
 from ..references import efficient_attention as references
 from ..worked_values import efficient_attention as worked
 
@@ -47,25 +68,44 @@ def check_online_softmax():
     ]
 
 
+#: the observed calls' sizes, all different so that a size in the record says which axis it is: rows of scores (or
+#: the batch), queries, keys, features, block
+ROWS, QUERIES, KEYS, FEATURES, BLOCK = 3, 12, 40, 4, 8
+
+
 @hidden("online_softmax_hidden", points=1, todo="Online softmax vs torch.softmax (other sizes and blocks)")
 def check_online_softmax_hidden(student):
     """Rows rise along their length (the maximum keeps changing); one row holds scores near 1000, where exp overflows
-    unless the maximum is subtracted."""
+    unless the maximum is subtracted. The last call is observed: no reduction may span all its keys."""
     message = ""
-    for shape, block_size, seed in (((3, 11), 4, 801), ((2, 3, 9), 2, 802), ((7,), 3, 803), ((2, 5), 8, 804)):
+    cases = (((3, 11), 4, 801), ((2, 3, 9), 2, 802), ((7,), 3, 803), ((2, 5), 8, 804), ((ROWS, KEYS), BLOCK, 805))
+    for shape, block_size, seed in cases:
         scores = randn(seed, *shape, scale=2.0) + torch.arange(shape[-1]) / 2
-        if len(shape) == 2 and shape[0] == 3:
+        if shape == (3, 11):
             scores[1] += 1000.0
+        what = f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of {block_size}"
         message = expect_tensor(
-            student.answer("online_softmax", scores, block_size),
+            student.answer("online_softmax", scores, block_size, observe=shape == (ROWS, KEYS)),
             torch.softmax(scores, dim=-1),
-            what=f"online_softmax of fresh {'x'.join(map(str, shape))} scores in blocks of {block_size}",
+            what=what,
             student=student,
             hint=ONLINE_HINT,
             **HIDDEN_TOL,
             reference=lambda ops: references.online_softmax(ops, scores, block_size),
         )
-    return message
+    return (
+        message + "\n" + expect_computation(student, what, [(BY_ID["softmax_over_all_keys"], _reduced_over_all_keys)])
+    )
+
+
+def _reduced_over_all_keys(computation: Computation) -> str | None:
+    over_all = computation.spanning(KEYS)
+    if not over_all:
+        return None
+    return (
+        f"your code computed {' and '.join(over_all)} over all {KEYS} keys of a row at once: the point of the online "
+        f"algorithm is to read one block of {BLOCK} keys at a time and keep only running statistics."
+    )
 
 
 # --- Step 2: tiled attention, FlashAttention's forward pass ----------------------------------------------------------
@@ -95,25 +135,56 @@ def _flash_public(causal: bool) -> list:
 
 
 def _flash_hidden(student, causal: bool, cases: tuple) -> str:
+    """The last call, of sizes all different, is observed: no library attention, no tensor larger than a tile, no
+    reduction over all the keys."""
     message = ""
-    for (shape, num_keys, block_size), seed in cases:
+    for (shape, num_keys, block_size), seed in (*cases, (((ROWS, QUERIES, FEATURES), KEYS, BLOCK), 818)):
         q = randn(seed, *shape)
         k, v = randn(seed + 1, *shape[:-2], num_keys, shape[-1]), randn(seed + 2, *shape[:-2], num_keys, shape[-1])
-        size = "x".join(map(str, shape))
         what = (
-            f"flash_attention of fresh {size} queries and {num_keys} keys in blocks of {block_size}, "
-            f"causal={causal} (compared with scaled_dot_product_attention)"
+            f"flash_attention of fresh {'x'.join(map(str, shape))} queries and {num_keys} keys in blocks of "
+            f"{block_size}, causal={causal}"
         )
         message = expect_tensor(
-            student.answer("flash_attention", q, k, v, block_size, causal=causal),
+            student.answer(
+                "flash_attention", q, k, v, block_size, causal=causal, observe=shape == (ROWS, QUERIES, FEATURES)
+            ),
             F.scaled_dot_product_attention(q, k, v, is_causal=causal),
-            what=what,
+            what=f"{what} (compared with scaled_dot_product_attention)",
             student=student,
             hint=CAUSAL_HINT if causal else FLASH_HINT,
             **HIDDEN_TOL,
             reference=lambda ops: references.flash_attention(ops, q, k, v, block_size, causal),
         )
-    return message
+    rules = [
+        (BY_ID["attention_library_call"], _called_attention),
+        (BY_ID["full_score_matrix"], _built_more_than_a_tile),
+        (BY_ID["softmax_over_all_keys"], _reduced_over_all_keys),
+    ]
+    return message + "\n" + expect_computation(student, what, rules)
+
+
+def _called_attention(computation: Computation) -> str | None:
+    if "scaled_dot_product_attention" not in computation.spanning(KEYS):
+        return None
+    return (
+        f"your code called F.scaled_dot_product_attention over all {KEYS} keys: the numbers are PyTorch's, "
+        "and this step is about writing the tiles yourself."
+    )
+
+
+def _built_more_than_a_tile(computation: Computation) -> str | None:
+    """A tensor with a query axis and a key axis, or larger than every block's scores times the features."""
+    tile = ROWS * QUERIES * BLOCK * FEATURES
+    too_big = [s for s in computation.shapes if {QUERIES, KEYS} <= set(s) or math.prod(s) > tile]
+    if not too_big:
+        return None
+    shape = max(too_big, key=math.prod)
+    held = f"a {QUERIES} x {KEYS} score matrix" if {QUERIES, KEYS} <= set(shape) else "the scores of several blocks"
+    return (
+        f"your tiled attention built {held} (a tensor of shape {tuple(shape)}): the point of tiling is to never hold "
+        f"more than one {QUERIES} x {BLOCK} block of scores."
+    )
 
 
 @public("flash_attention", points=1, todo="Tiled attention over blocks of keys and values")
@@ -167,19 +238,34 @@ def check_kv_cache():
 def check_kv_cache_hidden(student):
     d_in, d_out, context_length, batch, tokens = 6, 8, 12, 3, 7
     x = rand(831, batch, tokens, d_in)
-    answer = student.module("KVCacheAttention", d_in, d_out, context_length, seed=832, forward=(x,))
+    answer = student.module("KVCacheAttention", d_in, d_out, context_length, seed=832, forward=(x,), observe=True)
     weights = {f"{name}.weight": student_linear(answer["state"], name)[0] for name in ("W_query", "W_key", "W_value")}
     pe = references.sinusoids(context_length, d_in)
     queries, keys, values = (
         F.linear(x + pe[:tokens], weights[f"{name}.weight"]) for name in ("W_query", "W_key", "W_value")
     )
-    return expect_tensor(
+    what = f"KVCacheAttention({d_in}, {d_out}, {context_length}) fed {batch} sequences of {tokens} tokens one at a time"
+    message = expect_tensor(
         answer.get("output"),
         F.scaled_dot_product_attention(queries, keys, values, is_causal=True),
-        what=f"KVCacheAttention({d_in}, {d_out}, {context_length}) fed {batch} sequences of {tokens} "
-        "tokens one at a time (compared with causal attention over all of them at once)",
+        what=f"{what} (compared with causal attention over all of them at once)",
         student=student,
         hint=KV_HINT,
         **HIDDEN_TOL,
         reference=lambda ops: references.cached_attention(ops, x, weights, pe),
+    )
+    rule = (BY_ID["cache_recomputes_prefix"], lambda computation: _recomputed_prefix(computation, batch, d_in))
+    return message + "\n" + expect_computation(student, f"{what}, observed", [rule])
+
+
+def _recomputed_prefix(computation: Computation, batch: int, d_in: int) -> str | None:
+    """More than one position per sequence fed to a projection, or tokens of width d_in gathered together."""
+    gathered = [math.prod(s) // d_in for s in computation.shapes if s and s[-1] == d_in]
+    rows = max([*computation.projections, *gathered], default=batch)
+    if rows <= batch:
+        return None
+    return (
+        f"a step handled {rows // batch} tokens of each sequence at once (the new token and the ones before it): "
+        "a KV cache computes the query, key and value of the new token only, one position per step, and attends "
+        "over the keys and values it keeps."
     )

@@ -23,15 +23,25 @@ class Student:
     grade_id: str = ""
     #: warnings the student's code raised during the last probe
     warnings: list[str] = []
+    #: what the student's code computed during the last probe that asked to observe it (plain facts, see
+    #: :mod:`.recording`), or None
+    computation: dict | None = None
     #: the last call filled ``torch.empty``'s memory with :data:`UNINITIALISED`
     revealed_uninitialised: bool = False
     #: set by :meth:`raises`: hand the student's error back instead of failing
     _keep_errors: bool = False
 
     def call(
-        self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False, **kwargs: Any
+        self,
+        name: str,
+        *args: Any,
+        seed: int | None = None,
+        reveal_uninitialised: bool = False,
+        observe: bool = False,
+        **kwargs: Any,
     ) -> Any:
-        """``name(*args, **kwargs)`` in the student's namespace (tensors in, tensors out)."""
+        """``name(*args, **kwargs)`` in the student's namespace (tensors in, tensors out); ``observe`` also records
+        what it computes (:attr:`computation`)."""
         self.revealed_uninitialised = reveal_uninitialised
         data = self._probe(
             "call",
@@ -41,6 +51,7 @@ class Student:
                 "kwargs": encode(kwargs),
                 "seed": seed,
                 "reveal_uninitialised": reveal_uninitialised,
+                "observe": observe,
             },
         )
         return self._answer(name, data)
@@ -53,9 +64,11 @@ class Student:
         forward: tuple | None = None,
         state: dict | None = None,
         train: bool = False,
+        observe: bool = False,
         **init_kwargs: Any,
     ) -> dict:
-        """Build ``cls(*init_args, **init_kwargs)``; returns ``{"state": ..., "output": ...}``."""
+        """Build ``cls(*init_args, **init_kwargs)``; returns ``{"state": ..., "output": ...}``; ``observe`` records
+        what its forward pass computes (:attr:`computation`)."""
         data = self._probe(
             "module",
             {
@@ -66,6 +79,7 @@ class Student:
                 "forward_args": None if forward is None else encode(list(forward)),
                 "state": None if state is None else encode(state),
                 "train": train,
+                "observe": observe,
             },
         )
         return self._answer(cls, data)
@@ -103,6 +117,7 @@ class Student:
         if not isinstance(data, dict) or "__result__" not in data:
             raise CheckFailed(f"`{name}`: the grader received no answer from your notebook.")
         self.warnings = [str(w) for w in data.get("warnings") or []][:20]
+        self.computation = data.get("computation")
         answer = decode(data["__result__"])
         if isinstance(answer, StudentError) and not self._keep_errors:
             raise CheckFailed(explain_error(name, answer))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .recording import held_tensors, recorded
 from .wire import decode, encode, error
 
 #: what ``torch.empty`` memory holds during a check's call (see :func:`call`)
@@ -25,8 +26,11 @@ def call(
     kwargs: dict | None = None,
     seed: int | None = None,
     reveal_uninitialised: bool = False,
+    observe: bool = False,
 ) -> Any:
     """Call the student's function ``name(*args, **kwargs)``; optionally seed torch first.
+
+    ``observe`` records what the call computes (:mod:`.recording`): the answer's ``computation`` holds the facts.
 
     ``reveal_uninitialised`` makes ``torch.empty``/``empty_like`` return memory filled with
     :data:`UNINITIALISED` during the call. Correct code never reads such memory before writing
@@ -42,10 +46,21 @@ def call(
         return error("TypeError", f"`{name}` should be a function, but it is a {type(func).__name__}.")
     if seed is not None:
         torch.manual_seed(seed)
-    compute = lambda: func(*decode(args), **decode(kwargs or {}))  # noqa: E731
+    given, named = decode(args), decode(kwargs or {})
+    compute = lambda: func(*given, **named)  # noqa: E731
     if reveal_uninitialised:
         return _guarded(lambda: _with_visible_uninitialised_memory(compute))
+    if observe:
+        return _observed(lambda facts: recorded(compute, (given, named), facts))
     return _guarded(compute)
+
+
+def _observed(run: Callable[[dict], Callable[[], Any]]) -> dict:
+    """The guarded answer of ``run(facts)()``, with the facts recorded while it ran (none if it raised first)."""
+    facts: dict = {}
+    answer = _guarded(run(facts))
+    answer["computation"] = facts
+    return answer
 
 
 def _with_visible_uninitialised_memory(compute: Callable[[], Any]) -> Any:
@@ -75,12 +90,13 @@ def module(
     forward_args: list | None = None,
     state: dict | None = None,
     train: bool = False,
+    observe: bool = False,
 ) -> Any:
     """Build the student's ``nn.Module`` class (after ``torch.manual_seed(seed)``) and run it.
 
     Returns the output of ``forward(*forward_args)`` (if given) and the module's
     ``state_dict``, so that a check can read the student's weights. ``state``, if given,
-    is loaded first (``strict=True``).
+    is loaded first (``strict=True``). ``observe`` records what the forward pass computes, as :func:`call` does.
     """
     import torch
 
@@ -88,7 +104,7 @@ def module(
     if klass is None:
         return error("NameError", f"`{cls}` is not defined: run the cell that defines the class, and keep its name.")
 
-    def run():
+    def run(facts: dict | None = None):
         if seed is not None:
             torch.manual_seed(seed)
         instance = klass(*decode(init_args), **decode(init_kwargs or {}))
@@ -99,13 +115,19 @@ def module(
         instance.train(train)
         result: dict[str, Any] = {"state": dict(instance.state_dict())}
         if forward_args is not None:
+            given = decode(forward_args)
+            forward = lambda: instance(*given)  # noqa: E731
+            if facts is not None:  # what the module held before the call is given too, not computed by it
+                forward = recorded(forward, (given, held_tensors(instance)), facts)
             try:  # a forward that raises still hands back the weights, so that a check can explain the error
                 with torch.no_grad():
-                    result["output"] = instance(*decode(forward_args))
+                    result["output"] = forward()
             except Exception as exc:
                 result["output"] = error(type(exc).__name__, str(exc), _where(exc))
         return result
 
+    if observe:
+        return _observed(lambda facts: lambda: run(facts))
     return _guarded(run)
 
 

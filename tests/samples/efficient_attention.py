@@ -48,6 +48,7 @@ KV_UPDATE = (
     "self.cached_keys = torch.cat([self.cached_keys, key], dim=1)\n"
     "        self.cached_values = torch.cat([self.cached_values, value], dim=1)\n"
 )
+KV_PROJECT = "query, key, value = self.W_query(x_new), self.W_key(x_new), self.W_value(x_new)"
 KV_ATTEND = (
     "scores = query @ self.cached_keys.transpose(1, 2) / key.shape[-1] ** 0.5\n"
     "        weights = torch.softmax(scores, dim=-1)\n"
@@ -153,6 +154,52 @@ MUTATIONS = [
         breaks={"online_softmax_hidden"},
         description="the printed weights pasted in place of code",
     ),
+    # shortcuts: the same numbers without the algorithm the step teaches, seen by observing the computation
+    mutation(
+        "online_torch_softmax",
+        [(ONLINE_BODY, "return torch.softmax(scores, dim=-1)")],
+        breaks={"online_softmax_hidden"},
+        mistake="softmax_over_all_keys",
+        description="the online softmax as torch.softmax over the whole row",
+    ),
+    mutation(
+        "flash_library_attention",
+        [(FLASH_BODY, "return F.scaled_dot_product_attention(queries, keys, values, is_causal=causal)")],
+        breaks={"flash_attention_hidden", "flash_causal_hidden"},
+        mistake="attention_library_call",
+        description="the tiled attention as one call of PyTorch's attention",
+    ),
+    mutation(
+        "flash_full_score_matrix",
+        [
+            (
+                FLASH_BODY,
+                "scores = queries @ keys.transpose(-2, -1) / queries.shape[-1] ** 0.5\n"
+                "    if causal:\n"
+                "        future = torch.ones(scores.shape[-2:], dtype=torch.bool).triu(diagonal=1)\n"
+                "        scores = scores.masked_fill(future, -torch.inf)\n"
+                "    return torch.softmax(scores, dim=-1) @ values",
+            )
+        ],
+        breaks={"flash_attention_hidden", "flash_causal_hidden"},
+        mistake="full_score_matrix",
+        description="the tiled attention as the whole score matrix and one softmax",
+    ),
+    mutation(
+        "cache_recomputes_prefix",
+        [
+            (
+                KV_PROJECT,
+                "self.tokens = x_new if position == 0 else torch.cat([self.tokens, x_new], dim=1)\n"
+                "        query = self.W_query(x_new)\n"
+                "        keys, values = self.W_key(self.tokens), self.W_value(self.tokens)  # the whole prefix again\n"
+                "        key, value = keys[:, -1:], values[:, -1:]",
+            )
+        ],
+        breaks={"kv_cache_hidden"},
+        mistake="cache_recomputes_prefix",
+        description="each step projects every token so far, not only the new one",
+    ),
     # correct alternatives: they must pass everything, with no diagnosis
     mutation(
         "alt_online_one_score_at_a_time",
@@ -190,6 +237,43 @@ MUTATIONS = [
         ],
         breaks=set(),
         description="torch.split into blocks, the first block starting the statistics",
+    ),
+    mutation(
+        "alt_online_logsumexp_merge",
+        [
+            (
+                ONLINE_BODY,
+                "log_total = torch.full(scores.shape[:-1] + (1,), -torch.inf)\n"
+                "    for block in reversed(torch.split(scores, block_size, dim=-1)):  # any order: logaddexp commutes\n"
+                "        log_total = torch.logaddexp(log_total, torch.logsumexp(block, dim=-1, keepdim=True))\n"
+                "    return torch.exp(scores - log_total)",
+            )
+        ],
+        breaks=set(),
+        description="block logsumexps merged by torch.logaddexp, the blocks taken last to first",
+    ),
+    mutation(
+        "alt_flash_logsumexp_merge",
+        [
+            (
+                FLASH_BODY,
+                "log_total = torch.full(queries.shape[:-1] + (1,), -torch.inf)\n"
+                "    output = torch.zeros_like(queries)\n"
+                "    blocks = zip(torch.split(keys, block_size, dim=-2), torch.split(values, block_size, dim=-2))\n"
+                "    rows = torch.arange(queries.shape[-2])[:, None]\n"
+                "    for start, (k, v) in zip(range(0, keys.shape[-2], block_size), blocks):\n"
+                "        scores = queries @ k.transpose(-2, -1) / queries.shape[-1] ** 0.5\n"
+                "        if causal:\n"
+                "            future = torch.arange(start, start + k.shape[-2]) > rows\n"
+                "            scores = scores.masked_fill(future, -torch.inf)\n"
+                "        new_total = torch.logaddexp(log_total, torch.logsumexp(scores, dim=-1, keepdim=True))\n"
+                "        output = output * torch.exp(log_total - new_total) + torch.exp(scores - new_total) @ v\n"
+                "        log_total = new_total\n"
+                "    return output",
+            )
+        ],
+        breaks=set(),
+        description="tiled attention keeping the log of the running sum, merged by torch.logaddexp, torch.split",
     ),
     mutation(
         "alt_flash_query_tiles_einsum",
