@@ -3,6 +3,8 @@ message, the feedback page and docs/mistakes.md). Plain data, in the catalogue's
 the mistakes in and docs/mistakes.md lists them); how each mistake is made is code, in :mod:`.slips`.
 """
 
+from .catalogue_modern import MODERN_MISTAKES
+
 MISTAKES: list[dict[str, str]] = [
     # Normalising scores into weights
     {
@@ -372,4 +374,5 @@ MISTAKES: list[dict[str, str]] = [
         ),
         "fix": "Use the positions after the cache: pe[cached_length:cached_length + num_new_tokens].",
     },
+    *MODERN_MISTAKES,
 ]
