@@ -148,10 +148,11 @@ def key_value_weights(state: dict, d_in: int, num_heads: int, num_kv_heads: int,
 
 @hidden("gqa_hidden", points=1, todo="Grouped and multi-query attention vs scaled_dot_product_attention(enable_gqa)")
 def check_gqa_hidden(student):
-    """3 key/value heads for 6 query heads, then multi-query (1 for 4), on the student's own weights; PyTorch's
+    """3 key/value heads for 6 query heads, then multi-query (1 for 4), heads of dimension 4 (two rotary pairs: one
+    pair, at dimension 2, is the same in both layouts), on the student's own weights; PyTorch's
     attention repeats the key/value heads itself (``enable_gqa=True``) from the student's rotated projections."""
     message = ""
-    for (d_in, d_out, num_heads, num_kv_heads), seed in (((5, 12, 6, 3), 921), ((6, 8, 4, 1), 922)):
+    for (d_in, d_out, num_heads, num_kv_heads), seed in (((5, 24, 6, 3), 921), ((6, 16, 4, 1), 922)):
         x, head_dim = rand(seed, 2, 7, d_in), d_out // num_heads
         answer = student.module(
             "GroupedQueryAttention", d_in, d_out, num_heads, num_kv_heads, seed=seed + 1, forward=(x,)
