@@ -37,10 +37,11 @@ MODERN_MISTAKES: list[dict[str, str]] = [
         "id": "kv_heads_tiled",
         "title": "key/value heads repeated in the wrong order",
         "explanation": (
-            "Query heads come in groups: heads 0 .. g-1 share key/value head 0, the next g share head 1, and so "
-            "on. x.repeat(1, g, 1, 1) tiles the key/value heads (0, 1, 0, 1, ...) instead, so most query heads "
-            "read another group's keys and values. repeat_interleave repeats each head g times in place "
-            "(0, 0, 1, 1, ...), as Llama's repeat_kv and scaled_dot_product_attention(enable_gqa=True) do."
+            "Query heads come in groups of g consecutive heads: the first g share key/value head 0, the next g "
+            "share head 1, and so on. x.repeat(1, g, 1, 1) tiles the key/value heads (0, 1, 0, 1, ...) "
+            "instead, so most query heads read another group's keys and values. repeat_interleave repeats "
+            "each head g times in place (0, 0, 1, 1, ...), as Llama's repeat_kv and "
+            "scaled_dot_product_attention(enable_gqa=True) do."
         ),
         "fix": "keys = keys.repeat_interleave(group_size, dim=1) (and the same for the values).",
     },
