@@ -11,29 +11,21 @@ import torch
 
 from ..authoring import Ops, new_linear, seeded_state
 from ..references import modern_attention as references
+from . import seeded
 
 _ops = Ops()
 
 
-def _seeded(seed: int, make):
-    """What ``make()`` draws right after torch.manual_seed(seed); the caller's random numbers are left alone."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return make()
-
-
 # Step 1: 5 tokens of dimension 4, torch.randn(5, 4) after torch.manual_seed(9), rotated at positions 0..4.
 ROPE_SEED = 9
-ROPE_INPUT = _seeded(ROPE_SEED, lambda: torch.randn(5, 4))
+ROPE_INPUT = seeded(ROPE_SEED, lambda: torch.randn(5, 4))
 ROPE_POSITIONS = torch.arange(5)
 ROPE_OUTPUT = references.rope(_ops, ROPE_INPUT, ROPE_POSITIONS)
-# The frequencies of d = 4: pair 0 turns by 1 radian per position, pair 1 by 10000^(-2/4) = 0.01.
-ROPE_FREQUENCIES = _ops.rope_frequencies(4)
 
 # The relative property: a query and a key of dimension 8 (torch.randn(8) twice after torch.manual_seed(10)),
 # their score at positions (m, n) with m - n = 3 at four places of the text, then with m - n = 1.
 SCORE_SEED = 10
-SCORE_QUERY, SCORE_KEY = _seeded(SCORE_SEED, lambda: [torch.randn(8) for _ in range(2)])
+SCORE_QUERY, SCORE_KEY = seeded(SCORE_SEED, lambda: [torch.randn(8) for _ in range(2)])
 SAME_OFFSET = ((3, 0), (5, 2), (10, 7), (100, 97))
 OTHER_OFFSET = (4, 3)
 OFFSET_SCORES = torch.stack([references.rope_score(_ops, SCORE_QUERY, SCORE_KEY, m, n) for m, n in SAME_OFFSET])
@@ -53,7 +45,7 @@ GQA_STATE = seeded_state(
         ("out_proj", new_linear(D_OUT, D_OUT, bias=True)),
     ],
 )
-TOKENS = _seeded(TOKENS_SEED, lambda: torch.rand(2, 6, D_IN))
+TOKENS = seeded(TOKENS_SEED, lambda: torch.rand(2, 6, D_IN))
 GQA_OUTPUT = references.grouped_query(_ops, GQA_STATE, TOKENS, NUM_HEADS, NUM_KV_HEADS)
 
 # The KV cache of a model shaped like Llama 3 8B (32 layers, 32 query heads of dimension 128, 8 key/value heads)
@@ -68,5 +60,5 @@ CACHE_BYTES = [_ops.kv_cache_bytes(LAYERS, h, HEAD_DIM, CONTEXT, 1, BYTES_PER) f
 WINDOW_TOKENS, WINDOW = 6, 3
 WINDOW_MASK = _ops.window_hidden(WINDOW_TOKENS, WINDOW)
 QKV_SEED = 77
-QUERIES, KEYS, VALUES = _seeded(QKV_SEED, lambda: [torch.randn(1, WINDOW_TOKENS, 4) for _ in range(3)])
+QUERIES, KEYS, VALUES = seeded(QKV_SEED, lambda: [torch.randn(1, WINDOW_TOKENS, 4) for _ in range(3)])
 WINDOW_OUTPUT = references.window_attention(_ops, QUERIES, KEYS, VALUES, WINDOW)
