@@ -86,6 +86,27 @@ EDITS: dict[str, list[Edit]] = {
         )
     ],
     "cache_position_offset": [Edit(r"self\.pe\[position:position \+ 1\]", "self.pe[:x_new.shape[1]]")],
+    "rope_on_values": [
+        Edit(
+            r"(queries, keys) = (apply_rope\(queries, (\w+)\), apply_rope\(keys, \3\))",
+            r"\1, values = \2, apply_rope(values, \3)",
+        )
+    ],
+    "rope_interleaved": [
+        Edit(
+            r"x\[\.\.\., :half\], x\[\.\.\., half:\](.*?)torch\.cat\((\[.*?\]), dim=-1\)",
+            r"x[..., 0::2], x[..., 1::2]\1torch.stack(\2, dim=-1).flatten(-2)",
+            across_lines=True,
+        )
+    ],
+    "rope_wrong_exponent": [Edit(r"arange\(0, ([\w.\[\]-]+), 2\)", r"arange(\1 // 2)", where="frequencies")],
+    "kv_heads_tiled": [Edit(r"\.repeat_interleave\((\w+), dim=1\)", r".repeat(1, \1, 1, 1)")],
+    "window_off_by_one": [
+        Edit(r"distance >= window", "distance > window"),
+        Edit(r"distance >= window", "distance >= window - 1"),
+    ],
+    "window_not_causal": [Edit(r"\(distance < 0\) \| ", "")],
+    "kv_cache_keys_only": [Edit(r"return 2 \* ", "return ")],
     # families: every place of their kind of operation in the solutions
     "reduction_wrong_axis": [Edit(r"(\.(?:sum|max)\(dim=)-1(, keepdim=True\))", r"\g<1>0\2")],
     "matmul_operand_transposed": [

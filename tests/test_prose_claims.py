@@ -1,9 +1,10 @@
-"""What notebooks 07 and 08 say about PyTorch is true of the installed PyTorch.
+"""What notebooks 07, 08 and 09 say about PyTorch (and about the sizes they quote) is true of the installed PyTorch.
 
 Their prose makes claims about PyTorch's own behaviour: the two conventions of its boolean masks, where the ``nan`` of
 a fully masked row comes from, which masking keeps the gradients finite, where its decoder layer has dropout, what the
 peak-memory measure cannot see, what a first block hidden whole does to the online softmax, and how the timing treats
-the thread count. Each claim runs here, so that a PyTorch upgrade that changes one fails a test instead of leaving a
+the thread count; which heads ``enable_gqa`` shares, how the two rotary layouts relate, how large a KV cache grows.
+Each claim runs here, so that a PyTorch upgrade that changes one fails a test instead of leaving a
 notebook wrong.
 """
 
@@ -18,10 +19,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from autograder import course
+from autograder.mistakes import BY_ID, OPERATIONS
 
 from .conftest import ROOT
 
-A07, A08 = "07_masks_and_cross_attention", "08_efficient_attention"
+A07, A08, A09 = "07_masks_and_cross_attention", "08_efficient_attention", "09_modern_attention"
 
 
 def printed_by(assignment_id: str, cell_id: str) -> str:
@@ -157,3 +159,33 @@ def test_a_first_block_hidden_whole_makes_the_online_softmax_nan_and_torch_softm
     first, second = printed_by(A08, "given-masked-block").strip().splitlines()
     assert first == "tensor([[nan, nan, nan, nan, nan, nan, nan, nan]])"
     assert "nan" not in second and second.startswith("tensor([[0.0000, 0.0000, 0.0000, 0.0000, 0.")
+
+
+def test_sdpa_with_enable_gqa_repeats_each_key_value_head_in_place_as_repeat_interleave_does():
+    torch.manual_seed(5)
+    q, k, v = torch.randn(1, 4, 3, 2), torch.randn(1, 2, 3, 2), torch.randn(1, 2, 3, 2)
+    grouped = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+
+    def repeated(how):
+        return F.scaled_dot_product_attention(q, how(k), how(v), is_causal=True)
+
+    assert torch.allclose(grouped, repeated(lambda t: t.repeat_interleave(2, dim=1)), atol=1e-6)
+    assert not torch.allclose(grouped, repeated(lambda t: t.repeat(1, 2, 1, 1)), atol=1e-6)
+
+
+def test_the_two_rotary_layouts_differ_on_the_same_weights_and_agree_once_the_dimensions_are_reordered():
+    (interleaved,) = [s.wrong for s in BY_ID["rope_interleaved"].slips]
+    torch.manual_seed(6)
+    x, angles = torch.randn(3, 8), torch.arange(3)[:, None] * OPERATIONS["rope_frequencies"](8)[None, :]
+    halves = OPERATIONS["rotate"]
+    assert not torch.allclose(halves(x, angles), interleaved(x, angles), atol=1e-4)
+    pairs_first = torch.cat([torch.arange(0, 8, 2), torch.arange(1, 8, 2)])  # interleaved order -> halves order
+    assert torch.allclose(halves(x[:, pairs_first], angles), interleaved(x, angles)[:, pairs_first], atol=1e-6)
+
+
+def test_a_multi_head_cache_of_131072_tokens_outgrows_the_weights_of_the_8b_model():
+    cache = float(OPERATIONS["kv_cache_bytes"](32, 32, 128, 131072, 1, 2))
+    assert cache == 64 * 2**30 and cache > 8.0e9 * 2
+    cells = course.read(course.notebook_path(ROOT, "assignments", A09)).cells
+    (read,) = [c.source for c in cells if c.get("id") == "md-20"]
+    assert "64 GiB" in read and "16 GB" in read

@@ -1,6 +1,6 @@
-"""The numbers that notebooks 07 and 08 quote in their text are the kit's worked values, and what the code prints.
+"""The numbers that notebooks 07, 08 and 09 quote in their text are the kit's worked values, and what the code prints.
 
-These two notebooks have no course material behind them: their worked values are computed by the kit
+These notebooks have no course material behind them: their worked values are computed by the kit
 (``autograder/worked_values/``) from fixed seeds. Each "you should see" block of their text must hold exactly those
 numbers, to the precision printed, and must be what the solution notebook (run by nbgrader when it was built) printed
 under the code; so neither the prose, nor the notebook's code, nor the kit's values can drift from the others.
@@ -17,10 +17,11 @@ import torch
 from autograder import course
 from autograder.worked_values import efficient_attention as w08
 from autograder.worked_values import masks_and_cross_attention as w07
+from autograder.worked_values import modern_attention as w09
 
 from .conftest import ROOT
 
-A07, A08 = "07_masks_and_cross_attention", "08_efficient_attention"
+A07, A08, A09 = "07_masks_and_cross_attention", "08_efficient_attention", "09_modern_attention"
 
 #: (assignment, markdown cell) -> the worked values its "you should see" block prints, in order
 QUOTED = {
@@ -37,6 +38,22 @@ QUOTED = {
     (A08, "md-09"): lambda: [w08.FLASH_OUTPUT, True],
     (A08, "md-12"): lambda: [w08.FLASH_CAUSAL_OUTPUT, True],
     (A08, "md-18"): lambda: [w08.CACHED_OUTPUT, True],
+    (A09, "md-05"): lambda: [w09.ROPE_OUTPUT, True, True],
+    (A09, "md-08"): lambda: [
+        torch.tensor([m, n, m - n, score])
+        for (m, n), score in zip(
+            (*w09.SAME_OFFSET, w09.OTHER_OFFSET),
+            (*w09.OFFSET_SCORES.tolist(), float(w09.OTHER_SCORE)),
+            strict=True,
+        )
+    ],
+    (A09, "md-12"): lambda: [*(torch.tensor(weight.shape) for weight in w09.GQA_STATE.values()), w09.GQA_OUTPUT[0]],
+    (A09, "md-17"): lambda: [
+        torch.tensor([kv_heads, size / 2**20, w09.CONTEXT])
+        for kv_heads, size in zip(w09.CACHE_KV_HEADS, w09.CACHE_BYTES, strict=True)
+    ],
+    (A09, "md-22"): lambda: [w09.WINDOW_MASK],
+    (A09, "md-25"): lambda: [w09.WINDOW_OUTPUT, True, True],
 }
 #: numbers quoted in a sentence rather than in a block: the hand-worked online softmax
 IN_PROSE = {(A08, "md-03"): lambda: [s for _, s in w08.SMALL_RUNNING for _ in range(2)]}
@@ -96,7 +113,7 @@ def test_numbers_worked_out_in_the_prose_are_the_worked_values(where):
 
 
 def test_every_quoted_tensor_of_these_notebooks_is_checked():
-    for assignment_id in (A07, A08):
+    for assignment_id in (A07, A08, A09):
         for cell in course.read(course.notebook_path(ROOT, "assignments", assignment_id)).cells:
             if cell.cell_type == "markdown" and any("tensor(" in b for b in FENCED.findall(cell.source)):
                 assert (assignment_id, cell.get("id")) in QUOTED, cell.get("id")

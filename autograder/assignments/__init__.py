@@ -20,6 +20,7 @@ COURSE = {
     "06_transformer_encoder": "transformer_encoder",
     "07_masks_and_cross_attention": "masks_and_cross_attention",
     "08_efficient_attention": "efficient_attention",
+    "09_modern_attention": "modern_attention",
 }
 MODULES = tuple(import_module(f"{__name__}.{name}") for name in COURSE.values() if find_spec(f"{__name__}.{name}"))
 

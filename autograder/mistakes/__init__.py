@@ -15,9 +15,10 @@ the last are detectors the property checks pass explicitly.
 
 The package's modules: :mod:`.operations` (the right ways), :mod:`.catalogue` (each mistake's title,
 explanation and fix: data, the one place where mistakes are explained; docs/mistakes.md's table is printed
-from it by ``attention-kit mistakes``), :mod:`.slips` (how each mistake is made), :mod:`.families` (the slips
-tried wherever their kind of operation is used: a reduction over another axis, a transposed operand, an offset off
-by one, a scale by another size) and :mod:`.engine` (the catalogue joined, :class:`Ops`, :func:`variants`).
+from it by ``attention-kit mistakes``; assignment 09's texts in :mod:`.catalogue_modern`), :mod:`.slips` (how
+each mistake is made), :mod:`.families` (the slips tried wherever their kind of operation is used: a reduction over
+another axis, a transposed operand, an offset off by one, a scale by another size) and :mod:`.engine` (the
+catalogue joined, :class:`Ops`, :func:`variants`).
 """
 
 from .engine import BY_ID, CATALOG, CatalogEntry, Ops, Reference, ReferenceMismatch, uses, variants, warned_mistakes

@@ -3,6 +3,8 @@ message, the feedback page and docs/mistakes.md). Plain data, in the catalogue's
 the mistakes in and docs/mistakes.md lists them); how each mistake is made is code, in :mod:`.slips`.
 """
 
+from .catalogue_modern import MODERN_MISTAKES
+
 MISTAKES: list[dict[str, str]] = [
     # Normalising scores into weights
     {
@@ -413,6 +415,7 @@ MISTAKES: list[dict[str, str]] = [
         ),
         "fix": "Project x_new only; append its key and value to the cache, then attend over the cache.",
     },
+    *MODERN_MISTAKES,
     # Families: slips tried wherever their kind of operation is used (autograder.mistakes.families)
     {
         "id": "reduction_wrong_axis",

@@ -203,6 +203,49 @@ def positions(start: int, count: int, offset: int = 0) -> torch.Tensor:
     return torch.arange(start + offset, start + offset + count)
 
 
+@operation
+def rope_frequencies(dim: int, base: float = 10000.0) -> torch.Tensor:
+    """Rotary embeddings' angle per position for each of the dim / 2 pairs: base^(-2i / dim)."""
+    return base ** (-torch.arange(0, dim, 2) / dim)
+
+
+@operation
+def rotate(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """Rotary embeddings in the split-halves layout (Llama's ``rotate_half``): dimension i is paired with
+    i + d/2, and pair i of the token at row t turns by ``angles[t, i]``."""
+    half = x.shape[-1] // 2
+    x1, x2, cos, sin = x[..., :half], x[..., half:], torch.cos(angles), torch.sin(angles)
+    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+
+
+@operation
+def unrotated_values(values: torch.Tensor, rotated: Callable[[], torch.Tensor]) -> torch.Tensor:
+    """Rotary embeddings turn the queries and keys only: the values stay as projected (``rotated`` serves the
+    slip)."""
+    return values
+
+
+@operation
+def repeat_kv(x: torch.Tensor, group_size: int) -> torch.Tensor:
+    """(b, kv_heads, tokens, d) -> (b, kv_heads * group_size, tokens, d): each key/value head serves the
+    ``group_size`` consecutive query heads of its group."""
+    return x.repeat_interleave(group_size, dim=1)
+
+
+@operation
+def window_hidden(n: int, window: int) -> torch.Tensor:
+    """True where query i may not look: the keys after it and those ``window`` or more positions before it (it
+    sees the last ``window`` tokens, itself included)."""
+    distance = torch.arange(n)[:, None] - torch.arange(n)[None, :]
+    return (distance < 0) | (distance >= window)
+
+
+@operation
+def kv_cache_bytes(layers: int, kv_heads: int, head_dim: int, tokens: int, batch: int, bytes_per: int) -> torch.Tensor:
+    """The KV cache's size: a key and a value vector per layer, key/value head, token and sequence."""
+    return torch.tensor(float(2 * layers * kv_heads * head_dim * tokens * batch * bytes_per), dtype=torch.float64)
+
+
 def sinusoid_table(num_positions: int, d_model: int, *, swapped: bool = False, exponent: str = "2i") -> torch.Tensor:
     """The sinusoidal table in float64, the right one or with a slip (sin and cos swapped, another exponent)."""
     table = [[0.0] * d_model for _ in range(num_positions)]

@@ -39,6 +39,16 @@ def _local_block_hidden(num_queries: int, key_start: int, key_stop: int) -> torc
     return torch.arange(key_stop - key_start)[None, :] > torch.arange(num_queries)[:, None]
 
 
+def _interleaved_rotate(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
+    """Rotary embeddings in the interleaved layout (RoFormer's): dimension 2i is paired with 2i + 1."""
+    even, odd, cos, sin = x[..., 0::2], x[..., 1::2], torch.cos(angles), torch.sin(angles)
+    return torch.stack([even * cos - odd * sin, even * sin + odd * cos], dim=-1).flatten(-2)
+
+
+def _distances(n: int) -> torch.Tensor:
+    return torch.arange(n)[:, None] - torch.arange(n)[None, :]
+
+
 def _needs(value):
     if value is None:
         raise NotApplicable
@@ -128,4 +138,25 @@ SLIPS: dict[str, tuple[tuple[str, Callable], ...]] = {
     "causal_block_offset": (("block_hidden", _local_block_hidden),),
     "cache_updated_after_attention": (("attended", lambda cached, new: cached),),
     "cache_position_offset": (("positions", lambda start, count: torch.arange(count)),),
+    # Modern attention: rotary embeddings, grouped-query attention, sliding windows
+    "rope_on_values": (("unrotated_values", lambda values, rotated: rotated()),),
+    "rope_interleaved": (("rotate", _interleaved_rotate),),
+    "rope_wrong_exponent": (("rope_frequencies", lambda dim, base=10000.0: base ** (-torch.arange(dim // 2) / dim)),),
+    "kv_heads_tiled": (("repeat_kv", lambda x, group_size: x.repeat(1, group_size, 1, 1)),),
+    "window_off_by_one": (
+        ("window_hidden", lambda n, window: (_distances(n) < 0) | (_distances(n) > window)),
+        ("window_hidden", lambda n, window: (_distances(n) < 0) | (_distances(n) >= window - 1)),
+    ),
+    "window_not_causal": (
+        ("window_hidden", lambda n, window: _distances(n) >= window),
+        ("window_hidden", lambda n, window: _distances(n).abs() >= window),
+    ),
+    "kv_cache_keys_only": (
+        (
+            "kv_cache_bytes",
+            lambda layers, kv_heads, head_dim, tokens, batch, bytes_per: torch.tensor(
+                float(layers * kv_heads * head_dim * tokens * batch * bytes_per), dtype=torch.float64
+            ),
+        ),
+    ),
 }

@@ -1,5 +1,5 @@
 """The kit's reference solutions, written with the operations of :mod:`autograder.mistakes`, one module per
-assignment that has them (02-08, named as the assignment's module); here the parts the notebooks *give*.
+assignment that has them (02-09, named as the assignment's module); here the parts the notebooks *give*.
 
 Each function takes an :class:`~autograder.mistakes.Ops` first and computes what a TO-DO asks for
 on given inputs. The worked values (:mod:`autograder.worked_values.masks_and_cross_attention`,

@@ -12,15 +12,9 @@ import torch
 
 from ..authoring import Ops
 from ..references import efficient_attention as references
+from . import seeded
 
 _ops = Ops()
-
-
-def _seeded(seed: int, make):
-    """What ``make()`` draws right after torch.manual_seed(seed); the caller's random numbers are left alone."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return make()
 
 
 # Step 1: a hand-sized row, in blocks of 2 (the maximum grows from the first block to the second).
@@ -33,26 +27,26 @@ SMALL_RUNNING = [(float(m), float(s)) for m, s in references.running_statistics(
 # Two rows of 10 scores whose later values tend to be larger (so the maximum changes from block to block):
 # torch.randn(2, 10) after torch.manual_seed(8), plus 0, 1/3, 2/3, ..., 3; blocks of 4 (4 + 4 + 2).
 SCORES_SEED, BLOCK_SIZE = 8, 4
-SCORES = _seeded(SCORES_SEED, lambda: torch.randn(2, 10)) + torch.arange(10) / 3
+SCORES = seeded(SCORES_SEED, lambda: torch.randn(2, 10)) + torch.arange(10) / 3
 ONLINE_SOFTMAX = references.online_softmax(_ops, SCORES, BLOCK_SIZE)
 
 # Step 2: queries, keys and values of 10 tokens of dimension 4 (one sentence): torch.randn(1, 10, 4) three times
 # after torch.manual_seed(88); blocks of 4 keys.
 QKV_SEED = 88
-QUERIES, KEYS, VALUES = _seeded(QKV_SEED, lambda: [torch.randn(1, 10, 4) for _ in range(3)])
+QUERIES, KEYS, VALUES = seeded(QKV_SEED, lambda: [torch.randn(1, 10, 4) for _ in range(3)])
 FLASH_OUTPUT = references.flash_attention(_ops, QUERIES, KEYS, VALUES, BLOCK_SIZE)
 FLASH_CAUSAL_OUTPUT = references.flash_attention(_ops, QUERIES, KEYS, VALUES, BLOCK_SIZE, causal=True)
 
 # Step 3: KVCacheAttention(4, 4, context_length=8) built after torch.manual_seed(123) (W_query, W_key, W_value,
 # no bias, in this order), fed two sequences of 5 tokens, torch.rand(2, 5, 4) after torch.manual_seed(5).
 D_IN, D_OUT, CONTEXT_LENGTH, MODEL_SEED, TOKENS_SEED = 4, 4, 8, 123, 5
-KV_WEIGHTS = _seeded(
+KV_WEIGHTS = seeded(
     MODEL_SEED,
     lambda: {
         f"{name}.weight": torch.nn.Linear(D_IN, D_OUT, bias=False).weight.detach()
         for name in ("W_query", "W_key", "W_value")
     },
 )
-TOKENS = _seeded(TOKENS_SEED, lambda: torch.rand(2, 5, D_IN))
+TOKENS = seeded(TOKENS_SEED, lambda: torch.rand(2, 5, D_IN))
 PE = references.sinusoids(CONTEXT_LENGTH, D_IN)
 CACHED_OUTPUT = references.cached_attention(_ops, TOKENS, KV_WEIGHTS, PE)
