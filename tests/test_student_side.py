@@ -1,7 +1,8 @@
 """What a student receives is enough, and holds no kit: the released folder in a bare environment.
 
-A fresh virtual environment gets only torch, numpy, matplotlib, ipykernel, nbclient and nbformat
-(nothing of this repository). In it, for every assignment, a copy of the released folder runs as
+A fresh virtual environment sees only torch, numpy, matplotlib, ipykernel, nbclient and nbformat and what they
+require (nothing of this repository; tests/bare_environment.py links their installed files instead of reinstalling
+them). In it, for every assignment, a copy of the released folder runs as
 Jupyter runs it (a kernel started in the notebook's folder): filled with the reference answers,
 every check cell passes; filled with a catalogued mistake, the check cells it breaks fail and name
 it. ``python attention_check.py`` in the folder says the same from a terminal. The kit itself
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,7 @@ import pytest
 from autograder import build, checker_cell, course
 from autograder.assignments import ASSIGNMENTS
 
-from . import samples
+from . import bare_environment, samples
 from .conftest import ROOT, run_kit
 from .platform_harness import download_client_files
 
@@ -62,18 +62,8 @@ class Folder:
 
 @pytest.fixture(scope="session")
 def student_python(tmp_path_factory) -> Path:
-    """A fresh environment with only what a student installs."""
-    venv = tmp_path_factory.mktemp("student") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    installed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *STUDENT_PACKAGES],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert installed.returncode == 0, installed.stderr[-3000:]
-    return python
+    """A fresh environment that sees only what a student installs (the files already installed here, linked)."""
+    return bare_environment.create(tmp_path_factory.mktemp("student"), STUDENT_PACKAGES)
 
 
 #: how each copy is made: (kind, filled with a mistake, beside the released files, the notebook's file name)
