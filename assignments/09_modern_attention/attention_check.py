@@ -30,7 +30,8 @@ import math
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,182 @@ def _short_repr(value: Any) -> str:
 
 
 
+# ====================================================================== recording.py
+# Recording what the student's code computes, as plain facts: which torch calls it made and what they produced.
+
+#: calls that combine many values into fewer along a dimension (a softmax normalises over one, so it is one too)
+REDUCTIONS = frozenset(
+    "amax amin argmax argmin cummax cummin cumprod cumsum log_softmax logcumsumexp logsumexp max mean min nansum "
+    "norm prod softmax std sum var".split()
+)
+#: products whose last operand dimension is summed over
+CONTRACTIONS = frozenset({"matmul", "mm", "bmm", "mv", "dot", "inner"})
+#: PyTorch's own attention, one call over all the keys
+ATTENTION = frozenset({"scaled_dot_product_attention"})
+#: calls that take numbers out of torch, where nothing is recorded
+LEAVING_TORCH = frozenset({"numpy", "tolist", "__array__"})
+#: at most this many facts of each kind: the record stays small whatever the code does
+MAX_FACTS = 300
+MAX_CALLS = 50_000
+
+
+class Record:
+    """Every torch call's name and the shapes of what it makes, as :func:`recorded` passes them through.
+
+    ``inputs``: the tensors the code was given; views of them (slices, transposes, splits) are not computed."""
+
+    def __init__(self, inputs: Iterable[Any]):
+        self.given = {_storage(t) for t in _tensors(inputs)}
+        self.made_at: dict[int, weakref.ref] = {}  # storage -> the tensor made there (memory is reused once freed)
+        self.made: list[tuple[weakref.ref, int, tuple[int, ...]]] = []
+        self.reductions: set[tuple[str, tuple[int, ...]]] = set()
+        self.projections: set[int] = set()
+        self.unseen: set[tuple[int, ...]] = set()
+        self.left_torch: set[str] = set()
+        self.calls = 0
+        self.readable = True
+
+    def through(self, func: Callable, args: tuple, kwargs: dict) -> Any:
+        """Run one torch call, noting what it is and what it made (a fact that cannot be read makes the record
+        incomplete, never the student's code fail)."""
+        self.calls += 1
+        noting = self.calls <= MAX_CALLS and self.readable
+        if noting:
+            self.readable = _noted(lambda: self._note_call(getattr(func, "__name__", ""), args, kwargs))
+        result = func(*args, **kwargs)
+        if noting and self.readable:
+            self.readable = _noted(lambda: self._note_results(result))
+        return result
+
+    def _note_call(self, name: str, args: tuple, kwargs: dict) -> None:
+        for tensor in _tensors((args, kwargs)):
+            storage = _storage(tensor)
+            if tensor.is_floating_point() and tensor.numel() > 1 and not self._seen(storage):
+                _add(self.unseen, tuple(tensor.shape))
+        first: Any = args[0] if args else kwargs.get("input")
+        if name in LEAVING_TORCH:
+            self.left_torch.add(name)
+        elif name == "linear" and _is_torch_tensor(first) and first.dim() >= 1 and first.shape[-1] > 0:
+            _add(self.projections, int(first.numel() // first.shape[-1]))
+        elif name in ATTENTION and len(args) > 1 and _is_torch_tensor(args[1]):
+            _add(self.reductions, (name, (int(args[1].shape[-2]),)))
+        elif name in CONTRACTIONS and _is_torch_tensor(first) and first.dim() >= 1:
+            _add(self.reductions, ("matmul", (int(first.shape[-1]),)))
+        elif name in REDUCTIONS and _is_torch_tensor(first) and not (len(args) > 1 and _is_torch_tensor(args[1])):
+            _add(self.reductions, (name, _reduced_sizes(first, args[1] if len(args) > 1 else kwargs.get("dim"))))
+
+    def _note_results(self, result: Any) -> None:
+        for tensor in _tensors(result):
+            storage = _storage(tensor)
+            if self._seen(storage):
+                continue  # a view of something seen already (an input, or what an earlier call made)
+            self.made_at[storage] = weakref.ref(tensor)
+            if tensor.is_floating_point():
+                self.made.append((weakref.ref(tensor), storage, tuple(tensor.shape)))
+
+    def _made(self, storage: int) -> bool:
+        ref = self.made_at.get(storage)
+        return ref is not None and ref() is not None
+
+    def _seen(self, storage: int) -> bool:
+        return storage in self.given or self._made(storage)
+
+    def facts(self, result: Any) -> dict:
+        """The record, as plain data: float tensors made (neither views of the inputs nor the result), reductions
+        and the sizes they spanned, the rows (vectors) fed to each linear layer, tensors used that the recorder did
+        not see made, whether it saw the result made, and calls that took numbers out of torch."""
+        returned = {_storage(t) for t in _tensors(result)}
+        shapes = {shape for ref, storage, shape in self.made if ref() is None or storage not in returned}
+        return {
+            "shapes": [list(s) for s in sorted(shapes)[:MAX_FACTS]],
+            "reductions": [[name, list(sizes)] for name, sizes in sorted(self.reductions)],
+            "projections": sorted(self.projections),
+            "unseen": [list(s) for s in sorted(self.unseen)],
+            "result_seen": bool(returned) and all(self._made(storage) for storage in returned),
+            "left_torch": sorted(self.left_torch),
+            "complete": self.calls <= MAX_CALLS and self.readable,
+        }
+
+
+def recorded(compute: Callable[[], Any], inputs: Iterable[Any], facts: dict) -> Callable[[], Any]:
+    """``compute`` run with every torch call passing through a :class:`Record` (a ``TorchFunctionMode``: it sees
+    functions, methods and operators alike); its facts land in ``facts`` once it returns."""
+    from torch.overrides import TorchFunctionMode
+
+    record = Record(inputs)
+
+    class Recording(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            return record.through(func, args, kwargs or {})
+
+    def run() -> Any:
+        with Recording():
+            result = compute()
+        facts.update(record.facts(result))
+        return result
+
+    return run
+
+
+def held_tensors(module: Any) -> list:
+    """What a module holds before it is called: its parameters and buffers, and the tensors it and its submodules
+    keep as plain attributes (a cache, a mask made in ``__init__``)."""
+    attributes = (value for part in module.modules() for value in vars(part).values() if _is_torch_tensor(value))
+    return [*module.parameters(), *module.buffers(), *attributes]
+
+
+def _noted(note: Callable[[], None]) -> bool:
+    try:
+        note()
+    except Exception:  # an argument whose shape or storage cannot be read
+        return False
+    return True
+
+
+def _reduced_sizes(tensor: Any, dim: Any) -> tuple[int, ...]:
+    """The sizes of the dimensions a reduction spans (all of them when no dimension is given)."""
+    shape = tuple(int(n) for n in tensor.shape)
+    if dim is None:
+        return shape
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    try:
+        return tuple(shape[int(d)] for d in dims)
+    except (IndexError, TypeError, ValueError):  # a named dimension, or one the call itself will refuse
+        return shape
+
+
+def _add(facts: set, fact: Any) -> None:
+    if len(facts) < MAX_FACTS:
+        facts.add(fact)
+
+
+def _is_torch_tensor(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, torch.Tensor)
+
+
+def _tensors(value: Any) -> Iterator[Any]:
+    """The tensors in a call's arguments or results (nested in tuples, lists and dicts)."""
+    if _is_torch_tensor(value):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors(item)
+
+
+def _storage(tensor: Any) -> int:
+    """Where a tensor's numbers live: views share it with what they view."""
+    try:
+        return int(tensor.untyped_storage().data_ptr())
+    except (RuntimeError, NotImplementedError):  # a tensor without storage (meta, sparse...)
+        return id(tensor)
+
+
+
 # ====================================================================== probes.py
 # Probes: call the student's code on the inputs given and return plain data.
 
@@ -165,8 +342,11 @@ def call(
     kwargs: dict | None = None,
     seed: int | None = None,
     reveal_uninitialised: bool = False,
+    observe: bool = False,
 ) -> Any:
     """Call the student's function ``name(*args, **kwargs)``; optionally seed torch first.
+
+    ``observe`` records what the call computes (:mod:`.recording`): the answer's ``computation`` holds the facts.
 
     ``reveal_uninitialised`` makes ``torch.empty``/``empty_like`` return memory filled with
     :data:`UNINITIALISED` during the call. Correct code never reads such memory before writing
@@ -182,10 +362,21 @@ def call(
         return error("TypeError", f"`{name}` should be a function, but it is a {type(func).__name__}.")
     if seed is not None:
         torch.manual_seed(seed)
-    compute = lambda: func(*decode(args), **decode(kwargs or {}))  # noqa: E731
+    given, named = decode(args), decode(kwargs or {})
+    compute = lambda: func(*given, **named)  # noqa: E731
     if reveal_uninitialised:
         return _guarded(lambda: _with_visible_uninitialised_memory(compute))
+    if observe:
+        return _observed(lambda facts: recorded(compute, (given, named), facts))
     return _guarded(compute)
+
+
+def _observed(run: Callable[[dict], Callable[[], Any]]) -> dict:
+    """The guarded answer of ``run(facts)()``, with the facts recorded while it ran (none if it raised first)."""
+    facts: dict = {}
+    answer = _guarded(run(facts))
+    answer["computation"] = facts
+    return answer
 
 
 def _with_visible_uninitialised_memory(compute: Callable[[], Any]) -> Any:
@@ -215,12 +406,13 @@ def module(
     forward_args: list | None = None,
     state: dict | None = None,
     train: bool = False,
+    observe: bool = False,
 ) -> Any:
     """Build the student's ``nn.Module`` class (after ``torch.manual_seed(seed)``) and run it.
 
     Returns the output of ``forward(*forward_args)`` (if given) and the module's
     ``state_dict``, so that a check can read the student's weights. ``state``, if given,
-    is loaded first (``strict=True``).
+    is loaded first (``strict=True``). ``observe`` records what the forward pass computes, as :func:`call` does.
     """
     import torch
 
@@ -228,7 +420,7 @@ def module(
     if klass is None:
         return error("NameError", f"`{cls}` is not defined: run the cell that defines the class, and keep its name.")
 
-    def run():
+    def run(facts: dict | None = None):
         if seed is not None:
             torch.manual_seed(seed)
         instance = klass(*decode(init_args), **decode(init_kwargs or {}))
@@ -239,13 +431,19 @@ def module(
         instance.train(train)
         result: dict[str, Any] = {"state": dict(instance.state_dict())}
         if forward_args is not None:
+            given = decode(forward_args)
+            forward = lambda: instance(*given)  # noqa: E731
+            if facts is not None:  # what the module held before the call is given too, not computed by it
+                forward = recorded(forward, (given, held_tensors(instance)), facts)
             try:  # a forward that raises still hands back the weights, so that a check can explain the error
                 with torch.no_grad():
-                    result["output"] = instance(*decode(forward_args))
+                    result["output"] = forward()
             except Exception as exc:
                 result["output"] = error(type(exc).__name__, str(exc), _where(exc))
         return result
 
+    if observe:
+        return _observed(lambda facts: lambda: run(facts))
     return _guarded(run)
 
 
@@ -380,15 +578,25 @@ class Student:
     grade_id: str = ""
     #: warnings the student's code raised during the last probe
     warnings: list[str] = []
+    #: what the student's code computed during the last probe that asked to observe it (plain facts, see
+    #: :mod:`.recording`), or None
+    computation: dict | None = None
     #: the last call filled ``torch.empty``'s memory with :data:`UNINITIALISED`
     revealed_uninitialised: bool = False
     #: set by :meth:`raises`: hand the student's error back instead of failing
     _keep_errors: bool = False
 
     def call(
-        self, name: str, *args: Any, seed: int | None = None, reveal_uninitialised: bool = False, **kwargs: Any
+        self,
+        name: str,
+        *args: Any,
+        seed: int | None = None,
+        reveal_uninitialised: bool = False,
+        observe: bool = False,
+        **kwargs: Any,
     ) -> Any:
-        """``name(*args, **kwargs)`` in the student's namespace (tensors in, tensors out)."""
+        """``name(*args, **kwargs)`` in the student's namespace (tensors in, tensors out); ``observe`` also records
+        what it computes (:attr:`computation`)."""
         self.revealed_uninitialised = reveal_uninitialised
         data = self._probe(
             "call",
@@ -398,6 +606,7 @@ class Student:
                 "kwargs": encode(kwargs),
                 "seed": seed,
                 "reveal_uninitialised": reveal_uninitialised,
+                "observe": observe,
             },
         )
         return self._answer(name, data)
@@ -410,9 +619,11 @@ class Student:
         forward: tuple | None = None,
         state: dict | None = None,
         train: bool = False,
+        observe: bool = False,
         **init_kwargs: Any,
     ) -> dict:
-        """Build ``cls(*init_args, **init_kwargs)``; returns ``{"state": ..., "output": ...}``."""
+        """Build ``cls(*init_args, **init_kwargs)``; returns ``{"state": ..., "output": ...}``; ``observe`` records
+        what its forward pass computes (:attr:`computation`)."""
         data = self._probe(
             "module",
             {
@@ -423,6 +634,7 @@ class Student:
                 "forward_args": None if forward is None else encode(list(forward)),
                 "state": None if state is None else encode(state),
                 "train": train,
+                "observe": observe,
             },
         )
         return self._answer(cls, data)
@@ -431,15 +643,24 @@ class Student:
         """What the student's code raised in ``self.<method>(name, *args, **kwargs)`` ("call" or "module"),
         as data, or None if it returned. For checks that expect an error (a constructor refusing bad sizes).
         Code that is not written yet, missing, or timed out still fails the check, as it would anywhere else."""
+        answer = self._keeping_errors(method, name, *args, **kwargs)
+        return answer if isinstance(answer, StudentError) else None
+
+    def answer(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """``call``, but an error the code raised comes back as data for the comparison, which names the mistake
+        whose computation raises the same error (a reduction over the wrong axis whose shapes clash). Code that is
+        not written yet, missing, or timed out still fails the check."""
+        return self._keeping_errors("call", name, *args, **kwargs)
+
+    def _keeping_errors(self, method: str, name: str, *args: Any, **kwargs: Any) -> Any:
         self._keep_errors = True
         try:
             answer = getattr(self, method)(name, *args, **kwargs)
         finally:
             self._keep_errors = False
-        if not isinstance(answer, StudentError):
-            return None
-        if answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"} or (
-            answer.kind == "NameError" and answer.message.startswith(f"`{name}`")
+        if isinstance(answer, StudentError) and (
+            answer.kind in {"NotImplementedError", "CellTimeout", "Timeout", "ProcessDied"}
+            or (answer.kind == "NameError" and answer.message.startswith(f"`{name}`"))
         ):
             raise CheckFailed(explain_error(name, answer))
         return answer
@@ -451,6 +672,7 @@ class Student:
         if not isinstance(data, dict) or "__result__" not in data:
             raise CheckFailed(f"`{name}`: the grader received no answer from your notebook.")
         self.warnings = [str(w) for w in data.get("warnings") or []][:20]
+        self.computation = data.get("computation")
         answer = decode(data["__result__"])
         if isinstance(answer, StudentError) and not self._keep_errors:
             raise CheckFailed(explain_error(name, answer))
@@ -716,17 +938,27 @@ class PublicCheck:
 
     def __call__(self, student: Student) -> str:
         answer, passed = None, []
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
             ((kind, spec),) = step.items()
-            outcome = getattr(self, f"_{kind}")(student, spec, answer)
+            if kind == "call":
+                outcome = self._call(student, spec, answer, compared=self._compared_next(index))
+            else:
+                outcome = getattr(self, f"_{kind}")(student, spec, answer)
             if kind in {"call", "module"}:
                 answer = outcome
             elif isinstance(outcome, str):
                 passed.append(outcome)
         return " ".join(passed)
 
-    def _call(self, student: Student, spec: dict, answer: Any) -> Any:
-        return student.call(
+    def _compared_next(self, index: int) -> bool:
+        """Whether the step after ``index`` compares the whole answer (so that it can name the error it raised)."""
+        following = self.steps[index + 1] if index + 1 < len(self.steps) else {}
+        return "expect" in following and not following["expect"].get("pick")
+
+    def _call(self, student: Student, spec: dict, answer: Any, compared: bool = False) -> Any:
+        """The student's function on the step's inputs; ``compared``: an error it raises goes to the comparison
+        that follows (:meth:`Student.answer`)."""
+        return (student.answer if compared else student.call)(
             spec["name"],
             *decode(spec.get("args", [])),
             seed=spec.get("seed"),
