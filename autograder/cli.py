@@ -206,6 +206,11 @@ def parser() -> argparse.ArgumentParser:
         "table of docs/mistakes.md.",
     )
     p.add_argument(
+        "--by-assignment",
+        action="store_true",
+        help="print instead, per assignment, how many checks can name a mistake and which: the README's coverage table",
+    )
+    p.add_argument(
         "--course",
         help="the course folder (its reference solutions show what each check can detect; "
         "default: the nearest folder up from here holding nbgrader_config.py)",

@@ -214,9 +214,10 @@ def cmd_export_grades(args) -> int:
 
 
 def cmd_mistakes(args) -> int:
-    from .coverage import markdown_table
+    from .coverage import coverage_table, markdown_table
 
-    print(markdown_table(course.course_root(args.course)))
+    table = coverage_table if args.by_assignment else markdown_table
+    print(table(course.course_root(args.course)))
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ from .checker.cells import runs_before_checking, source_of
 from .checker.handle import InKernel
 from .framework import run_check
 from .mistakes import CATALOG
+from .mistakes.catalogue_families import FAMILY_MISTAKES
 
 
 def namespace_of(notebook: nbformat.NotebookNode) -> dict:
@@ -96,4 +97,27 @@ def markdown_table(root: Path) -> str:
         assignments = ", ".join(sorted({find_check(c)[0].id[:2] for c in checks}))
         named = ", ".join(f"`{c}`" for c in checks)
         lines.append(f"| `{m.id}` | {m.title}: {m.explanation.split('. ')[0].rstrip('.')}. | {assignments} | {named} |")
+    return "\n".join(lines)
+
+
+def coverage_table(root: Path) -> str:
+    """The README's coverage table: per assignment, its checks and how many of them can name a mistake, and the
+    mistakes named there (catalogued ones, then the families that reach it)."""
+    from .assignments import find_check
+
+    families = [m["id"] for m in FAMILY_MISTAKES]
+    named_in: dict[str, set[str]] = {}
+    for mistake, checks in detected(root).items():
+        for check in checks:
+            named_in.setdefault(find_check(check)[0].id, set()).add(mistake)
+    lines = ["| assignment | checks that can name a mistake | catalogued mistakes named | families named |"]
+    lines.append("|---|---|---|---|")
+    for assignment in ASSIGNMENTS.values():
+        ids = named_in.get(assignment.id, set())
+        naming = {c for m in ids for c in detected(root)[m] if find_check(c)[0] is assignment}
+        catalogued = sum(1 for m in ids if m not in families)
+        family_names = ", ".join(f"`{m}`" for m in families if m in ids) or "-"
+        lines.append(
+            f"| `{assignment.id}` | {len(naming)} of {len(assignment.checks)} | {catalogued} | {family_names} |"
+        )
     return "\n".join(lines)

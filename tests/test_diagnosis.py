@@ -80,6 +80,17 @@ def test_there_are_correct_alternatives_for_every_assignment():
     assert {m.assignment for m in MUTATIONS if not m.breaks} == set(ASSIGNMENTS)
 
 
+def test_readme_coverage_table_is_what_the_kit_prints():
+    table = run_kit("mistakes", "--by-assignment").stdout.strip()
+    assert table.count("\n") == len(ASSIGNMENTS) + 1
+    readme = (ROOT / "README.md").read_text()
+    assert table in readme, (
+        "README's coverage table is stale: paste what `attention-kit mistakes --by-assignment` prints"
+    )
+    assert all(f"`{m.id}`" in readme for m in CATALOG), "a catalogued mistake missing from README's catalogue table"
+    assert f"has {len(CATALOG)} mistakes" in " ".join(readme.split())
+
+
 def test_docs_mistakes_lists_the_catalog_as_the_kit_prints_it():
     table = run_kit("mistakes").stdout.strip()
     assert table.count("\n") == len(CATALOG) + 1

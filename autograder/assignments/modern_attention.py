@@ -51,7 +51,7 @@ def check_rope_hidden(student):
     for shape, start, base, seed in cases:
         x, positions = randn(seed, *shape), torch.arange(start, start + shape[-2])
         message = expect_tensor(
-            student.call("apply_rope", x, positions, base=base),
+            student.answer("apply_rope", x, positions, base=base),
             what=f"apply_rope of fresh {'x'.join(map(str, shape))} vectors at positions "
             f"{start}..{start + shape[-2] - 1}, base {base:g}",
             student=student,
@@ -194,7 +194,7 @@ def check_kv_cache_bytes_hidden(student):
     message = ""
     for sizes in ((40, 8, 128, 4096, 3, 2), (24, 1, 64, 1000, 5, 4), (2, 3, 5, 7, 1, 1)):
         message = expect_tensor(
-            student.call("kv_cache_bytes", *sizes),
+            student.answer("kv_cache_bytes", *sizes),
             what="kv_cache_bytes(layers={}, kv_heads={}, head_dim={}, tokens={}, batch={}, bytes_per={})".format(
                 *sizes
             ),
@@ -233,7 +233,7 @@ def check_window_mask_hidden(student):
     message = ""
     for n, window in ((9, 4), (5, 1), (4, 7)):
         message = expect_tensor(
-            student.call("sliding_window_mask", n, window),
+            student.answer("sliding_window_mask", n, window),
             what=f"sliding_window_mask({n}, window={window}) (True = hidden)",
             student=student,
             hint=WINDOW_HINT,
@@ -266,7 +266,7 @@ def check_window_attention_hidden(student):
         distance = torch.arange(shape[-2])[:, None] - torch.arange(shape[-2])[None, :]
         may_attend = (distance >= 0) & (distance < window)
         message = expect_tensor(
-            student.call("sliding_window_attention", q, k, v, window),
+            student.answer("sliding_window_attention", q, k, v, window),
             F.scaled_dot_product_attention(q, k, v, attn_mask=may_attend),
             what=f"sliding_window_attention of fresh {'x'.join(map(str, shape))} queries, keys and values with a "
             f"window of {window} (compared with scaled_dot_product_attention and an explicit mask)",

@@ -36,7 +36,7 @@ def window_attention(ops, queries, keys, values, window: int) -> torch.Tensor:
     """Causal attention in which each query sees the last ``window`` tokens, itself included."""
     scores = ops.scale(ops.scores(queries, keys), keys.shape[-1])
     hidden = ops.window_hidden(queries.shape[-2], window)
-    return ops.softmax(ops.mask_fill(scores, hidden)) @ values
+    return ops.matmul(ops.softmax(ops.mask_fill(scores, hidden)), values)
 
 
 def torch_grouped_query(state: dict, x: torch.Tensor, num_heads: int, num_kv_heads: int) -> torch.Tensor:
