@@ -208,7 +208,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by-assignment",
         action="store_true",
-        help="print instead, per assignment, how many checks can name a mistake and which: the README's coverage table",
+        help="print instead, per assignment, how many checks can name a mistake and which: the README's coverage table "
+        "(default: the catalogue, each mistake with its checks)",
     )
     p.add_argument(
         "--course",
